@@ -1,0 +1,16 @@
+// The subcommands; each parses its own arguments (everything after the command name).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace qeb::cli {
+
+using Args = std::vector<std::string>;
+
+int cmd_info(const Args& args);
+int cmd_quantize(const Args& args);
+int cmd_eval(const Args& args);
+int cmd_oracle(const Args& args);
+
+}  // namespace qeb::cli

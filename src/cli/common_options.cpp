@@ -1,0 +1,188 @@
+#include "cli/common_options.h"
+
+#include <fstream>
+#include <iostream>
+
+#include "core/error.h"
+#include "eval/eval_qnn.h"
+#include "model/load_network.h"
+#include "quant/qnn_file.h"
+#include "quant/quantize.h"
+#include "spec/mnist.h"
+
+namespace qeb::cli {
+
+po::options_description model_options() {
+  po::options_description o("Model and quantization");
+  o.add_options()
+    ("model,m", po::value<std::string>()->value_name("FILE"),
+     "the real-valued network (DNN): Keras .h5, .onnx or .nnet (required)")
+    ("qnn", po::value<std::string>()->value_name("FILE"),
+     "a pre-quantized network (qeb-smt QNN JSON, see `qeb-smt quantize`) instead of deriving it from --model; "
+     "it must have the DNN's shape")
+    ("preset", po::value<std::string>()->value_name("NAME"),
+     (std::string("a quantization preset with --bits: ") + quant::preset_help()).c_str())
+    ("bits", po::value<int>()->value_name("Q"), "bit-width Q for --preset (2..32)")
+    ("quant", po::value<std::string>()->value_name("SPEC"),
+     "formats per tensor, e.g. in=u8.8,w=s4.3,b=s4.2,h=u4.2 (uQ.F unsigned, sQ.F signed: Q bits, F "
+     "fractional); wN/bN/hN override layer N; scale=D sets the input scale. Applied on top of --preset if both")
+    ("input-scale", po::value<std::string>()->value_name("D"),
+     "the DNN sees integer input x as x/D (exact rational; MNIST presets: 255)")
+    ("apply-normalization", po::bool_switch(),
+     "fold a .nnet file's input/output normalisation into the network (default: the network works on "
+     "normalised values, as stored)");
+  return o;
+}
+
+po::options_description region_options() {
+  po::options_description o("Input region (integer inputs of the QNN)");
+  o.add_options()
+    ("mnist", po::value<std::string>()->value_name("DIR"),
+     "directory with the MNIST test set (t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])")
+    ("sample", po::value<long long>()->value_name("N"), "MNIST test sample N (0-based) as the centre")
+    ("center", po::value<std::string>()->value_name("V,V,..."), "an explicit integer centre")
+    ("radius", po::value<long long>()->default_value(0)->value_name("R"),
+     "L-infinity radius around the centre, clipped to the input format's range")
+    ("box", po::value<std::string>()->value_name("LO:HI,..."),
+     "an explicit integer box, one LO:HI (or V) per input");
+  return o;
+}
+
+po::options_description output_options() {
+  po::options_description o("Output");
+  o.add_options()
+    ("json", po::value<std::string>()->value_name("FILE"), "also write the result as JSON to FILE (- = stdout)")
+    ("help,h", "show this help");
+  return o;
+}
+
+quant::ModelPair load_model_pair(const po::variables_map& vm) {
+  if (!vm.count("model")) throw OptionError("--model is required");
+  model::Network dnn = model::load_network(vm["model"].as<std::string>());
+  if (vm["apply-normalization"].as<bool>()) model::apply_normalization(dnn);
+
+  bool has_preset = vm.count("preset"), has_quant = vm.count("quant");
+  if (vm.count("bits") && !has_preset) throw OptionError("--bits goes with --preset");
+  if (has_preset && !vm.count("bits")) throw OptionError("--preset needs --bits Q");
+  if (!has_preset && !has_quant && !vm.count("qnn"))
+    throw OptionError("choose a quantization: --preset NAME --bits Q, --quant SPEC, or --qnn FILE");
+  quant::QuantConfig config;
+  if (has_preset) config = quant::preset_config(vm["preset"].as<std::string>(), vm["bits"].as<int>());
+  if (has_quant) config = quant::parse_quant_config(vm["quant"].as<std::string>(), config);
+  if (vm.count("input-scale")) {
+    config.input_scale = parse_rational(vm["input-scale"].as<std::string>());
+    if (config.input_scale <= 0) throw OptionError("--input-scale must be positive");
+  }
+  if (!vm.count("qnn")) return quant::make_pair(std::move(dnn), config);
+
+  // With --qnn the formats come from the file; --preset/--quant/--input-scale only give the input scale.
+  quant::ModelPair pair;
+  pair.qnn = quant::load_qnn(vm["qnn"].as<std::string>());
+  pair.dnn = std::move(dnn);
+  pair.input_scale = config.input_scale;
+  quant::validate(pair);
+  return pair;
+}
+
+Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
+  Region region;
+  const FixedPointFormat& in = pair.qnn.input_format;
+  int sources = int(vm.count("sample")) + int(vm.count("center")) + int(vm.count("box"));
+  if (sources == 0) throw OptionError("give an input region: --mnist DIR --sample N, --center V,.. or --box LO:HI,..");
+  if (sources > 1) throw OptionError("give only one of --sample, --center and --box");
+  long long radius = vm["radius"].as<long long>();
+  if (vm.count("box")) {
+    if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --box");
+    region.box = spec::parse_box(vm["box"].as<std::string>());
+    spec::validate(region.box, pair.qnn.input_size(), in);
+    for (std::size_t k = 0; k < region.box.dimension(); ++k)
+      region.center.push_back(region.box.lo[k] + (region.box.hi[k] - region.box.lo[k]) / 2);
+    region.description = "box";
+  } else {
+    if (vm.count("sample")) {
+      if (!vm.count("mnist")) throw OptionError("--sample needs --mnist DIR");
+      long long sample = vm["sample"].as<long long>();
+      spec::MnistSet mnist = spec::load_mnist_test(vm["mnist"].as<std::string>());
+      if (sample < 0) throw OptionError("--sample must be non-negative");
+      region.center = mnist.image(std::size_t(sample));
+      region.label = mnist.label(std::size_t(sample));
+      region.description = "MNIST sample " + std::to_string(sample) + " (label " + std::to_string(*region.label) +
+                           "), radius " + std::to_string(radius);
+    } else {
+      region.center = spec::parse_int_list(vm["center"].as<std::string>(), "--center");
+      region.description = "centre, radius " + std::to_string(radius);
+    }
+    if (region.center.size() != pair.qnn.input_size())
+      throw OptionError("the centre has " + std::to_string(region.center.size()) + " values but the network has " +
+                        std::to_string(pair.qnn.input_size()) + " inputs");
+    region.box = spec::box_around(region.center, radius, in);
+    spec::validate(region.box, pair.qnn.input_size(), in);
+  }
+  return region;
+}
+
+std::size_t argmax(const std::vector<double>& values) {
+  std::size_t best = 0;
+  for (std::size_t j = 1; j < values.size(); ++j)
+    if (values[j] > values[best]) best = j;
+  return best;
+}
+
+std::vector<std::size_t> select_outputs(const std::string& spec, const quant::ModelPair& pair,
+                                        const std::vector<int64_t>& center) {
+  std::size_t outputs = pair.qnn.output_size();
+  std::vector<std::size_t> selected;
+  if (spec == "all") {
+    for (std::size_t j = 0; j < outputs; ++j) selected.push_back(j);
+  } else if (spec == "predicted") {
+    eval::QnnOutput q = eval::eval_qnn(pair.qnn, center);
+    std::vector<double> values;
+    for (std::size_t j = 0; j < outputs; ++j) values.push_back(q.approx(j));
+    selected.push_back(argmax(values));
+  } else {
+    long long k = -1;
+    try {
+      std::size_t used = 0;
+      k = std::stoll(spec, &used);
+      if (used != spec.size()) k = -1;
+    } catch (const std::exception&) {
+    }
+    if (k < 0 || k >= (long long)outputs)
+      throw OptionError("--output must be all, predicted or an index 0.." + std::to_string(outputs - 1) + ", got '" +
+                        spec + "'");
+    selected.push_back(std::size_t(k));
+  }
+  return selected;
+}
+
+void write_json(const po::variables_map& vm, const nlohmann::json& doc) {
+  if (!vm.count("json")) return;
+  std::string path = vm["json"].as<std::string>();
+  if (path == "-") {
+    std::cout << doc.dump(2) << "\n";
+    return;
+  }
+  std::ofstream out(path);
+  if (!out) throw InputError(path, "cannot write the JSON file");
+  out << doc.dump(2) << "\n";
+}
+
+std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& all,
+                                               const std::string& usage, const std::string& details) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).run(), vm);
+    if (vm.count("help")) {
+      std::cout << usage << "\n\n" << all << "\n" << details;
+      return std::nullopt;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw OptionError(e.what());
+  }
+  return vm;
+}
+
+nlohmann::json rational_json(const Rational& r) { return {{"exact", qeb::to_string(r)}, {"approx", to_double(r)}}; }
+
+}  // namespace qeb::cli

@@ -1,0 +1,56 @@
+// Options shared by the subcommands: model + quantization, input region, output selection, JSON.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quant/qnetwork.h"
+#include "spec/region.h"
+
+namespace qeb::cli {
+
+namespace po = boost::program_options;
+
+/** --model, --qnn, --preset, --bits, --quant, --input-scale, --apply-normalization */
+po::options_description model_options();
+/** --mnist, --sample, --radius, --box, --center */
+po::options_description region_options();
+/** --json, --help */
+po::options_description output_options();
+
+/** Loads the DNN and derives (or loads, with --qnn) the QNN; validates the pair. */
+quant::ModelPair load_model_pair(const po::variables_map& vm);
+
+/** A region built from the region options, validated against the QNN's input format. */
+struct Region {
+  spec::Box box;
+  std::vector<int64_t> center;    ///< the sample or centre (for "predicted"), else the box midpoint
+  std::optional<int> label;       ///< MNIST label when a sample is used
+  std::string description;
+};
+Region build_region(const po::variables_map& vm, const quant::ModelPair& pair);
+
+/** Resolves --output all|predicted|K against the QNN's prediction at `center`. */
+std::vector<std::size_t> select_outputs(const std::string& spec, const quant::ModelPair& pair,
+                                        const std::vector<int64_t>& center);
+
+/** Index of the largest output (first on ties). */
+std::size_t argmax(const std::vector<double>& values);
+
+/** Writes `doc` to --json's file ("-" = stdout) if the option was given. */
+void write_json(const po::variables_map& vm, const nlohmann::json& doc);
+
+/**
+ * Parses a subcommand's arguments; prints help and returns nullopt on --help.
+ * `usage` is the first help line, `details` follows the option list.
+ */
+std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& all,
+                                               const std::string& usage, const std::string& details);
+
+/** The exact rational as JSON: {"exact": "n/d or decimal", "approx": double}. */
+nlohmann::json rational_json(const Rational& r);
+
+}  // namespace qeb::cli

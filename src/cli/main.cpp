@@ -1,0 +1,67 @@
+// qeb-smt entry point: dispatches to a subcommand and maps errors to exit codes (one place).
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(qeb-smt: verify that a quantized network stays within an error bound of its real-valued network.
+
+Usage: qeb-smt COMMAND [OPTIONS]      (qeb-smt COMMAND --help for the command's options)
+
+Commands:
+  info       show a network's shape, weights and quantization (shifts, ranges)
+  quantize   derive the quantized network and write it as QNN JSON (for --qnn)
+  eval       run both networks on one input, or measure accuracy on MNIST samples
+  oracle     exact min/max of QNN - DNN per output over a region (brute force; ground truth)
+
+Exit codes:
+  0  success            2  bad usage or bad input (file, option, region)
+  1  internal error     3  unsupported model feature
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace qeb::cli;
+  const std::map<std::string, int (*)(const Args&)> commands = {
+      {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval}, {"oracle", cmd_oracle}};
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::cout << "qeb-smt 0.1.0\n";
+    return 0;
+  }
+  auto it = commands.find(argv[1]);
+  if (it == commands.end()) {
+    std::cerr << "qeb-smt: unknown command '" << argv[1] << "'\n\n" << kUsage;
+    return 2;
+  }
+  Args args(argv + 2, argv + argc);
+  try {
+    return it->second(args);
+  } catch (const qeb::UnsupportedError& e) {
+    std::cerr << "qeb-smt: unsupported: " << e.what() << "\n";
+    return 3;
+  } catch (const qeb::OptionError& e) {
+    std::cerr << "qeb-smt " << argv[1] << ": " << e.what() << "\n(see qeb-smt " << argv[1] << " --help)\n";
+    return 2;
+  } catch (const qeb::InputError& e) {
+    std::cerr << "qeb-smt: error: " << e.what() << "\n";
+    return 2;
+  } catch (const qeb::Error& e) {
+    std::cerr << "qeb-smt: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "qeb-smt: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "qeb-smt: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,87 @@
+#include "core/rational.h"
+
+#include <cmath>
+#include <regex>
+
+#include "core/error.h"
+
+namespace qeb {
+
+Rational rational_from_double(double v) {
+  if (!std::isfinite(v)) throw InputError("non-finite value has no rational value");
+  if (v == 0) return Rational(0);
+  int exponent = 0;
+  double mantissa = std::frexp(v, &exponent);  // v = mantissa * 2^exponent, 0.5 <= |m| < 1
+  // 53 bits of mantissa become an exact integer.
+  auto integer_mantissa = static_cast<long long>(std::ldexp(mantissa, 53));
+  return dyadic(i128(integer_mantissa), 53 - exponent);
+}
+
+Rational dyadic(i128 numerator, int exponent) {
+  bool negative = numerator < 0;
+  BigInt n = 0;
+  // Build the BigInt from the magnitude in two 64-bit halves.
+  unsigned __int128 magnitude = negative ? (unsigned __int128)(-(numerator + 1)) + 1 : (unsigned __int128)numerator;
+  n = BigInt(static_cast<unsigned long long>(magnitude >> 64));
+  n <<= 64;
+  n += BigInt(static_cast<unsigned long long>(magnitude));
+  if (negative) n = -n;
+  if (exponent >= 0) {
+    BigInt d = 1;
+    d <<= exponent;
+    return Rational(n, d);
+  }
+  n <<= -exponent;
+  return Rational(n);
+}
+
+double to_double(const Rational& r) { return r.convert_to<double>(); }
+
+std::string to_string(const Rational& r) {
+  BigInt num = boost::multiprecision::numerator(r);
+  BigInt den = boost::multiprecision::denominator(r);
+  if (den == 1) return num.str();
+  // Exact decimal exists iff den = 2^a 5^b; scale to 10^max(a,b).
+  BigInt d = den;
+  int twos = 0, fives = 0;
+  while (d % 2 == 0) { d /= 2; ++twos; }
+  while (d % 5 == 0) { d /= 5; ++fives; }
+  if (d != 1) return num.str() + "/" + den.str();
+  int digits = std::max(twos, fives);
+  BigInt scale = 1;
+  for (int i = 0; i < digits; ++i) scale *= 10;
+  BigInt scaled = num * (scale / den);
+  bool negative = scaled < 0;
+  if (negative) scaled = -scaled;
+  std::string s = scaled.str();
+  if (int(s.size()) <= digits) s = std::string(digits - s.size() + 1, '0') + s;
+  s.insert(s.size() - digits, ".");
+  return (negative ? "-" : "") + s;
+}
+
+Rational parse_rational(const std::string& text) {
+  static const std::regex fraction(R"(^\s*([+-]?\d+)\s*/\s*(\d+)\s*$)");
+  static const std::regex decimal(R"(^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$)");
+  std::smatch m;
+  if (std::regex_match(text, m, fraction)) {
+    BigInt d(m[2].str());
+    if (d == 0) throw OptionError("'" + text + "' divides by zero");
+    return Rational(BigInt(m[1].str()), d);
+  }
+  if (!std::regex_match(text, m, decimal) || (m[2].length() == 0 && m[3].length() == 0))
+    throw OptionError("'" + text + "' is not a number");
+  std::string digits = m[2].str() + m[3].str();
+  int exponent10 = -int(m[3].length());
+  if (m[4].matched) {
+    long e = std::stol(m[4].str());
+    if (e > 10000 || e < -10000) throw OptionError("'" + text + "' has an absurd exponent");
+    exponent10 += int(e);
+  }
+  Rational value{BigInt(digits.empty() ? "0" : digits)};
+  BigInt ten = 1;
+  for (int i = 0; i < std::abs(exponent10); ++i) ten *= 10;
+  value = exponent10 >= 0 ? value * Rational(ten) : value / Rational(ten);
+  return m[1].str() == "-" ? Rational(-value) : value;
+}
+
+}  // namespace qeb

@@ -1,0 +1,22 @@
+// Loading a DNN from a file: Keras HDF5, ONNX or .nnet, chosen by extension (then by content).
+#pragma once
+
+#include <string>
+
+#include "model/network.h"
+
+namespace qeb::model {
+
+/** Loads and validates a network; throws InputError / UnsupportedError naming the file. */
+Network load_network(const std::string& path);
+
+/** Keras HDF5 weights (.h5): dense layers in `layer_names` order, whatever their names. */
+Network load_keras_h5(const std::string& path);
+
+/** ONNX (.onnx): Gemm, MatMul+Add, Relu, Flatten, Reshape, Identity; anything else is named and rejected. */
+Network load_onnx(const std::string& path);
+
+/** .nnet text (optional `//` header lines); its normalisation is kept, not applied. */
+Network load_nnet(const std::string& path);
+
+}  // namespace qeb::model

@@ -1,0 +1,44 @@
+// Input regions: integer boxes over the QNN's integer input (spec section 2).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/fixed_point.h"
+
+namespace qeb::spec {
+
+/** The integer points x̂ with lo[k] <= x̂[k] <= hi[k]. */
+struct Box {
+  std::vector<int64_t> lo, hi;
+
+  std::size_t dimension() const { return lo.size(); }
+  /** Number of integer points, saturating at 2^62 (so "huge" compares correctly). */
+  uint64_t point_count() const;
+  /** Coordinates with lo < hi. */
+  std::vector<std::size_t> free_dimensions() const;
+  bool contains(const std::vector<int64_t>& x) const;
+  /** "lo:hi,lo:hi,..." (the --box syntax). */
+  std::string to_string() const;
+};
+
+/**
+ * Checks the box has `input_size` coordinates, lo <= hi everywhere and lies within the input
+ * format's integers. Throws OptionError naming the coordinate.
+ */
+void validate(const Box& box, std::size_t input_size, const FixedPointFormat& input_format);
+
+/** Parses "lo:hi,lo:hi,..." (a bare "v" means v:v). Throws OptionError. */
+Box parse_box(const std::string& text);
+
+/** Parses "v,v,..." into integers. Throws OptionError naming `what`. */
+std::vector<int64_t> parse_int_list(const std::string& text, const std::string& what);
+
+/**
+ * The region R(center, r): center ± radius per coordinate, clipped to the input format's integer
+ * range (spec 2). Throws OptionError for a negative radius or a center outside the range.
+ */
+Box box_around(const std::vector<int64_t>& center, int64_t radius, const FixedPointFormat& input_format);
+
+}  // namespace qeb::spec

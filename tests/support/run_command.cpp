@@ -1,0 +1,36 @@
+#include "support/run_command.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace qeb::test {
+
+namespace {
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+CommandResult run_qeb(const std::string& arguments) {
+  static int counter = 0;
+  auto dir = std::filesystem::temp_directory_path() / ("qeb_cli_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string out = (dir / ("out" + std::to_string(counter))).string();
+  std::string err = (dir / ("err" + std::to_string(counter++))).string();
+  std::string command = std::string(QEB_BINARY) + " " + arguments + " >" + out + " 2>" + err + " </dev/null";
+  int status = std::system(command.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+}  // namespace qeb::test

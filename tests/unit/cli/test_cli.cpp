@@ -1,0 +1,90 @@
+// The CLI end to end: help texts, exit codes, error messages naming the culprit, JSON output.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/run_command.h"
+
+using qeb::test::run_qeb;
+
+namespace {
+const std::string kNet = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5";
+const std::string kMnist = std::string(QEB_SHARED_DATA) + "/mnist";
+const std::string kModel = "--model " + kNet + " --preset qebverif-mnist --bits 8 ";
+}  // namespace
+
+TEST_CASE("every command explains every option in --help") {
+  auto top = run_qeb("--help");
+  CHECK(top.exit_code == 0);
+  for (const char* command : {"info", "quantize", "eval", "oracle"}) {
+    CAPTURE(command);
+    CHECK(top.out.find(command) != std::string::npos);
+    auto help = run_qeb(std::string(command) + " --help");
+    CHECK(help.exit_code == 0);
+    CHECK(help.out.find("--model") != std::string::npos);
+    CHECK(help.out.find("--quant") != std::string::npos);
+  }
+  CHECK(run_qeb("oracle --help").out.find("--exhaustive-limit") != std::string::npos);
+  CHECK(run_qeb("nonsense").exit_code == 2);
+}
+
+TEST_CASE("usage and input errors exit with 2 and say what is wrong") {
+  struct Case {
+    std::string args, message;
+  };
+  const Case cases[] = {
+      {"eval --input 1,2", "--model is required"},
+      {"eval --model /nonexistent.h5 --preset qebverif-mnist --bits 8 --input 1", "/nonexistent.h5"},
+      {"eval --model " + kNet + " --input 1", "choose a quantization"},
+      {"eval " + kModel + "--input 1,2", "784 inputs"},
+      {"eval --model " + kNet + " --preset qebverif-mnist --bits 99 --input 1", "outside 2..32"},
+      {"eval --model " + kNet + " --quant w=s4.9 --input 1", "exceed the bit-width"},
+      {"eval " + kModel + "--mnist " + kMnist + " --sample 10000", "out of range"},
+      {"eval " + kModel + "--mnist /nowhere --sample 1", "/nowhere"},
+      {"oracle " + kModel + "--mnist " + kMnist + " --sample 1 --radius -2", "non-negative"},
+      {"oracle " + kModel + "--box 5:3", "784 inputs"},
+      {"oracle " + kModel + "--mnist " + kMnist + " --sample 3 --output 12", "--output"},
+      {"oracle " + kModel + "--box 1:2 --center 3", "only one of"},
+      {"eval " + kModel + "--input 1 --bogus", "unrecognised option"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    auto r = run_qeb(c.args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(c.message) != std::string::npos);
+    CHECK(r.err.find("internal error") == std::string::npos);
+  }
+}
+
+TEST_CASE("eval prints both outputs and writes JSON") {
+  std::string json = std::filesystem::temp_directory_path() / "qeb_eval_test.json";
+  auto r = run_qeb("eval " + kModel + "--mnist " + kMnist + " --sample 0 --json " + json);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("predicted class: QNN 7, DNN 7") != std::string::npos);
+  std::ifstream in(json);
+  nlohmann::json doc = nlohmann::json::parse(in);
+  CHECK(doc["label"] == 7);
+  CHECK(doc["outputs"].size() == 10);
+  CHECK(doc["dnn_class"] == 7);
+}
+
+TEST_CASE("eval reproduces the recorded DNN accuracy of the 784-100-10 network") {
+  auto r = run_qeb("eval " + kModel + "--mnist " + kMnist + " --samples all --json -");
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json doc = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  // mnist_1blk_100_in_8_relu_0_accuracy.txt: sparse_categorical_accuracy 0.9692
+  CHECK(doc["dnn_correct"] == 9692);
+  CHECK(doc["qnn_accuracy"].get<double>() > 0.95);
+}
+
+TEST_CASE("oracle on a technical-report-sized region through the CLI") {
+  auto r = run_qeb("oracle " + kModel + "--mnist " + kMnist + " --sample 3236 --radius 0 --output predicted --json -");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("exhaustive") != std::string::npos);
+  nlohmann::json doc = nlohmann::json::parse(r.out.substr(r.out.find("\n{") + 1));
+  CHECK(doc["exhaustive"] == true);
+  CHECK(doc["points_evaluated"] == 1);
+  CHECK(doc["outputs"][0]["min"]["exact"] == doc["outputs"][0]["max"]["exact"]);
+}

@@ -1,0 +1,134 @@
+// The oracle against plain exact enumeration, which shares none of its shortcuts.
+#include <doctest/doctest.h>
+
+#include "eval/difference.h"
+#include "eval/oracle.h"
+#include "model/load_network.h"
+#include "quant/quantize.h"
+#include "spec/mnist.h"
+#include "support/random_network.h"
+
+using namespace qeb;
+using namespace qeb::eval;
+
+namespace {
+
+struct NaiveRange {
+  std::vector<Rational> min, max;
+};
+
+// Every point of the box, every output, in exact rational arithmetic.
+NaiveRange enumerate_exactly(const quant::ModelPair& pair, const spec::Box& box) {
+  NaiveRange r;
+  std::vector<int64_t> x = box.lo;
+  bool first = true;
+  while (true) {
+    PairOutput out = evaluate_pair(pair, x);
+    if (first) {
+      r.min = r.max = out.diff;
+      first = false;
+    }
+    for (std::size_t j = 0; j < out.diff.size(); ++j) {
+      if (out.diff[j] < r.min[j]) r.min[j] = out.diff[j];
+      if (out.diff[j] > r.max[j]) r.max[j] = out.diff[j];
+    }
+    std::size_t k = 0;
+    for (; k < x.size(); ++k) {
+      if (x[k] < box.hi[k]) {
+        ++x[k];
+        break;
+      }
+      x[k] = box.lo[k];
+    }
+    if (k == x.size()) break;
+  }
+  return r;
+}
+
+void check_witnesses(const quant::ModelPair& pair, const spec::Box& box, const OracleResult& result) {
+  for (const OutputRange& r : result.outputs) {
+    CHECK(box.contains(r.max.input));
+    CHECK(box.contains(r.min.input));
+    CHECK(evaluate_pair(pair, r.max.input).diff[r.output] == r.max.diff);
+    CHECK(evaluate_pair(pair, r.min.input).diff[r.output] == r.min.diff);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("exhaustive oracle = exact enumeration on random small networks") {
+  std::mt19937_64 rng(2023);
+  for (int trial = 0; trial < 200; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 150);
+    CAPTURE(trial);
+    CAPTURE(c.config.to_string());
+    OracleResult result = run_oracle(c.pair, c.box);
+    REQUIRE(result.exhaustive);
+    CHECK(result.points_evaluated == c.box.point_count());
+    NaiveRange naive = enumerate_exactly(c.pair, c.box);
+    REQUIRE(result.outputs.size() == naive.max.size());
+    for (const OutputRange& r : result.outputs) {
+      CHECK(r.max.diff == naive.max[r.output]);
+      CHECK(r.min.diff == naive.min[r.output]);
+    }
+    check_witnesses(c.pair, c.box, result);
+  }
+}
+
+TEST_CASE("sampled oracle reports attained values inside the exact range") {
+  std::mt19937_64 rng(99);
+  for (int trial = 0; trial < 60; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 300);
+    OracleOptions options;
+    options.exhaustive_limit = 0;
+    options.random_samples = 30;
+    options.climb_evaluations = 40;
+    options.seed = uint64_t(trial);
+    OracleResult result = run_oracle(c.pair, c.box, options);
+    CHECK(!result.exhaustive);
+    NaiveRange naive = enumerate_exactly(c.pair, c.box);
+    for (const OutputRange& r : result.outputs) {
+      CHECK(r.max.diff <= naive.max[r.output]);
+      CHECK(r.min.diff >= naive.min[r.output]);
+    }
+    check_witnesses(c.pair, c.box, result);
+  }
+}
+
+TEST_CASE("the technical report's region has the spec's exact error range (spec 6)") {
+  model::Network n;
+  n.source = "tr";
+  n.layers.push_back({2, 2, {1.2, -0.2, -0.7, 0.8}, {0, 0}, true});
+  n.layers.push_back({2, 1, {0.3, 0.7}, {0}, false});
+  quant::ModelPair pair = quant::make_pair(n, quant::parse_quant_config("in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15"));
+  spec::Box box = spec::box_around({9, 6}, 3, pair.qnn.input_format);
+  OracleResult result = run_oracle(pair, box);
+  REQUIRE(result.outputs.size() == 1);
+  CHECK(to_double(result.outputs[0].min.diff) == doctest::Approx(-0.1521667).epsilon(1e-6));
+  CHECK(to_double(result.outputs[0].max.diff) == doctest::Approx(0.0020).epsilon(1e-6));
+}
+
+TEST_CASE("oracle on the QEBVerif 784-100-10 network with a few free pixels") {
+  model::Network dnn = model::load_network(QEB_SHARED_DATA "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5");
+  quant::ModelPair pair = quant::make_pair(dnn, quant::preset_config("qebverif-mnist", 4));
+  spec::MnistSet mnist = spec::load_mnist_test(QEB_SHARED_DATA "/mnist");
+  std::vector<int64_t> image = mnist.image(3236);
+  spec::Box box{image, image};
+  // Free the two brightest pixels by ±3 (and clip): a handful of points, enumerable exactly.
+  std::size_t freed = 0;
+  for (std::size_t k = 0; k < image.size() && freed < 2; ++k)
+    if (image[k] > 100 && image[k] < 250) {
+      box.lo[k] = image[k] - 3;
+      box.hi[k] = image[k] + 3;
+      ++freed;
+    }
+  REQUIRE(box.point_count() == 49);
+  OracleOptions options;
+  options.outputs = {0, 7};
+  OracleResult result = run_oracle(pair, box, options);
+  NaiveRange naive = enumerate_exactly(pair, box);
+  for (const OutputRange& r : result.outputs) {
+    CHECK(r.max.diff == naive.max[r.output]);
+    CHECK(r.min.diff == naive.min[r.output]);
+  }
+}
