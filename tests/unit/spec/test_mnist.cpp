@@ -34,7 +34,11 @@ TEST_CASE("missing or malformed MNIST files are reported with the file name") {
     std::fclose(f);
   }
   CHECK_THROWS_WITH_AS(load_mnist_test(dir.string()), doctest::Contains("bad magic"), InputError);
-  // A header announcing more images than the file holds.
+  // A valid label file, and an image header announcing more images than the file holds.
+  std::FILE* labels = std::fopen((dir / "t10k-labels-idx1-ubyte").string().c_str(), "wb");
+  unsigned char label_header[13] = {0, 0, 8, 1, 0, 0, 0, 5, 1, 2, 3, 4, 5};
+  std::fwrite(label_header, 1, 13, labels);
+  std::fclose(labels);
   std::FILE* f = std::fopen((dir / "t10k-images-idx3-ubyte").string().c_str(), "wb");
   unsigned char header[16] = {0, 0, 8, 3, 0, 0, 0, 5, 0, 0, 0, 28, 0, 0, 0, 28};
   std::fwrite(header, 1, 16, f);
