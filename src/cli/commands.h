@@ -12,5 +12,6 @@ int cmd_info(const Args& args);
 int cmd_quantize(const Args& args);
 int cmd_eval(const Args& args);
 int cmd_oracle(const Args& args);
+int cmd_dra(const Args& args);
 
 }  // namespace qeb::cli

@@ -17,6 +17,7 @@ Commands:
   quantize   derive the quantized network and write it as QNN JSON (for --qnn)
   eval       run both networks on one input, or measure accuracy on MNIST samples
   oracle     exact min/max of QNN - DNN per output over a region (brute force; ground truth)
+  dra        differential reachability analysis: bounds on QNN - DNN per neuron; --eps gives a verdict
 
 Exit codes:
   0  success            2  bad usage or bad input (file, option, region)
@@ -28,7 +29,7 @@ Exit codes:
 int main(int argc, char** argv) {
   using namespace qeb::cli;
   const std::map<std::string, int (*)(const Args&)> commands = {
-      {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval}, {"oracle", cmd_oracle}};
+      {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval}, {"oracle", cmd_oracle}, {"dra", cmd_dra}};
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;

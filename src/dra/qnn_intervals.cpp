@@ -1,0 +1,78 @@
+#include "dra/qnn_intervals.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "eval/eval_qnn.h"
+
+namespace qeb::dra {
+
+namespace {
+// Pre-activation integers beyond +-2^62 only matter through the clamp; keep them in 64 bits.
+int64_t saturate(i128 v) { return int64_t(std::clamp<i128>(v, -(i128(1) << 62), i128(1) << 62)); }
+}  // namespace
+
+Interval dyadic_interval(i128 lo, i128 hi, int f) {
+  // Converting a 128-bit integer to double rounds to nearest; one ulp outward makes it a bound.
+  double l = std::ldexp(double(lo), -f), h = std::ldexp(double(hi), -f);
+  if (i128(double(lo)) != lo) l = down(l);
+  if (i128(double(hi)) != hi) h = up(h);
+  return {l, h};
+}
+
+std::vector<QnnLayerIntervals> propagate_qnn_intervals(const quant::QNetwork& qnn, const spec::Box& box,
+                                                       Semantics semantics) {
+  std::vector<QnnLayerIntervals> out;
+  std::vector<int64_t> in_lo = box.lo, in_hi = box.hi;
+  for (std::size_t i = 0; i < qnn.layers.size(); ++i) {
+    const quant::QLayer& layer = qnn.layers[i];
+    QnnLayerIntervals r;
+    r.acc_lo.resize(layer.outputs);
+    r.acc_hi.resize(layer.outputs);
+    for (std::size_t j = 0; j < layer.outputs; ++j) {
+      i128 lo = checked_shl(layer.bias[j], qnn.bias_shift(i)), hi = lo;
+      for (std::size_t k = 0; k < layer.inputs; ++k) {
+        int64_t w = layer.weight(j, k);
+        lo = checked_add(lo, checked_mul(w, w >= 0 ? in_lo[k] : in_hi[k]));
+        hi = checked_add(hi, checked_mul(w, w >= 0 ? in_hi[k] : in_lo[k]));
+      }
+      r.acc_lo[j] = lo;
+      r.acc_hi[j] = hi;
+    }
+    if (qnn.is_output(i)) {
+      int frac = qnn.acc_frac_bits(i);
+      for (std::size_t j = 0; j < layer.outputs; ++j) {
+        if (semantics == Semantics::PUBLISHED) {
+          int unit = qnn.input_frac_bits(i);  // the previous layer's grid (F_h in the artifact)
+          int e = frac - unit;
+          r.real_pre.push_back(dyadic_interval(eval::round_half_up_shift(r.acc_lo[j], e),
+                                               eval::round_half_up_shift(r.acc_hi[j], e), unit));
+        } else {
+          r.real_pre.push_back(dyadic_interval(r.acc_lo[j], r.acc_hi[j], frac));
+        }
+      }
+      r.real_post = r.real_pre;
+      out.push_back(std::move(r));
+      break;
+    }
+    const FixedPointFormat& h = *layer.activation_format;
+    int e = qnn.activation_shift(i);
+    for (std::size_t j = 0; j < layer.outputs; ++j) {
+      // Rounding and clamping are monotone, so the ends map to the ends.
+      i128 pre_lo = eval::round_half_up_shift(r.acc_lo[j], e);
+      i128 pre_hi = eval::round_half_up_shift(r.acc_hi[j], e);
+      r.pre_lo.push_back(saturate(pre_lo));
+      r.pre_hi.push_back(saturate(pre_hi));
+      r.post_lo.push_back(int64_t(std::clamp<i128>(pre_lo, 0, h.max_int())));
+      r.post_hi.push_back(int64_t(std::clamp<i128>(pre_hi, 0, h.max_int())));
+      r.real_pre.push_back(dyadic_interval(pre_lo, pre_hi, h.frac_bits));
+      r.real_post.push_back(dyadic_interval(r.post_lo.back(), r.post_hi.back(), h.frac_bits));
+    }
+    in_lo = r.post_lo;
+    in_hi = r.post_hi;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace qeb::dra
