@@ -18,7 +18,7 @@ const std::string kModel = "--model " + kNet + " --preset qebverif-mnist --bits 
 TEST_CASE("every command explains every option in --help") {
   auto top = run_qeb("--help");
   CHECK(top.exit_code == 0);
-  for (const char* command : {"info", "quantize", "eval", "oracle"}) {
+  for (const char* command : {"info", "quantize", "eval", "oracle", "dra"}) {
     CAPTURE(command);
     CHECK(top.out.find(command) != std::string::npos);
     auto help = run_qeb(std::string(command) + " --help");
@@ -87,4 +87,21 @@ TEST_CASE("oracle on a technical-report-sized region through the CLI") {
   CHECK(doc["exhaustive"] == true);
   CHECK(doc["points_evaluated"] == 1);
   CHECK(doc["outputs"][0]["min"]["exact"] == doc["outputs"][0]["max"]["exact"]);
+}
+
+TEST_CASE("dra answers verified (exit 0) or unknown (exit 20) against --eps and writes JSON") {
+  std::string region = "--mnist " + kMnist + " --sample 3236 --radius 3 --output predicted ";
+  auto proved = run_qeb("dra " + kModel + region + "--eps 8 --json -");
+  CHECK(proved.exit_code == 0);
+  CHECK(proved.out.find("verdict: verified") != std::string::npos);
+  nlohmann::json doc = nlohmann::json::parse(proved.out.substr(proved.out.find("\n{") + 1));
+  CHECK(doc["verdict"] == "verified");
+  CHECK(doc["outputs"].size() == 1);
+  CHECK(doc["hidden_layers"][0]["dnn_phase"].size() == 100);
+  auto open = run_qeb("dra " + kModel + region + "--eps 0.01");
+  CHECK(open.exit_code == 20);
+  CHECK(open.out.find("verdict: unknown") != std::string::npos);
+  auto bad = run_qeb("dra " + kModel + region + "--dra fancy");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("base, con or sym") != std::string::npos);
 }

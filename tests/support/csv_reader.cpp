@@ -1,0 +1,64 @@
+#include "support/csv_reader.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace qeb::test {
+
+CsvRows read_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  CsvRows rows(1);
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+      else if (c == '"') quoted = false;
+      else field += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(field);
+      field.clear();
+    } else if (c == '\n') {
+      rows.back().push_back(field);
+      field.clear();
+      rows.emplace_back();
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  if (!field.empty() || !rows.back().empty()) rows.back().push_back(field);
+  return rows;
+}
+
+std::vector<PublishedInterval> published_dra_intervals(const CsvRows& rows, const std::string& block, int bits) {
+  const std::string bit_label = "Q bit: " + std::to_string(bits);
+  for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+    const auto& r = rows[i];
+    if (r.size() < 3 || r[1] != block || r[2] != bit_label) continue;
+    const auto& ids = rows[i + 1];  // " ,Sample ID, ,3236, , ,5656, ..."
+    for (std::size_t j = i + 2; j < rows.size(); ++j) {
+      const auto& d = rows[j];
+      if (d.size() < 3 || d[0].rfind("Error=", 0) != 0 || d[1] != "DRA" || d[2] == "NA") continue;
+      std::vector<PublishedInterval> out;
+      for (std::size_t s = 0; 2 + 3 * s < d.size() && 3 + 3 * s < ids.size(); ++s) {
+        PublishedInterval p;
+        if (std::sscanf(d[2 + 3 * s].c_str(), " [%lf, %lf]", &p.lo, &p.hi) != 2) continue;
+        p.sample = std::stoi(ids[3 + 3 * s]);
+        out.push_back(p);
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+}  // namespace qeb::test

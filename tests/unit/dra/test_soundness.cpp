@@ -1,0 +1,136 @@
+// Soundness of every DRA bound against exhaustive exact evaluation of every neuron, on random
+// small networks and quantizations (sound semantics: all modes; published: Sym, which the spec
+// shows sound).
+#include <doctest/doctest.h>
+
+#include "dra/diff_analysis.h"
+#include "eval/eval_qnn.h"
+#include "support/random_network.h"
+
+using namespace qeb;
+using namespace qeb::dra;
+
+namespace {
+
+// Exact values of every neuron of both networks at one input.
+struct Trace {
+  std::vector<std::vector<Rational>> dnn_pre, dnn_post;
+  std::vector<std::vector<Rational>> qnn_pre, qnn_post;  // real values; output layer: the real output
+};
+
+Trace trace(const quant::ModelPair& pair, const std::vector<int64_t>& x) {
+  Trace t;
+  std::vector<Rational> current;
+  for (int64_t v : x) current.push_back(Rational(v) / pair.input_scale);
+  for (const model::DenseLayer& layer : pair.dnn.layers) {
+    std::vector<Rational> pre(layer.outputs), post(layer.outputs);
+    for (std::size_t j = 0; j < layer.outputs; ++j) {
+      Rational sum = rational_from_double(layer.bias[j]);
+      for (std::size_t k = 0; k < layer.inputs; ++k) sum += rational_from_double(layer.weight(j, k)) * current[k];
+      pre[j] = sum;
+      post[j] = layer.relu && sum < 0 ? Rational(0) : sum;
+    }
+    t.dnn_pre.push_back(pre);
+    t.dnn_post.push_back(post);
+    current = post;
+  }
+  eval::QnnTrace q;
+  eval::QnnOutput out = eval::eval_qnn(pair.qnn, x, &q);
+  for (std::size_t i = 0; i < pair.qnn.layers.size(); ++i) {
+    const quant::QLayer& layer = pair.qnn.layers[i];
+    std::vector<Rational> pre, post;
+    for (std::size_t j = 0; j < layer.outputs; ++j) {
+      if (pair.qnn.is_output(i)) {
+        pre.push_back(out.value(j));
+        post.push_back(out.value(j));
+      } else {
+        int f = layer.activation_format->frac_bits;
+        pre.push_back(dyadic(eval::round_half_up_shift(q.acc[i][j], pair.qnn.activation_shift(i)), f));
+        post.push_back(dyadic(q.activations[i][j], f));
+      }
+    }
+    t.qnn_pre.push_back(pre);
+    t.qnn_post.push_back(post);
+  }
+  return t;
+}
+
+bool inside(const Interval& i, const Rational& v) { return rational_from_double(i.lo) <= v && v <= rational_from_double(i.hi); }
+
+// Checks every bound of `r` at every point of the box; returns the number of violations.
+int violations(const quant::ModelPair& pair, const spec::Box& box, const DraResult& r, bool check_delta_in) {
+  int bad = 0;
+  std::vector<int64_t> x = box.lo;
+  while (true) {
+    Trace t = trace(pair, x);
+    for (std::size_t i = 0; i < r.layers.size(); ++i) {
+      const LayerReport& layer = r.layers[i];
+      for (std::size_t j = 0; j < layer.delta.size(); ++j) {
+        bad += !inside(layer.dnn_pre[j], t.dnn_pre[i][j]);
+        bad += !inside(layer.dnn_post[j], t.dnn_post[i][j]);
+        bad += !inside(layer.qnn_pre[j], t.qnn_pre[i][j]);
+        bad += !inside(layer.delta[j], t.qnn_post[i][j] - t.dnn_post[i][j]);
+        if (check_delta_in) bad += !inside(layer.delta_in[j], t.qnn_pre[i][j] - t.dnn_pre[i][j]);
+        if (i + 1 < r.layers.size()) {
+          // A phase claimed stable must hold at every point.
+          bool dnn_active = t.dnn_pre[i][j] >= 0;
+          if (layer.dnn_phase[j] == DnnPhase::ACTIVE) bad += !dnn_active;
+          if (layer.dnn_phase[j] == DnnPhase::INACTIVE) bad += t.dnn_pre[i][j] > 0;
+        }
+      }
+    }
+    std::size_t k = 0;
+    for (; k < x.size(); ++k) {
+      if (x[k] < box.hi[k]) {
+        ++x[k];
+        break;
+      }
+      x[k] = box.lo[k];
+    }
+    if (k == x.size()) break;
+  }
+  return bad;
+}
+
+}  // namespace
+
+TEST_CASE("sound DRA bounds contain every exact value on random networks (all modes)") {
+  std::mt19937_64 rng(8);
+  int cases = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 60);
+    for (DraMode mode : {DraMode::BASE, DraMode::CON, DraMode::SYM}) {
+      CAPTURE(trial);
+      CAPTURE(to_string(mode));
+      CAPTURE(c.config.to_string());
+      DraResult r = run_dra(c.pair, c.box, {mode, Semantics::SOUND, true});
+      CHECK(violations(c.pair, c.box, r, mode != DraMode::BASE) == 0);
+      ++cases;
+    }
+  }
+  CHECK(cases == 900);
+}
+
+TEST_CASE("sound DRA holds on deeper and wider random networks") {
+  std::mt19937_64 rng(81);
+  for (int trial = 0; trial < 40; ++trial) {
+    test::RandomCase c = test::random_case(rng, 3, {5, 6, 4}, 3, 120);
+    for (DraMode mode : {DraMode::CON, DraMode::SYM}) {
+      CAPTURE(trial);
+      DraResult r = run_dra(c.pair, c.box, {mode, Semantics::SOUND, true});
+      CHECK(violations(c.pair, c.box, r, true) == 0);
+    }
+    DraResult plain = run_dra(c.pair, c.box, {DraMode::SYM, Semantics::SOUND, false});
+    CHECK(violations(c.pair, c.box, plain, true) == 0);
+  }
+}
+
+TEST_CASE("published Sym is sound too (P1 integerises integer-valued nodes only; P2/P3 only loosen)") {
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 200; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 60);
+    CAPTURE(trial);
+    DraResult r = run_dra(c.pair, c.box, {DraMode::SYM, Semantics::PUBLISHED, true});
+    CHECK(violations(c.pair, c.box, r, true) == 0);
+  }
+}
