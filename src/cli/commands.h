@@ -13,5 +13,6 @@ int cmd_quantize(const Args& args);
 int cmd_eval(const Args& args);
 int cmd_oracle(const Args& args);
 int cmd_dra(const Args& args);
+int cmd_verify(const Args& args);
 
 }  // namespace qeb::cli

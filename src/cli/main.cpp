@@ -18,10 +18,11 @@ Commands:
   eval       run both networks on one input, or measure accuracy on MNIST samples
   oracle     exact min/max of QNN - DNN per output over a region (brute force; ground truth)
   dra        differential reachability analysis: bounds on QNN - DNN per neuron; --eps gives a verdict
+  verify     prove |QNN - DNN| <= eps over a region, or refute it with a replayed counterexample
 
 Exit codes:
-  0  success            2  bad usage or bad input (file, option, region)
-  1  internal error     3  unsupported model feature
+  0  success / verified      10  falsified (verify)     20  unknown (verify, dra --eps)
+  2  bad usage or input      3  unsupported feature      1  internal error
 )";
 
 }  // namespace
@@ -29,7 +30,7 @@ Exit codes:
 int main(int argc, char** argv) {
   using namespace qeb::cli;
   const std::map<std::string, int (*)(const Args&)> commands = {
-      {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval}, {"oracle", cmd_oracle}, {"dra", cmd_dra}};
+      {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval}, {"oracle", cmd_oracle}, {"dra", cmd_dra}, {"verify", cmd_verify}};
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
   } catch (const qeb::InputError& e) {
     std::cerr << "qeb-smt: error: " << e.what() << "\n";
     return 2;
+  } catch (const qeb::ReplayError& e) {
+    std::cerr << "qeb-smt: internal error: " << e.what() << "\n";
+    return 1;
   } catch (const qeb::Error& e) {
     std::cerr << "qeb-smt: error: " << e.what() << "\n";
     return 1;

@@ -41,4 +41,10 @@ class OverflowError : public Error {
   using Error::Error;
 };
 
+/** A solver model that does not replay on the exact evaluators: a bug, never a verdict. */
+class ReplayError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace qeb

@@ -1,5 +1,6 @@
 #include "core/rational.h"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
@@ -64,13 +65,23 @@ Rational parse_rational(const std::string& text) {
   static const std::regex decimal(R"(^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$)");
   std::smatch m;
   if (std::regex_match(text, m, fraction)) {
-    BigInt d(m[2].str());
+    std::string num = m[1].str(), den = m[2].str();
+    auto strip = [](std::string v) {
+      std::size_t sign = (!v.empty() && (v[0] == '-' || v[0] == '+')) ? 1 : 0;
+      std::size_t first = v.find_first_not_of('0', sign);
+      v.erase(sign, (first == std::string::npos ? v.size() : first) - sign);
+      if (v.size() == sign) v += '0';
+      return v[0] == '+' ? v.substr(1) : v;
+    };
+    BigInt d(strip(den));
     if (d == 0) throw OptionError("'" + text + "' divides by zero");
-    return Rational(BigInt(m[1].str()), d);
+    return Rational(BigInt(strip(num)), d);
   }
   if (!std::regex_match(text, m, decimal) || (m[2].length() == 0 && m[3].length() == 0))
     throw OptionError("'" + text + "' is not a number");
   std::string digits = m[2].str() + m[3].str();
+  // Boost reads a leading 0 as an octal prefix: strip leading zeros.
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
   int exponent10 = -int(m[3].length());
   if (m[4].matched) {
     long e = std::stol(m[4].str());

@@ -45,6 +45,12 @@ TEST_CASE("decimal text parses exactly") {
   CHECK(parse_rational("255") == Rational(255));
   CHECK(parse_rational("2/3") == Rational(2, 3));
   CHECK(parse_rational(".5") == Rational(1, 2));
+  // Leading zeros are decimal, not an octal prefix (a real bug: "0.153" once read as 0.107).
+  CHECK(parse_rational("0.153") == Rational(153, 1000));
+  CHECK(parse_rational("0.09") == Rational(9, 100));
+  CHECK(parse_rational("007") == Rational(7));
+  CHECK(parse_rational("010/08") == Rational(10, 8));
+  CHECK(parse_rational("-0/5") == Rational(0));
   CHECK_THROWS_AS(parse_rational("abc"), OptionError);
   CHECK_THROWS_AS(parse_rational("1/0"), OptionError);
   CHECK_THROWS_AS(parse_rational(""), OptionError);

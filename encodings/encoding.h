@@ -1,0 +1,59 @@
+// One interface for every SMT encoding of "QNN vs DNN over an integer box". An encoding writes
+// terms into a TermManager; it never includes a solver header.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dra/dra_result.h"
+#include "quant/qnetwork.h"
+#include "smt/term.h"
+#include "spec/region.h"
+
+namespace qeb::encodings {
+
+/** What is encoded: the pair over the box, pruned with (sound) DRA phases and bounds. */
+struct EncodingInput {
+  const quant::ModelPair& pair;
+  const spec::Box& box;
+  const dra::DraResult& dra;  ///< must come from the SOUND semantics
+  bool prune = true;          ///< use DRA phases to drop case splits of stable neurons
+  bool difference_cuts = true;  ///< assert DRA's hidden difference bounds (QEBVerif's "+Diff")
+};
+
+/** The network formula and the handles the verifier needs. */
+struct NetworkEncoding {
+  std::vector<smt::Term> assertions;  ///< both networks' semantics and redundant DRA bounds
+  /// Per input coordinate: a variable whose model value v gives x̂_k = input_offset[k] + v
+  /// (a BitVec read unsigned, or an Int), or no variable (fixed coordinate: x̂_k = input_offset[k]).
+  std::vector<std::optional<smt::Term>> input_vars;
+  std::vector<int64_t> input_offset;
+  std::vector<smt::Term> qnn_output;  ///< Real terms: the QNN's real outputs
+  std::vector<smt::Term> dnn_output;  ///< Real terms: the DNN's outputs
+  std::vector<std::vector<smt::Term>> qnn_hidden;  ///< Real terms: each hidden QNN activation's real value
+  std::vector<std::vector<smt::Term>> dnn_hidden;  ///< Real terms: each hidden DNN post-ReLU value
+  std::string logic;                  ///< the smallest standard SMT-LIB logic that fits
+  std::size_t hidden_case_splits = 0; ///< neurons that kept an ite (unstable in DRA)
+};
+
+class Encoding {
+ public:
+  virtual ~Encoding() = default;
+  virtual std::string name() const = 0;
+  virtual std::string description() const = 0;
+  /** Encodes `input` into `terms`. */
+  NetworkEncoding encode(smt::TermManager& terms, const EncodingInput& input) const;
+
+ private:
+  virtual NetworkEncoding encode_impl(smt::TermManager& terms, const EncodingInput& input) const = 0;
+};
+
+/** Encoding names with one-line descriptions, for --help and --encoding=help. */
+std::vector<std::pair<std::string, std::string>> encoding_catalogue();
+
+/** The encoding called `name`; throws OptionError for an unknown name. */
+std::unique_ptr<Encoding> make_encoding(const std::string& name);
+
+}  // namespace qeb::encodings

@@ -1,0 +1,159 @@
+// `qeb-smt verify`: DRA, then the bit-precise SMT encoding, solved incrementally; counterexamples replay.
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/common_options.h"
+#include "core/error.h"
+#include "encodings/encoding.h"
+#include "smt/backend.h"
+#include "verify/verifier.h"
+
+namespace qeb::cli {
+
+namespace {
+
+std::string encodings_help() {
+  std::string s = "SMT encoding:";
+  for (auto& [name, description] : encodings::encoding_catalogue()) s += "\n  " + name + ": " + description;
+  return s;
+}
+
+nlohmann::json counterexample_json(const verify::Counterexample& c) {
+  return {{"output", c.output}, {"input", c.input}, {"qnn", rational_json(c.qnn)}, {"dnn", rational_json(c.dnn)},
+          {"diff", rational_json(c.diff)}};
+}
+
+}  // namespace
+
+int cmd_verify(const Args& args) {
+  std::string backends;
+  for (const std::string& b : smt::available_backends()) backends += (backends.empty() ? "" : "|") + b;
+  po::options_description solving("Verification");
+  solving.add_options()
+    ("eps", po::value<std::string>()->value_name("E"),
+     "the error bound (exact decimal or n/d): verified means |QNN_k - DNN_k| <= E for every checked output k "
+     "and every integer input of the region (required)")
+    ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
+     "outputs to check: all (the infinity norm), the QNN's predicted class at the centre (as QEBVerif), or K")
+    ("backend", po::value<std::string>()->default_value("z3")->value_name(backends),
+     "SMT solver")
+    ("encoding", po::value<std::string>()->default_value("bv-lra")->value_name("NAME"), encodings_help().c_str())
+    ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
+     "time limit for the whole task; 0 = none. When it runs out the verdict is unknown (reason: timeout)")
+    ("fresh-solver", po::bool_switch(), "a new solver per query instead of one incremental solver (for comparison)")
+    ("no-pruning", po::bool_switch(), "keep the case split of every neuron, even those DRA found stable")
+    ("all-counterexamples", po::bool_switch(), "keep checking the other outputs after a counterexample")
+    ("attack", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
+     "before solving, look for a counterexample with N random samples plus hill-climbing (0: off)")
+    ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds in the encoding")
+    ("seed", po::value<unsigned>()->default_value(0), "solver random seed")
+    ("solver-option", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
+     "pass an option to the solver (repeatable), e.g. smt.arith.solver=2 (z3) or bv-solver=bitblast (cvc5)")
+    ("quiet,q", po::bool_switch(), "no progress lines on stderr");
+  po::options_description all;
+  all.add(model_options()).add(region_options()).add(solving).add(output_options());
+  auto vm = parse_command(
+      args, all,
+      "Usage: qeb-smt verify --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION --eps E [options]",
+      "Runs DRA (sound semantics); outputs it cannot prove are encoded with the QNN bit-precise and the DNN in\n"
+      "exact rationals, and solved per output and direction (QNN - DNN > E, QNN - DNN < -E) on one incremental\n"
+      "solver. A sat answer is replayed on the exact evaluators before it is reported as a counterexample.\n"
+      "Exit codes: 0 verified, 10 falsified, 20 unknown, 2 bad usage or input, 3 unsupported, 1 internal error.\n");
+  if (!vm) return 0;
+  if (!vm->count("eps")) throw OptionError("--eps E is required");
+  quant::ModelPair pair = load_model_pair(*vm);
+  Region region = build_region(*vm, pair);
+
+  verify::VerifyOptions options;
+  options.eps = parse_rational((*vm)["eps"].as<std::string>());
+  if (options.eps < 0) throw OptionError("--eps must be non-negative");
+  options.outputs = select_outputs((*vm)["output"].as<std::string>(), pair, region.center);
+  options.backend = (*vm)["backend"].as<std::string>();
+  options.encoding = (*vm)["encoding"].as<std::string>();
+  options.timeout_seconds = (*vm)["timeout"].as<double>();
+  if (options.timeout_seconds < 0) throw OptionError("--timeout must be non-negative");
+  options.incremental = !(*vm)["fresh-solver"].as<bool>();
+  options.prune = !(*vm)["no-pruning"].as<bool>();
+  options.stop_at_counterexample = !(*vm)["all-counterexamples"].as<bool>();
+  options.attack_samples = (*vm)["attack"].as<unsigned long long>();
+  options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
+  options.backend_options.seed = (*vm)["seed"].as<unsigned>();
+  if (vm->count("solver-option"))
+    for (const std::string& kv : (*vm)["solver-option"].as<std::vector<std::string>>()) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw OptionError("--solver-option takes KEY=VALUE, got '" + kv + "'");
+      options.backend_options.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "verify: " << line << "\n"; };
+  encodings::make_encoding(options.encoding);  // reject a bad name or pair before any work
+  if (auto why = verify::incompatibility(options.backend, options.encoding))
+    throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
+
+  // Not every solver can be interrupted (cvc5 1.0 cannot): past the limit plus 5%, a watchdog
+  // reports unknown and ends the process, so --timeout always holds.
+  if (options.timeout_seconds > 0) {
+    double grace = options.timeout_seconds * 1.05 + 0.5;
+    bool json_out = vm->count("json") > 0;
+    std::string json_path = json_out ? (*vm)["json"].as<std::string>() : "";
+    std::thread([grace, json_path]() {
+      std::this_thread::sleep_for(std::chrono::duration<double>(grace));
+      std::printf("verdict: unknown (timeout: the solver did not stop in time and was ended)\n");
+      if (!json_path.empty()) {
+        std::string doc = R"({"command": "verify", "verdict": "unknown", "reason": "timeout"})";
+        if (json_path == "-") std::printf("%s\n", doc.c_str());
+        else if (std::FILE* f = std::fopen(json_path.c_str(), "w")) {
+          std::fprintf(f, "%s\n", doc.c_str());
+          std::fclose(f);
+        }
+      }
+      std::fflush(stdout);
+      std::_Exit(20);
+    }).detach();
+  }
+  verify::VerifyResult r = verify::verify(pair, region.box, options);
+
+  std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
+  std::printf("DRA %.3f s; attack %.3f s; encoding %s (%s): %zu terms, %zu case splits, %.3f s; %s: %d solver calls, %.3f s\n",
+              r.dra_seconds, r.attack_seconds, r.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(), r.terms,
+              r.case_splits, r.encode_seconds, r.backend.c_str(), r.solver_calls, r.solve_seconds);
+  nlohmann::json doc = {{"command", "verify"},
+                        {"verdict", verify::to_string(r.verdict)},
+                        {"eps", to_string(options.eps)},
+                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
+                        {"backend", r.backend},
+                        {"encoding", r.encoding},
+                        {"logic", r.logic},
+                        {"terms", r.terms},
+                        {"case_splits", r.case_splits},
+                        {"solver_calls", r.solver_calls},
+                        {"seconds", {{"dra", r.dra_seconds}, {"attack", r.attack_seconds}, {"encode", r.encode_seconds}, {"solve", r.solve_seconds},
+                                     {"total", r.total_seconds}}}};
+  for (const verify::OutputResult& o : r.outputs) {
+    const dra::Interval& d = r.dra.output_delta()[o.output];
+    std::printf("output %zu: %s%s  (DRA [%.6g, %.6g])%s\n", o.output, verify::to_string(o.verdict),
+                o.by_dra ? " by DRA" : o.by_attack ? " by attack" : "", d.lo, d.hi, o.reason.empty() ? "" : ("  " + o.reason).c_str());
+    nlohmann::json j = {{"index", o.output}, {"verdict", verify::to_string(o.verdict)}, {"by_dra", o.by_dra}, {"by_attack", o.by_attack},
+                        {"dra_interval", {d.lo, d.hi}}, {"solver_calls", o.solver_calls}, {"seconds", o.seconds}};
+    if (!o.reason.empty()) j["reason"] = o.reason;
+    if (o.counterexample) {
+      const verify::Counterexample& c = *o.counterexample;
+      std::printf("  counterexample (replayed exactly): QNN %s, DNN %.10g, QNN - DNN = %.10g\n",
+                  to_string(c.qnn).c_str(), to_double(c.dnn), to_double(c.diff));
+      std::string changed;
+      for (std::size_t k = 0; k < c.input.size(); ++k)
+        if (c.input[k] != region.center[k] && changed.size() < 300)
+          changed += " " + std::to_string(k) + "=" + std::to_string(c.input[k]);
+      std::printf("  input differs from the centre at:%s\n", changed.empty() ? " (nowhere)" : changed.c_str());
+      j["counterexample"] = counterexample_json(c);
+    }
+    doc["outputs"].push_back(j);
+  }
+  std::printf("verdict: %s\n", verify::to_string(r.verdict));
+  write_json(*vm, doc);
+  return r.verdict == verify::Verdict::VERIFIED ? 0 : r.verdict == verify::Verdict::FALSIFIED ? 10 : 20;
+}
+
+}  // namespace qeb::cli

@@ -1,0 +1,44 @@
+// The verification pipeline (spec: QEBVerif made SMT-native): DRA, then the residual problem
+// encoded once and solved incrementally per output and direction, every sat model replayed.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quant/qnetwork.h"
+#include "smt/backend.h"
+#include "spec/region.h"
+#include "verify/verify_result.h"
+
+namespace qeb::verify {
+
+struct VerifyOptions {
+  Rational eps = 1;                  ///< the bound: verified means |QNN_k - DNN_k| <= eps on every checked k
+  std::vector<std::size_t> outputs;  ///< outputs to check (empty: all)
+  std::string backend = "z3";
+  std::string encoding = "bv-lra";
+  double timeout_seconds = 0;        ///< for the whole task (0: none)
+  bool incremental = true;           ///< false: a fresh solver for every query (for comparison)
+  bool prune = true;                 ///< drop the case splits of neurons DRA found stable
+  bool stop_at_counterexample = true;
+  bool difference_cuts = true;       ///< assert DRA's hidden difference bounds in the encoding ("+Diff")
+  uint64_t attack_samples = 2000;    ///< sampling/hill-climbing attack before solving (0: off)
+  smt::BackendOptions backend_options;
+  std::function<void(const std::string&)> progress;  ///< one line per step (may be empty)
+};
+
+/**
+ * Why `backend` should not run `encoding`, or nullopt if the pair is fine. (cvc5 1.0's bv2nat
+ * reasoning grows exponentially with the width: tiny networks with bv-lra-nat time out.)
+ */
+std::optional<std::string> incompatibility(const std::string& backend, const std::string& encoding);
+
+/**
+ * Decides the task. Throws ReplayError if a solver model fails to replay (a bug), and
+ * OptionError for an unknown backend or encoding.
+ */
+VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const VerifyOptions& options);
+
+}  // namespace qeb::verify

@@ -1,0 +1,153 @@
+// Every verdict of every backend x encoding against the oracle's exact maximum error.
+#include <doctest/doctest.h>
+
+#include "encodings/encoding.h"
+#include "eval/difference.h"
+#include "eval/oracle.h"
+#include "model/load_network.h"
+#include "quant/quantize.h"
+#include "smt/backend.h"
+#include "spec/mnist.h"
+#include "support/random_network.h"
+#include "verify/verifier.h"
+
+using namespace qeb;
+using verify::Verdict;
+
+namespace {
+
+// The exact max |QNN_k - DNN_k| over the box for output k.
+Rational max_abs_error(const eval::OracleResult& oracle, std::size_t k) {
+  const eval::OutputRange& r = oracle.outputs[k];
+  return r.max.diff > -r.min.diff ? r.max.diff : Rational(-r.min.diff);
+}
+
+void check_counterexample(const quant::ModelPair& pair, const spec::Box& box, const verify::VerifyResult& r,
+                          const Rational& eps) {
+  for (const verify::OutputResult& o : r.outputs) {
+    if (!o.counterexample) continue;
+    const verify::Counterexample& c = *o.counterexample;
+    CHECK(box.contains(c.input));
+    eval::PairOutput exact = eval::evaluate_pair(pair, c.input);
+    CHECK(exact.diff[c.output] == c.diff);
+    CHECK((c.diff > eps || c.diff < -eps));
+  }
+}
+
+// Runs every backend x encoding (and incremental/fresh, pruned/unpruned on some) at eps and
+// checks the verdict is `expected`.
+void check_all(const quant::ModelPair& pair, const spec::Box& box, const std::vector<std::size_t>& outputs,
+               const Rational& eps, Verdict expected, bool variants) {
+  for (const std::string& backend : smt::available_backends())
+    for (auto& [encoding, description] : encodings::encoding_catalogue())
+      for (int variant = 0; variant < (variants ? 3 : 1); ++variant) {
+        if (verify::incompatibility(backend, encoding)) continue;  // rejected up front, tested below
+        verify::VerifyOptions o;
+        o.attack_samples = 0;  // exercise the solver, not the attack
+        o.eps = eps;
+        o.outputs = outputs;
+        o.backend = backend;
+        o.encoding = encoding;
+        o.incremental = variant != 1;
+        o.prune = variant != 2;
+        CAPTURE(backend);
+        CAPTURE(encoding);
+        CAPTURE(variant);
+        CAPTURE(to_string(eps));
+        verify::VerifyResult r = verify::verify(pair, box, o);
+        CHECK(r.verdict == expected);
+        check_counterexample(pair, box, r, eps);
+      }
+}
+
+}  // namespace
+
+TEST_CASE("verdicts agree with the oracle on random small networks, either side of the true bound") {
+  std::mt19937_64 rng(3);
+  for (int trial = 0; trial < 30; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 80);
+    eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
+    REQUIRE(oracle.exhaustive);
+    std::size_t k = std::uniform_int_distribution<std::size_t>(0, oracle.outputs.size() - 1)(rng);
+    Rational worst = max_abs_error(oracle, k);
+    CAPTURE(trial);
+    CAPTURE(c.config.to_string());
+    // At the true maximum the bound holds (|diff| <= eps); just below it does not.
+    check_all(c.pair, c.box, {k}, worst, Verdict::VERIFIED, trial % 4 == 0);
+    if (worst > 0) check_all(c.pair, c.box, {k}, worst * Rational(1023, 1024), Verdict::FALSIFIED, trial % 4 == 0);
+  }
+}
+
+TEST_CASE("all-outputs verification agrees with the oracle's infinity norm") {
+  std::mt19937_64 rng(31);
+  for (int trial = 0; trial < 8; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 60);
+    eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
+    Rational worst = 0;
+    for (std::size_t k = 0; k < oracle.outputs.size(); ++k) worst = std::max(worst, max_abs_error(oracle, k));
+    check_all(c.pair, c.box, {}, worst, Verdict::VERIFIED, false);
+    if (worst > 0) check_all(c.pair, c.box, {}, worst * Rational(255, 256), Verdict::FALSIFIED, false);
+  }
+}
+
+TEST_CASE("the technical report's example is decided either side of its true maximum error") {
+  model::Network n;
+  n.source = "tr";
+  n.layers.push_back({2, 2, {1.2, -0.2, -0.7, 0.8}, {0, 0}, true});
+  n.layers.push_back({2, 1, {0.3, 0.7}, {0}, false});
+  quant::ModelPair pair = quant::make_pair(n, quant::parse_quant_config("in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15"));
+  spec::Box box = spec::box_around({9, 6}, 3, pair.qnn.input_format);
+  Rational worst = max_abs_error(eval::run_oracle(pair, box), 0);  // 0.15216...
+  check_all(pair, box, {0}, worst, Verdict::VERIFIED, true);
+  check_all(pair, box, {0}, Rational(15, 100), Verdict::FALSIFIED, true);
+  check_all(pair, box, {0}, Rational(16, 100), Verdict::VERIFIED, false);
+}
+
+TEST_CASE("the QEBVerif 784-100-10 network on an enumerable box (three free pixels)") {
+  model::Network dnn = model::load_network(QEB_SHARED_DATA "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5");
+  quant::ModelPair pair = quant::make_pair(dnn, quant::preset_config("qebverif-mnist", 4));
+  spec::MnistSet mnist = spec::load_mnist_test(QEB_SHARED_DATA "/mnist");
+  std::vector<int64_t> image = mnist.image(5656);
+  spec::Box box{image, image};
+  std::size_t freed = 0;
+  for (std::size_t k = 0; k < image.size() && freed < 3; ++k)
+    if (image[k] > 60 && image[k] < 200) {
+      box.lo[k] = image[k] - 4;
+      box.hi[k] = image[k] + 4;
+      ++freed;
+    }
+  eval::OracleResult oracle = eval::run_oracle(pair, box);
+  REQUIRE(oracle.exhaustive);
+  for (std::size_t k : {std::size_t(0), std::size_t(8)}) {
+    Rational worst = max_abs_error(oracle, k);
+    check_all(pair, box, {k}, worst, Verdict::VERIFIED, false);
+    check_all(pair, box, {k}, worst - Rational(1, 1000000), Verdict::FALSIFIED, false);
+  }
+}
+
+TEST_CASE("incompatible backend/encoding pairs are rejected before any work") {
+  quant::ModelPair pair;
+  CHECK(verify::incompatibility("cvc5", "bv-lra-nat").has_value());
+  CHECK(!verify::incompatibility("z3", "bv-lra-nat").has_value());
+  CHECK(!verify::incompatibility("cvc5", "bv-lra").has_value());
+}
+
+TEST_CASE("the attack alone finds counterexamples below the true bound, and they replay") {
+  std::mt19937_64 rng(12);
+  int found = 0;
+  for (int trial = 0; trial < 30; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 2000);
+    eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
+    Rational worst = max_abs_error(oracle, 0);
+    if (worst == 0) continue;
+    verify::VerifyOptions o;
+    o.eps = worst * Rational(99, 100);
+    o.outputs = {0};
+    o.attack_samples = 3000;
+    verify::VerifyResult r = verify::verify(c.pair, c.box, o);
+    CHECK(r.verdict == Verdict::FALSIFIED);
+    check_counterexample(c.pair, c.box, r, o.eps);
+    found += r.outputs[0].by_attack;
+  }
+  CHECK(found > 10);
+}
