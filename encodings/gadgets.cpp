@@ -51,11 +51,17 @@ std::size_t encode_dnn(smt::TermManager& t, const EncodingInput& in, const std::
     std::vector<Term> next;
     if (layer.relu) out.dnn_hidden.emplace_back();
     for (std::size_t j = 0; j < layer.outputs; ++j) {
-      std::vector<Term> terms = {t.real_const(rational_from_double(layer.bias[j]))};
+      // Constant inputs (fixed coordinates, inactive neurons) fold into the bias exactly.
+      Rational constant = rational_from_double(layer.bias[j]);
+      std::vector<Term> terms;
       for (std::size_t k = 0; k < layer.inputs; ++k) {
         double w = layer.weight(j, k);
-        if (w != 0) terms.push_back(t.scale(rational_from_double(w), current[k]));
+        if (w == 0) continue;
+        const smt::Node& x = t.node(current[k]);
+        if (x.kind == Kind::CONST_ARITH) constant += rational_from_double(w) * x.value;
+        else terms.push_back(t.scale(rational_from_double(w), current[k]));
       }
+      terms.push_back(t.real_const(constant));
       Term sum = t.add(terms);
       if (!layer.relu) {
         out.dnn_output.push_back(sum);
