@@ -108,22 +108,8 @@ struct Search {
   }
 
   void enumerate() {
-    std::vector<std::size_t> free = box.free_dimensions();
-    std::vector<int64_t> x = box.lo;
     planned = box.point_count();
-    while (true) {
-      visit(x);
-      std::size_t d = 0;  // odometer step over the free coordinates
-      for (; d < free.size(); ++d) {
-        std::size_t k = free[d];
-        if (x[k] < box.hi[k]) {
-          ++x[k];
-          break;
-        }
-        x[k] = box.lo[k];
-      }
-      if (d == free.size()) break;
-    }
+    spec::for_each_point(box, [&](const std::vector<int64_t>& x) { visit(x); });
   }
 
   void sample(std::mt19937_64& rng) {

@@ -23,6 +23,24 @@ struct Box {
   std::string to_string() const;
 };
 
+/** Calls visit(x) for every integer point of the box, the first coordinate varying fastest. */
+template <class Visit>
+void for_each_point(const Box& box, Visit&& visit) {
+  std::vector<int64_t> x = box.lo;
+  while (true) {
+    visit(static_cast<const std::vector<int64_t>&>(x));
+    std::size_t k = 0;
+    for (; k < x.size(); ++k) {
+      if (x[k] < box.hi[k]) {
+        ++x[k];
+        break;
+      }
+      x[k] = box.lo[k];
+    }
+    if (k == x.size()) return;
+  }
+}
+
 /**
  * Checks the box has `input_size` coordinates, lo <= hi everywhere and lies within the input
  * format's integers. Throws OptionError naming the coordinate.

@@ -60,8 +60,7 @@ bool inside(const Interval& i, const Rational& v) { return rational_from_double(
 // Checks every bound of `r` at every point of the box; returns the number of violations.
 int violations(const quant::ModelPair& pair, const spec::Box& box, const DraResult& r, bool check_delta_in) {
   int bad = 0;
-  std::vector<int64_t> x = box.lo;
-  while (true) {
+  spec::for_each_point(box, [&](const std::vector<int64_t>& x) {
     Trace t = trace(pair, x);
     for (std::size_t i = 0; i < r.layers.size(); ++i) {
       const LayerReport& layer = r.layers[i];
@@ -79,16 +78,7 @@ int violations(const quant::ModelPair& pair, const spec::Box& box, const DraResu
         }
       }
     }
-    std::size_t k = 0;
-    for (; k < x.size(); ++k) {
-      if (x[k] < box.hi[k]) {
-        ++x[k];
-        break;
-      }
-      x[k] = box.lo[k];
-    }
-    if (k == x.size()) break;
-  }
+  });
   return bad;
 }
 

@@ -1,27 +1,15 @@
-// The technical report's running example (spec section 6), Fig. 1:
-//
-//   x1 --1.2--> h1 --0.3--+
-//      \-0.7-\ /-(-0.2)    y        QNN: W2 = [[5,-1],[-3,3]], W3 = [1,3]
-//      /-0.8-/ \-----> h2 --0.7--/        in = u4.4, w = s4.2, h = u4.2, D = 15
-//   x2                                    region: (9,6) +- 3
+// DRA on the technical report's running example (spec section 6; drawing in support/tr_example.h).
 #include <doctest/doctest.h>
 
 #include "dra/diff_analysis.h"
 #include "eval/oracle.h"
 #include "quant/quantize.h"
+#include "support/tr_example.h"
 
 using namespace qeb;
 using namespace qeb::dra;
 
 namespace {
-
-model::Network tr_network() {
-  model::Network n;
-  n.source = "tr";
-  n.layers.push_back({2, 2, {1.2, -0.2, -0.7, 0.8}, {0, 0}, true});
-  n.layers.push_back({2, 1, {0.3, 0.7}, {0}, false});
-  return n;
-}
 
 // Parameterised so other fixed-point configurations run through the same checks.
 struct Config {
@@ -36,7 +24,7 @@ quant::ModelPair pair_for(const Config& c) {
   q.bias = {true, c.q, c.f_b};
   q.hidden = {false, c.q, c.f_h};
   q.input_scale = c.scale;
-  return quant::make_pair(tr_network(), q);
+  return quant::make_pair(test::tr_network(), q);
 }
 
 const Config kReport{4, 4, 2, 2, 2, 4, 15};

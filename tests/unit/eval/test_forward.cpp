@@ -10,6 +10,7 @@
 #include "eval/point_evaluator.h"
 #include "quant/quantize.h"
 #include "support/random_network.h"
+#include "support/tr_example.h"
 
 using namespace qeb;
 using namespace qeb::eval;
@@ -80,11 +81,7 @@ TEST_CASE("the hand-computed network gives the expected integers") {
 }
 
 TEST_CASE("the technical report's example at its centre (spec 6)") {
-  model::Network n;
-  n.source = "tr";
-  n.layers.push_back({2, 2, {1.2, -0.2, -0.7, 0.8}, {0, 0}, true});
-  n.layers.push_back({2, 1, {0.3, 0.7}, {0}, false});
-  quant::ModelPair pair = quant::make_pair(n, quant::parse_quant_config("in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15"));
+  quant::ModelPair pair = test::tr_pair();
   QnnTrace trace;
   QnnOutput out = eval_qnn(pair.qnn, {9, 6}, &trace);
   CHECK(trace.acc[0] == std::vector<i128>{39, -9});  // 39/16 = 2.4375 -> 2; -9/16 -> 0

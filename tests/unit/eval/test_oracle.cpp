@@ -7,6 +7,7 @@
 #include "quant/quantize.h"
 #include "spec/mnist.h"
 #include "support/random_network.h"
+#include "support/tr_example.h"
 
 using namespace qeb;
 using namespace qeb::eval;
@@ -20,9 +21,8 @@ struct NaiveRange {
 // Every point of the box, every output, in exact rational arithmetic.
 NaiveRange enumerate_exactly(const quant::ModelPair& pair, const spec::Box& box) {
   NaiveRange r;
-  std::vector<int64_t> x = box.lo;
   bool first = true;
-  while (true) {
+  spec::for_each_point(box, [&](const std::vector<int64_t>& x) {
     PairOutput out = evaluate_pair(pair, x);
     if (first) {
       r.min = r.max = out.diff;
@@ -32,16 +32,7 @@ NaiveRange enumerate_exactly(const quant::ModelPair& pair, const spec::Box& box)
       if (out.diff[j] < r.min[j]) r.min[j] = out.diff[j];
       if (out.diff[j] > r.max[j]) r.max[j] = out.diff[j];
     }
-    std::size_t k = 0;
-    for (; k < x.size(); ++k) {
-      if (x[k] < box.hi[k]) {
-        ++x[k];
-        break;
-      }
-      x[k] = box.lo[k];
-    }
-    if (k == x.size()) break;
-  }
+  });
   return r;
 }
 
@@ -96,11 +87,7 @@ TEST_CASE("sampled oracle reports attained values inside the exact range") {
 }
 
 TEST_CASE("the technical report's region has the spec's exact error range (spec 6)") {
-  model::Network n;
-  n.source = "tr";
-  n.layers.push_back({2, 2, {1.2, -0.2, -0.7, 0.8}, {0, 0}, true});
-  n.layers.push_back({2, 1, {0.3, 0.7}, {0}, false});
-  quant::ModelPair pair = quant::make_pair(n, quant::parse_quant_config("in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15"));
+  quant::ModelPair pair = test::tr_pair();
   spec::Box box = spec::box_around({9, 6}, 3, pair.qnn.input_format);
   OracleResult result = run_oracle(pair, box);
   REQUIRE(result.outputs.size() == 1);

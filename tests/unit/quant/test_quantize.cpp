@@ -6,22 +6,12 @@
 #include "core/error.h"
 #include "quant/qnn_file.h"
 #include "quant/quantize.h"
+#include "support/tr_example.h"
 
 using namespace qeb;
 using namespace qeb::quant;
 
-namespace {
-
-// The technical report's network (spec section 6): 2-2-1, no biases.
-model::Network tr_network() {
-  model::Network n;
-  n.source = "tr-example";
-  n.layers.push_back({2, 2, {1.2, -0.2, -0.7, 0.8}, {0, 0}, true});
-  n.layers.push_back({2, 1, {0.3, 0.7}, {0}, false});
-  return n;
-}
-
-}  // namespace
+using test::tr_network;
 
 TEST_CASE("weights round half away from zero and saturate (spec 1.3)") {
   FixedPointFormat w{true, 4, 2};  // integers -8..7, step 1/4

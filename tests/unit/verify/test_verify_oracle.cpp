@@ -9,6 +9,7 @@
 #include "smt/backend.h"
 #include "spec/mnist.h"
 #include "support/random_network.h"
+#include "support/tr_example.h"
 #include "verify/verifier.h"
 
 using namespace qeb;
@@ -91,11 +92,7 @@ TEST_CASE("all-outputs verification agrees with the oracle's infinity norm") {
 }
 
 TEST_CASE("the technical report's example is decided either side of its true maximum error") {
-  model::Network n;
-  n.source = "tr";
-  n.layers.push_back({2, 2, {1.2, -0.2, -0.7, 0.8}, {0, 0}, true});
-  n.layers.push_back({2, 1, {0.3, 0.7}, {0}, false});
-  quant::ModelPair pair = quant::make_pair(n, quant::parse_quant_config("in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15"));
+  quant::ModelPair pair = test::tr_pair();
   spec::Box box = spec::box_around({9, 6}, 3, pair.qnn.input_format);
   Rational worst = max_abs_error(eval::run_oracle(pair, box), 0);  // 0.15216...
   check_all(pair, box, {0}, worst, Verdict::VERIFIED, true);
