@@ -32,8 +32,11 @@ def published(rows, label, bits, eps):
 def verify(binary, net, bits, sample, eps, backend, encoding, timeout, extra=()):
     cmd = [binary, "verify", "--model", os.path.join(DATA, "qebverif", "mnist", f"PTQ_mnist_{net}_in_8_relu_0.h5"),
            "--preset", "qebverif-mnist", "--bits", str(bits), "--mnist", os.path.join(DATA, "mnist"),
-           "--sample", str(sample), "--radius", "3", "--eps", str(eps), "--backend", backend,
+           "--sample", str(sample), "--radius", "3", "--eps", str(eps), "--output", "predicted", "--backend", backend,
            "--encoding", encoding, "--timeout", str(timeout), "--json", "-", "-q", *extra]
+    if "--output" in extra:  # the all-outputs comparison replaces the predicted-class default
+        i = cmd.index("--output")
+        del cmd[i:i + 2]
     start = time.time()
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
     wall = time.time() - start

@@ -9,6 +9,7 @@
 
 #include "core/check.h"
 #include "eval/difference.h"
+#include "eval/gradient.h"
 #include "eval/point_evaluator.h"
 
 namespace qeb::eval {
@@ -41,6 +42,7 @@ class ExtremeTracker {
     }
   }
 
+  bool maximize() const { return d_maximize; }
   /** The approximate value of the best point so far, in "maximise" orientation. */
   double best_value() const { return d_best_value; }
   const std::vector<int64_t>& best_point() const { return d_best_point; }
@@ -125,6 +127,33 @@ struct Search {
     }
   }
 
+  // Sign-gradient steps from the best sample of each tracker: every free coordinate jumps to the
+  // end of its range that the local gradient of QNN_k - DNN_k favours (both networks are
+  // piecewise linear, so this often lands far beyond where random samples reach).
+  void gradient_steps() {
+    std::vector<std::size_t> free = box.free_dimensions();
+    std::vector<int64_t> centre(box.dimension());
+    for (std::size_t k = 0; k < centre.size(); ++k) centre[k] = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
+    for (ExtremeTracker& tracker : trackers)
+      for (bool from_centre : {true, false}) {
+        std::vector<int64_t> x = from_centre ? centre : tracker.best_point();
+        for (int step = 0; step < 8; ++step) {
+          std::vector<double> g = difference_gradient(pair, x, tracker.output());
+          double sign = tracker.maximize() ? 1.0 : -1.0;
+          bool moved = false;
+          for (std::size_t k : free) {
+            double d = sign * g[k];
+            int64_t target = d > 0 ? box.hi[k] : d < 0 ? box.lo[k] : x[k];
+            moved |= target != x[k];
+            x[k] = target;
+          }
+          double before = tracker.best_value();
+          if (moved) visit(x);
+          if (!moved || tracker.best_value() <= before) break;
+        }
+      }
+  }
+
   // Coordinate ascent from the best sample of each tracker: try the ends and the neighbours.
   void climb(std::mt19937_64& rng) {
     std::vector<std::size_t> free = box.free_dimensions();
@@ -174,6 +203,7 @@ OracleResult run_oracle(const quant::ModelPair& pair, const spec::Box& box, cons
   } else {
     std::mt19937_64 rng(options.seed);
     search.sample(rng);
+    search.gradient_steps();
     search.climb(rng);
   }
   result.points_evaluated = search.evaluated;
