@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# One incremental solver vs a fresh solver per query, on all-outputs checks the solver finishes:
+# MNIST samples with the first N non-zero pixels free (+-R), every output and direction checked.
+#   bench/incremental.sh [N free pixels=3] [R=4] [eps=0.01] [Q=4] [backend=z3] [encoding=bv-lra]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-3} R=${2:-4} EPS=${3:-0.01} Q=${4:-4} BACKEND=${5:-z3} ENCODING=${6:-bv-lra}
+DATA=../shared/data
+printf "| sample | queries | verdict | incremental s | fresh s | fresh / incremental |\n|---|---|---|---|---|---|\n"
+for s in 3236 5656 7219 7098 3825; do
+  box=$(/usr/bin/python3 -c "
+import gzip
+d = gzip.open('$DATA/mnist/t10k-images-idx3-ubyte.gz').read()[16:]
+img = d[$s*784:($s+1)*784]; out = []; freed = 0
+for p in img:
+    if p > 0 and freed < $N: out.append(f'{max(0,p-$R)}:{min(255,p+$R)}'); freed += 1
+    else: out.append(str(p))
+print(','.join(out))")
+  run() { build/src/qeb-smt verify --model $DATA/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5 --preset qebverif-mnist \
+      --bits $Q --box "$box" --eps $EPS --output all --attack 0 --all-counterexamples --backend $BACKEND \
+      --encoding $ENCODING --timeout 60 -q --json - "$@" | /usr/bin/python3 -c "
+import json,sys; t=sys.stdin.read(); d=json.loads(t[t.index('\n{')+1:])
+print(d['verdict'], d['solver_calls'], d['seconds']['solve'])"; }
+  read -r v1 c1 t1 < <(run || true)
+  read -r v2 c2 t2 < <(run --fresh-solver || true)
+  /usr/bin/python3 -c "print(f'| $s | $c1 | $v1/$v2 | {$t1:.2f} | {$t2:.2f} | {$t2/max($t1,1e-9):.2f} |')"
+done
