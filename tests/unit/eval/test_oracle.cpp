@@ -3,9 +3,8 @@
 
 #include "eval/difference.h"
 #include "eval/oracle.h"
-#include "model/load_network.h"
 #include "quant/quantize.h"
-#include "spec/mnist.h"
+#include "support/mnist_boxes.h"
 #include "support/random_network.h"
 #include "support/tr_example.h"
 
@@ -96,19 +95,9 @@ TEST_CASE("the technical report's region has the spec's exact error range (spec 
 }
 
 TEST_CASE("oracle on the QEBVerif 784-100-10 network with a few free pixels") {
-  model::Network dnn = model::load_network(QEB_SHARED_DATA "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5");
-  quant::ModelPair pair = quant::make_pair(dnn, quant::preset_config("qebverif-mnist", 4));
-  spec::MnistSet mnist = spec::load_mnist_test(QEB_SHARED_DATA "/mnist");
-  std::vector<int64_t> image = mnist.image(3236);
-  spec::Box box{image, image};
-  // Free the two brightest pixels by ±3 (and clip): a handful of points, enumerable exactly.
-  std::size_t freed = 0;
-  for (std::size_t k = 0; k < image.size() && freed < 2; ++k)
-    if (image[k] > 100 && image[k] < 250) {
-      box.lo[k] = image[k] - 3;
-      box.hi[k] = image[k] + 3;
-      ++freed;
-    }
+  quant::ModelPair pair = test::qebverif_pair("1blk_100", 4);
+  // Two bright pixels free by +-3: a handful of points, enumerable exactly.
+  spec::Box box = test::few_free_pixels(3236, 2, 100, 250, 3);
   REQUIRE(box.point_count() == 49);
   OracleOptions options;
   options.outputs = {0, 7};

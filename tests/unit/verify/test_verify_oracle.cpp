@@ -4,10 +4,9 @@
 #include "encodings/encoding.h"
 #include "eval/difference.h"
 #include "eval/oracle.h"
-#include "model/load_network.h"
 #include "quant/quantize.h"
 #include "smt/backend.h"
-#include "spec/mnist.h"
+#include "support/mnist_boxes.h"
 #include "support/random_network.h"
 #include "support/tr_example.h"
 #include "verify/verifier.h"
@@ -126,18 +125,8 @@ TEST_CASE("the technical report's example is decided either side of its true max
 }
 
 TEST_CASE("the QEBVerif 784-100-10 network on an enumerable box (three free pixels)") {
-  model::Network dnn = model::load_network(QEB_SHARED_DATA "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5");
-  quant::ModelPair pair = quant::make_pair(dnn, quant::preset_config("qebverif-mnist", 4));
-  spec::MnistSet mnist = spec::load_mnist_test(QEB_SHARED_DATA "/mnist");
-  std::vector<int64_t> image = mnist.image(5656);
-  spec::Box box{image, image};
-  std::size_t freed = 0;
-  for (std::size_t k = 0; k < image.size() && freed < 3; ++k)
-    if (image[k] > 60 && image[k] < 200) {
-      box.lo[k] = image[k] - 4;
-      box.hi[k] = image[k] + 4;
-      ++freed;
-    }
+  quant::ModelPair pair = test::qebverif_pair("1blk_100", 4);
+  spec::Box box = test::few_free_pixels(5656, 3, 60, 200, 4);
   eval::OracleResult oracle = eval::run_oracle(pair, box);
   REQUIRE(oracle.exhaustive);
   for (std::size_t k : {std::size_t(0), std::size_t(8)}) {
