@@ -43,7 +43,12 @@ int cmd_verify(const Args& args) {
     ("encoding", po::value<std::string>()->default_value("bv-lra")->value_name("NAME"), encodings_help().c_str())
     ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
      "time limit for the whole task; 0 = none. When it runs out the verdict is unknown (reason: timeout)")
-    ("fresh-solver", po::bool_switch(), "a new solver per query instead of one incremental solver (for comparison)")
+    ("strategy", po::value<std::string>()->default_value("disjunctive")->value_name("disjunctive|per-query|fresh"),
+     "how open output directions reach the solver. disjunctive: one incremental solver asked whether any open\n"
+     "direction is violated; each model settles the directions it violates, an unsat answer all the rest.\n"
+     "per-query: one incremental solver, one check per direction (assumption literals). fresh: a new solver per\n"
+     "direction (for comparison)")
+    ("fresh-solver", po::bool_switch(), "same as --strategy fresh")
     ("no-pruning", po::bool_switch(), "keep the case split of every neuron, even those DRA found stable")
     ("all-counterexamples", po::bool_switch(), "keep checking the other outputs after a counterexample")
     ("attack", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
@@ -75,7 +80,8 @@ int cmd_verify(const Args& args) {
   options.encoding = (*vm)["encoding"].as<std::string>();
   options.timeout_seconds = (*vm)["timeout"].as<double>();
   if (options.timeout_seconds < 0) throw OptionError("--timeout must be non-negative");
-  options.incremental = !(*vm)["fresh-solver"].as<bool>();
+  options.strategy = verify::parse_solve_strategy((*vm)["strategy"].as<std::string>());
+  if ((*vm)["fresh-solver"].as<bool>()) options.strategy = verify::SolveStrategy::FRESH;
   options.prune = !(*vm)["no-pruning"].as<bool>();
   options.stop_at_counterexample = !(*vm)["all-counterexamples"].as<bool>();
   options.attack_samples = (*vm)["attack"].as<unsigned long long>();
@@ -116,9 +122,9 @@ int cmd_verify(const Args& args) {
   verify::VerifyResult r = verify::verify(pair, region.box, options);
 
   std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
-  std::printf("DRA %.3f s; attack %.3f s; encoding %s (%s): %zu terms, %zu case splits, %.3f s; %s: %d solver calls, %.3f s\n",
+  std::printf("DRA %.3f s; attack %.3f s; encoding %s (%s): %zu terms, %zu case splits, %.3f s; %s (%s): %d solver calls, %.3f s\n",
               r.dra_seconds, r.attack_seconds, r.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(), r.terms,
-              r.case_splits, r.encode_seconds, r.backend.c_str(), r.solver_calls, r.solve_seconds);
+              r.case_splits, r.encode_seconds, r.backend.c_str(), verify::to_string(options.strategy), r.solver_calls, r.solve_seconds);
   nlohmann::json doc = {{"command", "verify"},
                         {"verdict", verify::to_string(r.verdict)},
                         {"eps", to_string(options.eps)},
@@ -128,6 +134,7 @@ int cmd_verify(const Args& args) {
                         {"logic", r.logic},
                         {"terms", r.terms},
                         {"case_splits", r.case_splits},
+                        {"strategy", verify::to_string(options.strategy)},
                         {"solver_calls", r.solver_calls},
                         {"seconds", {{"dra", r.dra_seconds}, {"attack", r.attack_seconds}, {"encode", r.encode_seconds}, {"solve", r.solve_seconds},
                                      {"total", r.total_seconds}}}};

@@ -4,9 +4,9 @@
 
 #include "core/error.h"
 #include "dra/diff_analysis.h"
-#include "encodings/encoding.h"
 #include "eval/difference.h"
 #include "verify/falsifier.h"
+#include "verify/residual.h"
 
 namespace qeb::verify {
 
@@ -16,28 +16,213 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-enum class Direction { ABOVE, BELOW };  // QNN - DNN > eps, or < -eps
+// The model's input and the exact outputs of both networks there.
+struct Replayed {
+  std::vector<int64_t> input;
+  eval::PairOutput exact;
+};
 
-// The model's input, recomputed exactly; throws ReplayError unless it violates the bound.
-Counterexample replay(const quant::ModelPair& pair, const encodings::NetworkEncoding& enc, smt::Backend& backend,
-                      std::size_t output, Direction direction, const Rational& eps) {
-  Counterexample cex;
-  cex.output = output;
+Replayed replay(const quant::ModelPair& pair, const encodings::NetworkEncoding& enc, smt::Backend& backend) {
+  Replayed r;
   for (std::size_t k = 0; k < enc.input_offset.size(); ++k) {
     Rational v = enc.input_vars[k] ? backend.value(*enc.input_vars[k]) : Rational(0);
-    cex.input.push_back(enc.input_offset[k] + boost::multiprecision::numerator(v).convert_to<int64_t>());
+    r.input.push_back(enc.input_offset[k] + boost::multiprecision::numerator(v).convert_to<int64_t>());
   }
-  eval::PairOutput exact = eval::evaluate_pair(pair, cex.input);
-  cex.qnn = exact.qnn[output];
-  cex.dnn = exact.dnn[output];
-  cex.diff = exact.diff[output];
-  bool violates = direction == Direction::ABOVE ? cex.diff > eps : cex.diff < -eps;
+  r.exact = eval::evaluate_pair(pair, r.input);
+  return r;
+}
+
+// The counterexample for `query` at a replayed model; throws ReplayError unless it violates the bound.
+Counterexample counterexample_at(const Replayed& r, const std::string& solver, const Query& query, const Rational& eps) {
+  Counterexample cex;
+  cex.output = query.output;
+  cex.input = r.input;
+  cex.qnn = r.exact.qnn[query.output];
+  cex.dnn = r.exact.dnn[query.output];
+  cex.diff = r.exact.diff[query.output];
+  bool violates = query.direction == Direction::ABOVE ? cex.diff > eps : cex.diff < -eps;
   if (!violates)
-    throw ReplayError(backend.name() + " returned a model for output " + std::to_string(output) +
-                      " that does not replay: exact QNN - DNN = " + qeb::to_string(cex.diff) + " is within eps = " +
-                      qeb::to_string(eps) + " (this is a qeb-smt or solver bug; please report it)");
+    throw ReplayError(solver + " returned a model for output " + std::to_string(query.output) + " (" +
+                      describe(query.direction) + ") that does not replay: exact QNN - DNN = " +
+                      qeb::to_string(cex.diff) + " with eps = " + qeb::to_string(eps) +
+                      " (this is a qeb-smt or solver bug; please report it)");
   return cex;
 }
+
+/** What a solver found out about one query. */
+enum class QueryState { OPEN, REFUTED, VIOLATED, UNKNOWN };
+
+/** Solves the queries of one residual problem with one strategy; fills the per-query outcome. */
+class QuerySolver {
+ public:
+  QuerySolver(const quant::ModelPair& pair, ResidualProblem& problem, const VerifyOptions& options,
+              std::function<double()> remaining)
+      : d_pair(pair), d_problem(problem), d_options(options), d_remaining(std::move(remaining)),
+        d_state(problem.queries.size(), QueryState::OPEN), d_reason(problem.queries.size()),
+        d_cex(problem.queries.size()), d_calls(problem.queries.size(), 0), d_seconds(problem.queries.size(), 0) {}
+
+  void run() {
+    switch (d_options.strategy) {
+      case SolveStrategy::DISJUNCTIVE: run_disjunctive(); break;
+      case SolveStrategy::PER_QUERY: run_per_query(false); break;
+      case SolveStrategy::FRESH: run_per_query(true); break;
+    }
+  }
+
+  QueryState state(std::size_t q) const { return d_state[q]; }
+  const std::string& reason(std::size_t q) const { return d_reason[q]; }
+  const std::optional<Counterexample>& counterexample(std::size_t q) const { return d_cex[q]; }
+  int calls(std::size_t q) const { return d_calls[q]; }
+  double seconds(std::size_t q) const { return d_seconds[q]; }
+  int total_calls() const { return d_total_calls; }
+
+ private:
+  std::unique_ptr<smt::Backend> new_backend() {
+    smt::BackendOptions bo = d_options.backend_options;
+    if (d_options.timeout_seconds > 0) bo.timeout_seconds = std::max(0.001, d_remaining());
+    auto b = smt::make_backend(d_options.backend, *d_problem.terms, bo);
+    for (smt::Term a : d_problem.facts) b->assert_formula(a);
+    return b;
+  }
+
+  bool stop() const { return d_falsified && d_options.stop_at_counterexample; }
+
+  std::string what(std::size_t q) const {
+    const Query& query = d_problem.queries[q];
+    return "output " + std::to_string(query.output) + " (" + describe(query.direction) + ")";
+  }
+
+  void note(const std::string& line) const {
+    if (d_options.progress) d_options.progress(line);
+  }
+
+  // A query whose output another query already falsified needs no answer.
+  bool settled(std::size_t q) const {
+    if (d_state[q] != QueryState::OPEN) return true;
+    for (std::size_t p = 0; p < d_state.size(); ++p)
+      if (d_state[p] == QueryState::VIOLATED && d_problem.queries[p].output == d_problem.queries[q].output) return true;
+    return false;
+  }
+
+  void violated(const Replayed& model, const std::string& solver, std::size_t q) {
+    d_cex[q] = counterexample_at(model, solver, d_problem.queries[q], d_options.eps);
+    d_state[q] = QueryState::VIOLATED;
+    d_falsified = true;
+    note(what(q) + ": counterexample, QNN - DNN = " + qeb::to_string(d_cex[q]->diff));
+  }
+
+  void unknown(smt::Backend& backend, std::size_t q) {
+    d_state[q] = QueryState::UNKNOWN;
+    d_reason[q] = backend.reason_unknown();
+    if (d_reason[q].empty()) d_reason[q] = "solver returned unknown";
+    note(what(q) + ": unknown (" + d_reason[q] + ")");
+  }
+
+  // Each check asks "is any still-open direction violated?": unsat refutes them all at once, and a
+  // model settles every direction it violates. Learned clauses carry over between checks.
+  void run_disjunctive() {
+    std::unique_ptr<smt::Backend> backend;
+    std::vector<smt::Term> literal(d_state.size());
+    for (int round = 0; !stop(); ++round) {
+      std::vector<std::size_t> open;
+      for (std::size_t q = 0; q < d_state.size(); ++q)
+        if (!settled(q)) open.push_back(q);
+      if (open.empty()) return;
+      if (d_remaining() <= 0) {
+        for (std::size_t q : open) d_state[q] = QueryState::UNKNOWN, d_reason[q] = "timeout";
+        return;
+      }
+      if (!backend) {
+        backend = new_backend();
+        for (std::size_t q = 0; q < d_state.size(); ++q) {
+          literal[q] = d_problem.terms->variable("violates_" + std::to_string(q), smt::Sort::boolean());
+          backend->assert_formula(d_problem.terms->implies(literal[q], d_problem.violations[q]));
+        }
+      }
+      std::vector<smt::Term> disjuncts;
+      for (std::size_t q : open) disjuncts.push_back(getenv("PUSHPOP") ? d_problem.violations[q] : literal[q]);
+      auto t = Clock::now();
+      smt::SatResult answer;
+      if (getenv("PUSHPOP")) { backend->push(); backend->assert_formula(d_problem.terms->or_(disjuncts)); answer = backend->check(); } else {
+      smt::Term any = d_problem.terms->variable("some_open_" + std::to_string(round), smt::Sort::boolean());
+      backend->assert_formula(d_problem.terms->implies(any, d_problem.terms->or_(disjuncts)));
+      answer = backend->check({any}); }
+      double seconds = since(t);
+      ++d_total_calls;
+      for (std::size_t q : open) ++d_calls[q], d_seconds[q] += seconds / open.size();
+      if (answer == smt::SatResult::UNSAT) {
+        for (std::size_t q : open) d_state[q] = QueryState::REFUTED;
+        note(std::to_string(open.size()) + " open direction(s): unsat in " + std::to_string(seconds) + " s");
+        return;
+      }
+      if (answer == smt::SatResult::UNKNOWN) {
+        for (std::size_t q : open) unknown(*backend, q);
+        return;
+      }
+      bool any_violated = false;
+      Replayed model = replay(d_pair, d_problem.network, *backend);
+      for (std::size_t q : open)
+        if (!settled(q) && backend->value(d_problem.violations[q]) == 1) {
+          violated(model, backend->name(), q);
+          any_violated = true;
+        }
+      if (!any_violated)
+        throw ReplayError(backend->name() + " returned a model violating none of the open output directions "
+                          "(this is a qeb-smt or solver bug; please report it)");
+    }
+  }
+
+  void run_per_query(bool fresh) {
+    std::unique_ptr<smt::Backend> shared;
+    for (std::size_t q = 0; q < d_state.size() && !stop(); ++q) {
+      if (settled(q)) continue;
+      if (d_remaining() <= 0) {
+        d_state[q] = QueryState::UNKNOWN;
+        d_reason[q] = "timeout";
+        continue;
+      }
+      auto t = Clock::now();
+      std::unique_ptr<smt::Backend> own;
+      smt::SatResult answer;
+      smt::Backend* backend;
+      if (fresh) {
+        own = new_backend();
+        backend = own.get();
+        backend->assert_formula(d_problem.violations[q]);
+        answer = backend->check();
+      } else {
+        if (!shared) shared = new_backend();
+        backend = shared.get();
+        smt::Term literal = d_problem.terms->variable("violates_" + std::to_string(q), smt::Sort::boolean());
+        backend->assert_formula(d_problem.terms->implies(literal, d_problem.violations[q]));
+        answer = backend->check({literal});
+      }
+      ++d_calls[q];
+      ++d_total_calls;
+      d_seconds[q] += since(t);
+      if (answer == smt::SatResult::SAT) {
+        violated(replay(d_pair, d_problem.network, *backend), backend->name(), q);
+      } else if (answer == smt::SatResult::UNSAT) {
+        d_state[q] = QueryState::REFUTED;
+        note(what(q) + ": unsat in " + std::to_string(since(t)) + " s");
+      } else {
+        unknown(*backend, q);
+      }
+    }
+  }
+
+  const quant::ModelPair& d_pair;
+  ResidualProblem& d_problem;
+  const VerifyOptions& d_options;
+  std::function<double()> d_remaining;
+  std::vector<QueryState> d_state;
+  std::vector<std::string> d_reason;
+  std::vector<std::optional<Counterexample>> d_cex;
+  std::vector<int> d_calls;
+  std::vector<double> d_seconds;
+  int d_total_calls = 0;
+  bool d_falsified = false;
+};
 
 }  // namespace
 
@@ -48,6 +233,21 @@ const char* to_string(Verdict v) {
     case Verdict::UNKNOWN: return "unknown";
   }
   return "?";
+}
+
+const char* to_string(SolveStrategy s) {
+  switch (s) {
+    case SolveStrategy::DISJUNCTIVE: return "disjunctive";
+    case SolveStrategy::PER_QUERY: return "per-query";
+    case SolveStrategy::FRESH: return "fresh";
+  }
+  return "?";
+}
+
+SolveStrategy parse_solve_strategy(const std::string& name) {
+  for (SolveStrategy s : {SolveStrategy::DISJUNCTIVE, SolveStrategy::PER_QUERY, SolveStrategy::FRESH})
+    if (name == to_string(s)) return s;
+  throw OptionError("unknown solve strategy '" + name + "'; choose disjunctive, per-query or fresh");
 }
 
 std::optional<std::string> incompatibility(const std::string& backend, const std::string& encoding) {
@@ -61,6 +261,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   const auto start = Clock::now();
   if (auto why = incompatibility(options.backend, options.encoding))
     throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
+  encodings::make_encoding(options.encoding);  // rejects an unknown name before any work
   auto note = [&](const std::string& line) {
     if (options.progress) options.progress(line);
   };
@@ -68,7 +269,6 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   VerifyResult result;
   result.encoding = options.encoding;
   result.backend = options.backend;
-  std::unique_ptr<encodings::Encoding> encoding = encodings::make_encoding(options.encoding);
 
   // 1. DRA (always the sound semantics here: its bounds and phases are trusted below).
   auto t0 = Clock::now();
@@ -77,149 +277,81 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   std::vector<std::size_t> outputs = options.outputs;
   if (outputs.empty())
     for (std::size_t j = 0; j < pair.qnn.output_size(); ++j) outputs.push_back(j);
-
-  struct Query {
-    std::size_t slot;
-    Direction direction;
-  };
-  std::vector<Query> queries;
-  for (std::size_t s = 0; s < outputs.size(); ++s) {
+  std::vector<Query> queries = open_queries(result.dra, outputs, options.eps);
+  for (std::size_t k : outputs) {
     OutputResult r;
-    r.output = outputs[s];
-    const dra::Interval& d = result.dra.output_delta()[outputs[s]];
-    bool above_open = rational_from_double(d.hi) > options.eps;
-    bool below_open = rational_from_double(d.lo) < -options.eps;
-    if (!above_open && !below_open) {
-      r.verdict = Verdict::VERIFIED;
-      r.by_dra = true;
-    }
-    if (above_open) queries.push_back({s, Direction::ABOVE});
-    if (below_open) queries.push_back({s, Direction::BELOW});
+    r.output = k;
+    r.by_dra = std::none_of(queries.begin(), queries.end(), [&](const Query& q) { return q.output == k; });
+    if (r.by_dra) r.verdict = Verdict::VERIFIED;
     result.outputs.push_back(r);
   }
+  auto result_of = [&](std::size_t k) -> OutputResult& {
+    return *std::find_if(result.outputs.begin(), result.outputs.end(), [&](const OutputResult& r) { return r.output == k; });
+  };
   note("DRA: " + std::to_string(outputs.size() * 2 - queries.size()) + " of " + std::to_string(outputs.size() * 2) +
        " output directions proved in " + std::to_string(result.dra_seconds) + " s");
 
   // 2. A cheap attack on the outputs DRA left open: a counterexample ends the task.
+  bool falsified = false;
   if (!queries.empty() && options.attack_samples > 0) {
     auto ta = Clock::now();
     std::vector<std::size_t> open;
     for (const Query& q : queries)
-      if (open.empty() || open.back() != outputs[q.slot]) open.push_back(outputs[q.slot]);
+      if (open.empty() || open.back() != q.output) open.push_back(q.output);
     std::optional<Counterexample> found = attack(pair, box, open, options.eps, options.attack_samples);
     result.attack_seconds = since(ta);
     if (found) {
-      for (OutputResult& r : result.outputs)
-        if (r.output == found->output) {
-          r.verdict = Verdict::FALSIFIED;
-          r.by_attack = true;
-          r.counterexample = found;
-        }
+      OutputResult& r = result_of(found->output);
+      r.verdict = Verdict::FALSIFIED;
+      r.by_attack = true;
+      r.counterexample = found;
+      falsified = true;
       note("attack: counterexample for output " + std::to_string(found->output) + ", QNN - DNN = " +
            qeb::to_string(found->diff));
-      if (options.stop_at_counterexample) {
-        for (OutputResult& r : result.outputs)
-          if (r.verdict == Verdict::UNKNOWN) r.reason = "not checked (a counterexample was found first)";
-        result.verdict = Verdict::FALSIFIED;
-        result.total_seconds = since(start);
-        return result;
-      }
-      std::erase_if(queries, [&](const Query& q) { return outputs[q.slot] == found->output; });
+      if (options.stop_at_counterexample) queries.clear();
+      std::erase_if(queries, [&](const Query& q) { return q.output == found->output; });
     } else {
       note("attack: nothing found in " + std::to_string(result.attack_seconds) + " s");
     }
   }
 
-  // 3. Encode the residual problem once.
-  smt::TermManager terms;
-  encodings::NetworkEncoding enc;
+  // 3. Encode the residual problem once, then 4. solve it.
   if (!queries.empty()) {
     auto t1 = Clock::now();
-    enc = encoding->encode(terms, {pair, box, result.dra, options.prune, options.difference_cuts});
+    ResidualProblem problem = encode_residual(pair, box, result.dra, queries, options.eps,
+                                              {options.encoding, options.prune, options.difference_cuts});
     result.encode_seconds = since(t1);
-    result.logic = enc.logic;
-    result.assertions = enc.assertions.size();
-    result.case_splits = enc.hidden_case_splits;
-  }
-  // diff_k = QNN_k - DNN_k, with its DRA bounds as redundant facts.
-  auto diff_term = [&](std::size_t k) { return terms.mk(smt::Kind::SUB, {enc.qnn_output[k], enc.dnn_output[k]}); };
-  std::vector<smt::Term> redundant;
-  std::vector<smt::Term> violation(queries.size());
-  for (std::size_t q = 0; q < queries.size(); ++q) {
-    std::size_t k = outputs[queries[q].slot];
-    smt::Term diff = diff_term(k);
-    const dra::Interval& d = result.dra.output_delta()[k];
-    redundant.push_back(terms.mk(smt::Kind::GE, {diff, terms.real_const(rational_from_double(d.lo))}));
-    redundant.push_back(terms.mk(smt::Kind::LE, {diff, terms.real_const(rational_from_double(d.hi))}));
-    violation[q] = queries[q].direction == Direction::ABOVE
-                       ? terms.mk(smt::Kind::GT, {diff, terms.real_const(options.eps)})
-                       : terms.mk(smt::Kind::LT, {diff, terms.real_const(-options.eps)});
-  }
-  result.terms = terms.size();
+    result.logic = problem.network.logic;
+    result.assertions = problem.facts.size();
+    result.case_splits = problem.network.hidden_case_splits;
+    result.terms = problem.terms->size();
 
-  // 4. Solve: one solver, the network asserted once, one assumption literal per query.
-  auto t2 = Clock::now();
-  std::unique_ptr<smt::Backend> shared;
-  auto fresh_backend = [&]() {
-    smt::BackendOptions bo = options.backend_options;
-    if (options.timeout_seconds > 0) bo.timeout_seconds = std::max(0.001, remaining());
-    auto b = smt::make_backend(options.backend, terms, bo);
-    for (smt::Term a : enc.assertions) b->assert_formula(a);
-    for (smt::Term a : redundant) b->assert_formula(a);
-    return b;
-  };
-  if (options.incremental && !queries.empty()) shared = fresh_backend();
-  bool falsified = false;
-  std::vector<bool> settled(outputs.size(), false);
-  for (std::size_t s = 0; s < outputs.size(); ++s)
-    if (result.outputs[s].verdict == Verdict::FALSIFIED) settled[s] = falsified = true;
-  for (std::size_t q = 0; q < queries.size(); ++q) {
-    OutputResult& r = result.outputs[queries[q].slot];
-    if (settled[queries[q].slot] || (falsified && options.stop_at_counterexample)) continue;
-    if (remaining() <= 0) {
-      r.verdict = Verdict::UNKNOWN;
-      r.reason = "timeout";
-      continue;
+    auto t2 = Clock::now();
+    QuerySolver solver(pair, problem, options, remaining);
+    solver.run();
+    result.solve_seconds = since(t2);
+    result.solver_calls = solver.total_calls();
+    // An output is falsified by any violated direction, verified once every open direction is refuted.
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+      OutputResult& r = result_of(queries[q].output);
+      r.solver_calls += solver.calls(q);
+      r.seconds += solver.seconds(q);
+      if (solver.state(q) == QueryState::VIOLATED && r.verdict != Verdict::FALSIFIED) {
+        r.verdict = Verdict::FALSIFIED;
+        r.counterexample = solver.counterexample(q);
+        falsified = true;
+      } else if (solver.state(q) == QueryState::UNKNOWN && r.reason.empty()) {
+        r.reason = solver.reason(q);
+      }
     }
-    auto tq = Clock::now();
-    std::unique_ptr<smt::Backend> own;
-    smt::Backend* backend = shared.get();
-    smt::SatResult answer;
-    if (options.incremental) {
-      smt::Term literal = terms.variable("violates_" + std::to_string(q), smt::Sort::boolean());
-      backend->assert_formula(terms.implies(literal, violation[q]));
-      answer = backend->check({literal});
-    } else {
-      own = fresh_backend();
-      backend = own.get();
-      backend->assert_formula(violation[q]);
-      answer = backend->check();
-    }
-    ++r.solver_calls;
-    ++result.solver_calls;
-    r.seconds += since(tq);
-    std::string what = "output " + std::to_string(r.output) +
-                       (queries[q].direction == Direction::ABOVE ? " (QNN - DNN > eps)" : " (QNN - DNN < -eps)");
-    if (answer == smt::SatResult::SAT) {
-      r.counterexample = replay(pair, enc, *backend, r.output, queries[q].direction, options.eps);
-      r.verdict = Verdict::FALSIFIED;
-      settled[queries[q].slot] = true;
-      falsified = true;
-      note(what + ": counterexample, |QNN - DNN| = " + qeb::to_string(r.counterexample->diff));
-    } else if (answer == smt::SatResult::UNSAT) {
-      // Verified once every open direction of this output is unsat.
-      bool other_open = false;
-      for (std::size_t p = q + 1; p < queries.size(); ++p) other_open |= queries[p].slot == queries[q].slot;
-      if (!other_open && r.reason.empty()) r.verdict = Verdict::VERIFIED;
-      note(what + ": unsat in " + std::to_string(since(tq)) + " s");
-    } else {
-      r.verdict = Verdict::UNKNOWN;
-      r.reason = backend->reason_unknown();
-      if (r.reason.empty()) r.reason = "solver returned unknown";
-      note(what + ": unknown (" + r.reason + ")");
+    for (OutputResult& r : result.outputs) {
+      if (r.by_dra || r.verdict == Verdict::FALSIFIED) continue;
+      bool refuted = true, asked = false;
+      for (std::size_t q = 0; q < queries.size(); ++q)
+        if (queries[q].output == r.output) asked = true, refuted &= solver.state(q) == QueryState::REFUTED;
+      if (asked && refuted) r.verdict = Verdict::VERIFIED;
     }
   }
-  result.solve_seconds = since(t2);
 
   bool all_verified = true;
   for (OutputResult& r : result.outputs) {

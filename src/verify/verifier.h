@@ -14,13 +14,23 @@
 
 namespace qeb::verify {
 
+/** How the open output directions are put to the solver. */
+enum class SolveStrategy {
+  DISJUNCTIVE,  ///< one solver; "some open direction is violated" per check, refuted ones dropped (default)
+  PER_QUERY,    ///< one solver; one check per output direction, selected by an assumption literal
+  FRESH,        ///< a new solver per output direction (for comparison)
+};
+const char* to_string(SolveStrategy s);
+/** Parses "disjunctive", "per-query" or "fresh"; throws OptionError otherwise. */
+SolveStrategy parse_solve_strategy(const std::string& name);
+
 struct VerifyOptions {
   Rational eps = 1;                  ///< the bound: verified means |QNN_k - DNN_k| <= eps on every checked k
   std::vector<std::size_t> outputs;  ///< outputs to check (empty: all)
   std::string backend = "z3";
   std::string encoding = "bv-lra";
   double timeout_seconds = 0;        ///< for the whole task (0: none)
-  bool incremental = true;           ///< false: a fresh solver for every query (for comparison)
+  SolveStrategy strategy = SolveStrategy::DISJUNCTIVE;
   bool prune = true;                 ///< drop the case splits of neurons DRA found stable
   bool stop_at_counterexample = true;
   bool difference_cuts = true;       ///< assert DRA's hidden difference bounds in the encoding ("+Diff")

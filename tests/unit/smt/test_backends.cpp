@@ -76,7 +76,12 @@ TEST_CASE("options: solver-specific extras are passed through, bad ones are Opti
   Term x = tm.variable("x", Sort::integer());
   Term f = tm.mk(Kind::GT, {x, tm.int_const(3)});
   BackendOptions good_z3;
-  good_z3.extra = {{"smt.arith.solver", "2"}, {"model", "true"}, {"smt.relevancy", "0"}, {"sat.restart.factor", "1.5"}};
+  good_z3.extra = {{"smt.arith.solver", "2"}, {"model", "true"}, {"smt.relevancy", "0"}};
+  CHECK(solve("z3", tm, {f}, good_z3) == SatResult::SAT);
+  // Z3's default solver takes its SAT core's parameters; our tactic chain is ours to choose.
+  good_z3.extra = {{"tactic", "default"}, {"sat.restart.factor", "1.5"}};
+  CHECK(solve("z3", tm, {f}, good_z3) == SatResult::SAT);
+  good_z3.extra = {{"tactic", "simplify,smt"}};
   CHECK(solve("z3", tm, {f}, good_z3) == SatResult::SAT);
   BackendOptions good_cvc5;
   good_cvc5.extra = {{"bv-solver", "bitblast"}, {"simplification", "none"}};
@@ -84,7 +89,7 @@ TEST_CASE("options: solver-specific extras are passed through, bad ones are Opti
 
   for (auto extra : std::vector<std::map<std::string, std::string>>{
            {{"no_such_option", "1"}}, {{"timeout", "soon"}}, {{"model", "maybe"}}, {{"smt.arith.solver", "fast"}},
-           {{"smt.no_such_option", "true"}}})
+           {{"smt.no_such_option", "true"}}, {{"tactic", "no-such-tactic"}}})
     CHECK_THROWS_AS(make_backend("z3", tm, {0, 0, extra}), OptionError);
   for (auto extra : std::vector<std::map<std::string, std::string>>{
            {{"no-such-option", "1"}}, {{"bv-solver", "nonsense"}}, {{"seed", "x"}}})

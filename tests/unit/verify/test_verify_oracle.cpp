@@ -47,20 +47,23 @@ std::vector<Combination> all_combinations() {
   return out;
 }
 
-// Runs each combination (and, with `variants`, fresh-solver and unpruned runs) at eps and checks
+// Runs each combination (and, with `variants`, fresh-solver, per-query and unpruned runs) at eps and checks
 // the verdict is `expected` and every counterexample replays.
 void check_combinations(const quant::ModelPair& pair, const spec::Box& box, const std::vector<std::size_t>& outputs,
                         const Rational& eps, Verdict expected, const std::vector<Combination>& combinations,
                         bool variants) {
   for (const Combination& c : combinations)
-    for (int variant = 0; variant < (variants ? 3 : 1); ++variant) {
+    for (int variant = 0; variant < (variants ? 4 : 1); ++variant) {
       verify::VerifyOptions o;
       o.attack_samples = 0;  // exercise the solver, not the attack
       o.eps = eps;
       o.outputs = outputs;
       o.backend = c.backend;
       o.encoding = c.encoding;
-      o.incremental = variant != 1;
+      // 0: default (disjunctive); 1: fresh solver per query; 2: unpruned; 3: per-query assumptions.
+      o.strategy = variant == 1 ? verify::SolveStrategy::FRESH
+                   : variant == 3 ? verify::SolveStrategy::PER_QUERY
+                                  : verify::SolveStrategy::DISJUNCTIVE;
       o.prune = variant != 2;
       CAPTURE(c.backend);
       CAPTURE(c.encoding);
