@@ -3,10 +3,10 @@
 # violated?" (disjunctive, the default), one incremental solver with a check per direction
 # (per-query), and a fresh solver per direction (fresh). MNIST samples with the first N non-zero
 # pixels free (+-R); every output checked, attack off, all counterexamples collected.
-#   bench/incremental.sh [N free pixels=3] [R=4] [eps=0.01] [Q=4] [backend=z3] [encoding=bv-lra]
+#   bench/incremental.sh [N free pixels=3] [R=4] [eps=0.01] [Q=4] [backend=z3] [encoding=lira]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-3} R=${2:-4} EPS=${3:-0.01} Q=${4:-4} BACKEND=${5:-z3} ENCODING=${6:-bv-lra}
+N=${1:-3} R=${2:-4} EPS=${3:-0.01} Q=${4:-4} BACKEND=${5:-z3} ENCODING=${6:-lira}
 DATA=../shared/data
 echo "N=$N R=$R eps=$EPS Q=$Q backend=$BACKEND encoding=$ENCODING"
 printf "| sample | verdict | disjunctive s (calls) | per-query s (calls) | fresh s (calls) | fresh / disjunctive | fresh / per-query |\n|---|---|---|---|---|---|---|\n"

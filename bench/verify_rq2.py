@@ -9,48 +9,31 @@ per query (attack off, every output checked).
   bench/verify_rq2.py [--net P1] [--bits 4,8] [--eps 1,2] [--samples 5] [--timeout 60]
                       [--backends z3,cvc5] [--encodings bv-lra,lira] [--incremental-tasks 3]
 """
-import argparse, csv, json, os, statistics, subprocess, sys, time
+import argparse, csv, os, statistics, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "..", "shared", "data")
-NETS = {"P1": ("1blk_100", "784_100_10"), "P2": ("2blk_100_100", "784_100_100_10"),
-        "P4": ("3blk_100_100_100", "784_100_100_100_10")}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qebverif as q
 
 
-def published(rows, label, bits, eps):
-    """{sample: (verdict, seconds)} of the DRA+MILP row; verdict True/False/NA."""
-    for i, r in enumerate(rows):
-        if len(r) > 2 and r[1].strip() == f"P{label[1]}: {NETS[label][1]}" and r[2].strip() == f"Q bit: {bits}":
-            ids = [x.strip() for x in rows[i + 1][3::3]]
-            for j in range(i + 3, min(i + 40, len(rows))):
-                if rows[j] and rows[j][0].strip() == f"Error={eps}":
-                    milp = rows[j + 1]
-                    return {int(s): (milp[3 + 3 * k].strip(), milp[4 + 3 * k].strip()) for k, s in enumerate(ids) if s}
-    return {}
+def published(rows, net, bits, eps):
+    """{sample: (verdict, seconds)} of the DRA+MILP row."""
+    return {s: c["milp"] for s, c in q.published_rq2(rows, net, bits).get(eps, {}).items()}
 
 
 def verify(binary, net, bits, sample, eps, backend, encoding, timeout, extra=()):
-    cmd = [binary, "verify", "--model", os.path.join(DATA, "qebverif", "mnist", f"PTQ_mnist_{net}_in_8_relu_0.h5"),
-           "--preset", "qebverif-mnist", "--bits", str(bits), "--mnist", os.path.join(DATA, "mnist"),
-           "--sample", str(sample), "--radius", "3", "--eps", str(eps), "--output", "predicted", "--backend", backend,
-           "--encoding", encoding, "--timeout", str(timeout), "--json", "-", "-q", *extra]
-    if "--output" in extra:  # the all-outputs comparison replaces the predicted-class default
-        i = cmd.index("--output")
-        del cmd[i:i + 2]
-    start = time.time()
-    out = subprocess.run(cmd, capture_output=True, text=True).stdout
-    wall = time.time() - start
-    try:
-        doc = json.loads(out[out.index("\n{") + 1:] if "\n{" in out else out[out.index("{"):])
-    except ValueError:
-        doc = {"verdict": "error"}
+    args = ["verify", "--model", q.model_path(net), "--preset", "qebverif-mnist", "--bits", str(bits),
+            "--mnist", os.path.join(q.DATA, "mnist"), "--sample", str(sample), "--radius", "3", "--eps", str(eps),
+            "--backend", backend, "--encoding", encoding, "--timeout", str(timeout), "-q", *extra]
+    if "--output" not in extra:
+        args += ["--output", "predicted"]
+    doc, wall, _ = q.run_json(args, binary)
     doc["wall"] = wall
     return doc
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--net", default="P1", choices=sorted(NETS))
+    p.add_argument("--net", default="P1", choices=sorted(q.NETS))
     p.add_argument("--bits", default="4,8")
     p.add_argument("--eps", default="1,2")
     p.add_argument("--samples", type=int, default=5)
@@ -58,11 +41,11 @@ def main():
     p.add_argument("--backends", default="z3,cvc5")
     p.add_argument("--encodings", default="bv-lra,lira")
     p.add_argument("--incremental-tasks", type=int, default=3)
-    p.add_argument("--binary", default=os.path.join(ROOT, "build", "src", "qeb-smt"))
-    p.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    p.add_argument("--binary", default=q.BINARY)
+    p.add_argument("--out", default=os.path.join(q.ROOT, "bench", "results"))
     a = p.parse_args()
-    rows = list(csv.reader(open(os.path.join(DATA, "qebverif", "results", "RQ_2.csv"))))
-    net = NETS[a.net][0]
+    rows = q.read_csv("RQ_2.csv")
+    net = a.net
     configs = [(b, e) for b in a.backends.split(",") for e in a.encodings.split(",")]
     header = ["Q", "eps", "sample", "published", "pub s", "DRA s", "terms"] + [f"{b}/{e}" for b, e in configs]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -83,7 +66,7 @@ def main():
                         by = " (DRA)" if o.get("by_dra") else " (attack)" if o.get("by_attack") else ""
                     cells.append(f"{d['verdict']}{by} {d['wall']:.1f}s")
                 verdict, secs = pub[sample]
-                pub_s = f"{float(secs):.1f}" if secs not in ("", "NA") else "-"
+                pub_s = f"{secs:.1f}" if secs is not None else "-"
                 row = [str(bits), eps, str(sample), verdict, pub_s, dra, terms] + cells
                 table.append(row)
                 lines.append("| " + " | ".join(row) + " |")

@@ -40,7 +40,7 @@ int cmd_verify(const Args& args) {
      "outputs to check: all (the infinity norm), the QNN's predicted class at the centre (as QEBVerif), or K")
     ("backend", po::value<std::string>()->default_value("z3")->value_name(backends),
      "SMT solver")
-    ("encoding", po::value<std::string>()->default_value("bv-lra")->value_name("NAME"), encodings_help().c_str())
+    ("encoding", po::value<std::string>()->default_value("lira")->value_name("NAME"), encodings_help().c_str())
     ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
      "time limit for the whole task; 0 = none. When it runs out the verdict is unknown (reason: timeout)")
     ("strategy", po::value<std::string>()->default_value("disjunctive")->value_name("disjunctive|per-query|fresh"),

@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""`qeb-smt verify` on QEBVerif's RQ_2 tasks beside the published DRA and DRA+MILP results.
+
+Tasks: network x Q x eps x the first N sample ids of each RQ_2 cell, radius 3, the predicted class
+(as the artifact) or every output (--output all). Per task: our verdict, how it was decided (DRA,
+attack, solver) and wall time, next to the published verdict and time. Tables: counts of
+proved/falsified/unknown per cell, ours vs published on the same tasks, and every task where the
+verdicts differ with its explanation. Writes CSV + Markdown to --out.
+
+  bench/rq2.py [--cells P1:4,6,8,10;P2:4,6,8,10;P4:4,8] [--eps 1,2,4,6,8] [--samples 10]
+               [--timeout 60] [--jobs 2] [--output predicted|all] [--backend z3] [--encoding lira]
+               [--name rq2] [--out bench/results]
+"""
+import argparse, collections, csv, os, platform, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qebverif as q
+
+PUB = {"True": "verified", "False": "falsified", "NA": "unknown"}
+
+
+def parse_cells(text):
+    cells = []
+    for part in text.split(";"):
+        net, bits = part.split(":")
+        cells += [(net.strip(), int(b)) for b in bits.split(",")]
+    return cells
+
+
+def explain(ours, pub_milp, pub_dra, timeout):
+    """Why our verdict differs from the published DRA+MILP one (None when they agree)."""
+    pv, ps = pub_milp
+    mine = ours["verdict"]
+    if PUB.get(pv, pv) == mine:
+        return None
+    if mine == "unknown":
+        if pub_dra[0] == "Proved":
+            return "ours timed out; published DRA proved it with the artifact's unsound rounding (B1/B5), sound DRA does not"
+        return f"ours timed out at {timeout:g} s" + (f"; published MILP took {ps:.0f} s" if ps else "")
+    if pv == "NA":
+        return f"published timed out (3600 s); qeb-smt decided it ({ours['how']})"
+    if mine == "falsified":
+        return ("CONFLICT: our counterexample replays exactly in the exact semantics; published True "
+                "(suspect artifact rounding B5/B6/B9)")
+    if mine == "verified":
+        return "CONFLICT: published found a counterexample that qeb-smt proves cannot exist (suspect B3/B8/B9)"
+    return f"ours: {mine} (exit {ours['exit']}) {ours['error']}"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cells", default="P1:4,6,8,10;P2:4,6,8,10;P4:4,8")
+    p.add_argument("--eps", default="1,2,4,6,8")
+    p.add_argument("--samples", type=int, default=10)
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--output", default="predicted", choices=["predicted", "all"])
+    p.add_argument("--backend", default="z3")
+    p.add_argument("--encoding", default="lira")
+    p.add_argument("--binary", default=q.BINARY)
+    p.add_argument("--name", default="rq2")
+    p.add_argument("--out", default=os.path.join(q.ROOT, "bench", "results"))
+    a = p.parse_args()
+    rows = q.read_csv("RQ_2.csv")
+    tasks = []
+    for net, bits in parse_cells(a.cells):
+        pub = q.published_rq2(rows, net, bits)
+        for eps in a.eps.split(","):
+            for sample in list(pub.get(eps, {}))[: a.samples]:
+                tasks.append((net, bits, eps, sample, pub[eps][sample]))
+    print(f"{len(tasks)} tasks, {a.jobs} jobs, {a.timeout:g} s each, output {a.output}, {a.backend}/{a.encoding}",
+          file=sys.stderr, flush=True)
+    jobs = [lambda t=t: q.verify_task(a.binary, t[0], t[1], t[3], t[2], 3, a.output, a.backend, a.encoding, a.timeout)
+            for t in tasks]
+    done, total = q.run_pool(a.jobs, jobs, lambda i, r: f"{tasks[i][0]} Q={tasks[i][1]} eps={tasks[i][2]} sample "
+                                                         f"{tasks[i][3]}: {r['verdict']} ({r['how']}) {r['wall']:.1f}s")
+    results = {t[:4]: r for t, r in zip(tasks, done)}
+
+    per_task = [["net", "Q", "eps", "sample", "verdict", "how", "seconds", "terms", "pub_dra", "pub_dra_s",
+                 "pub_milp", "pub_milp_s", "pub_diff", "pub_diff_s", "explanation"]]
+    cells = collections.OrderedDict()
+    diffs = []
+    for net, bits, eps, sample, pub in tasks:
+        r = results[(net, bits, eps, sample)]
+        why = explain(r, pub["milp"], pub["dra"], a.timeout)
+        per_task.append([net, bits, eps, sample, r["verdict"], r["how"], f"{r['wall']:.2f}", r["terms"],
+                         pub["dra"][0], pub["dra"][1], pub["milp"][0], pub["milp"][1], pub["diff"][0], pub["diff"][1],
+                         why or ""])
+        c = cells.setdefault((net, bits, eps), {"ours": collections.Counter(), "pub": collections.Counter(),
+                                                "ours_s": [], "pub_s": [], "dra": 0, "pub_dra": 0})
+        c["ours"][r["verdict"]] += 1
+        c["pub"][PUB.get(pub["milp"][0], pub["milp"][0])] += 1
+        c["dra"] += r["how"] == "DRA"
+        c["pub_dra"] += pub["dra"][0] == "Proved"
+        if r["verdict"] != "unknown":
+            c["ours_s"].append(r["wall"])
+        if pub["milp"][1] is not None and pub["milp"][0] != "NA":
+            c["pub_s"].append(pub["milp"][1])
+        if why:
+            diffs.append((net, bits, eps, sample, pub["milp"][0], pub["milp"][1], r["verdict"], r["how"], why))
+
+    mean = lambda xs: f"{sum(xs) / len(xs):.1f}" if xs else "-"
+    fmt = lambda c: f"{c['verified']}/{c['falsified']}/{c['unknown']}"
+    md = [f"# RQ_2: qeb-smt verify vs published QEBVerif DRA+MILP ({a.output} output{'s' if a.output == 'all' else ''})",
+          "",
+          f"Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.platform()}; {a.jobs} tasks at a time; "
+          f"{a.timeout:g} s per task; {a.backend}/{a.encoding}; radius 3; first {a.samples} samples of each cell. "
+          f"Wall time of the whole run: {total / 60:.1f} min.",
+          "Published: RQ_2.csv, DRA+MILP row (Gurobi, 24 threads, 3600 s limit). Counts are proved/falsified/unknown; "
+          "times are means over decided tasks (ours: wall time of one qeb-smt process).", "",
+          "| net | Q | eps | ours P/F/U | published P/F/U | ours by DRA | published by DRA | ours mean s | published mean s |",
+          "|---|---|---|---|---|---|---|---|---|"]
+    tot_o, tot_p = collections.Counter(), collections.Counter()
+    for (net, bits, eps), c in cells.items():
+        tot_o.update(c["ours"]); tot_p.update(c["pub"])
+        md.append(f"| {net} | {bits} | {eps} | {fmt(c['ours'])} | {fmt(c['pub'])} | {c['dra']} | {c['pub_dra']} | "
+                  f"{mean(c['ours_s'])} | {mean(c['pub_s'])} |")
+    md.append(f"| all | | | {fmt(tot_o)} | {fmt(tot_p)} | | | | |")
+    n = sum(tot_o.values())
+    md += ["", f"Decided: ours {tot_o['verified'] + tot_o['falsified']}/{n}, published "
+               f"{tot_p['verified'] + tot_p['falsified']}/{n}.", "",
+           f"## Tasks where the verdicts differ ({len(diffs)})", "",
+           "| net | Q | eps | sample | published | pub s | ours | how | explanation |", "|---|---|---|---|---|---|---|---|---|"]
+    for d in diffs:
+        md.append(f"| {d[0]} | {d[1]} | {d[2]} | {d[3]} | {d[4]} | {d[5] if d[5] is None else f'{d[5]:.0f}'} | "
+                  f"{d[6]} | {d[7]} | {d[8]} |")
+    conflicts = sum("CONFLICT" in d[8] for d in diffs)
+    md += ["", f"Conflicting verdicts (both decided, different answers): {conflicts}."]
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, f"{a.name}.csv"), "w", newline="") as f:
+        csv.writer(f).writerows(per_task)
+    with open(os.path.join(a.out, f"{a.name}.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    print("\n".join(md))
+    return 1 if conflicts else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
