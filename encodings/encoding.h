@@ -23,6 +23,13 @@ struct EncodingInput {
   bool difference_cuts = true;  ///< assert DRA's hidden difference bounds (QEBVerif's "+Diff")
 };
 
+/** An exact value held in a bit-vector: (signed or unsigned value of `bits`) / denominator. */
+struct ScaledBv {
+  smt::Term bits;
+  bool is_signed = true;
+  BigInt denominator = 1;  ///< positive
+};
+
 /** The network formula and the handles the verifier needs. */
 struct NetworkEncoding {
   std::vector<smt::Term> assertions;  ///< both networks' semantics and redundant DRA bounds
@@ -34,6 +41,11 @@ struct NetworkEncoding {
   std::vector<smt::Term> dnn_output;  ///< Real terms: the DNN's outputs
   std::vector<std::vector<smt::Term>> qnn_hidden;  ///< Real terms: each hidden QNN activation's real value
   std::vector<std::vector<smt::Term>> dnn_hidden;  ///< Real terms: each hidden DNN post-ReLU value
+  /// Encodings without reals ("bv", QF_BV) leave the four Real-typed vectors above empty and give
+  /// the same values exactly as scaled bit-vectors here instead.
+  bool scaled_bitvectors = false;
+  std::vector<ScaledBv> qnn_output_bv, dnn_output_bv;
+  std::vector<std::vector<ScaledBv>> qnn_hidden_bv, dnn_hidden_bv;
   std::string logic;                  ///< the smallest standard SMT-LIB logic that fits
   std::size_t hidden_case_splits = 0; ///< neurons that kept an ite (unstable in DRA)
 };

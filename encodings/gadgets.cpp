@@ -1,5 +1,7 @@
 #include "encodings/gadgets.h"
 
+#include <algorithm>
+#include <stdexcept>
 #include <string>
 
 namespace qeb::encodings {
@@ -91,8 +93,68 @@ std::size_t encode_dnn(smt::TermManager& t, const EncodingInput& in, const std::
   return splits;
 }
 
+namespace {
+
+BigInt floor_of(const Rational& r) {
+  BigInt n = boost::multiprecision::numerator(r), d = boost::multiprecision::denominator(r);
+  BigInt q = n / d;  // truncates toward zero
+  return (n < 0 && q * d != n) ? BigInt(q - 1) : q;
+}
+
+BigInt ceil_of(const Rational& r) { return -floor_of(-r); }
+
+// The value of v's bits as a signed bit-vector of width `width` (>= its own, +1 if unsigned).
+Term extend_signed(smt::TermManager& t, const ScaledBv& v, uint32_t width) {
+  uint32_t w = t.sort(v.bits).width;
+  if (width == w) return v.bits;
+  return t.mk(v.is_signed ? Kind::BV_SIGN_EXTEND : Kind::BV_ZERO_EXTEND, {v.bits}, width - w);
+}
+
+uint32_t signed_bits(const smt::TermManager& t, const ScaledBv& v) { return t.sort(v.bits).width + (v.is_signed ? 0 : 1); }
+
+}  // namespace
+
+ScaledBv bv_difference(smt::TermManager& t, const ScaledBv& a, const ScaledBv& b) {
+  const BigInt l = boost::multiprecision::lcm(a.denominator, b.denominator);
+  const BigInt ca = l / a.denominator, cb = l / b.denominator;
+  // |a| <= 2^(wa-1) and ca < 2^uw(ca): a * ca fits in wa + uw(ca) signed bits; the difference in one more.
+  auto scaled_width = [&](const ScaledBv& v, const BigInt& c) {
+    return signed_bits(t, v) + (c == 1 ? 0 : unsigned_width(c));
+  };
+  const uint32_t w = std::max(scaled_width(a, ca), scaled_width(b, cb)) + 1;
+  auto scaled = [&](const ScaledBv& v, const BigInt& c) {
+    Term x = extend_signed(t, v, w);
+    return c == 1 ? x : t.mk(Kind::BV_MUL, {t.bv_const(c, w), x});
+  };
+  return {t.mk(Kind::BV_SUB, {scaled(a, ca), scaled(b, cb)}), true, l};
+}
+
+Term bv_compare(smt::TermManager& t, const ScaledBv& v, Relation relation, const Rational& c) {
+  const Rational scaled = c * Rational(v.denominator);
+  const BigInt k = relation == Relation::GT || relation == Relation::LE ? floor_of(scaled) : ceil_of(scaled);
+  const uint32_t w = std::max(signed_bits(t, v), signed_width(k, k));
+  Term x = extend_signed(t, v, w), constant = t.bv_const(k, w);
+  switch (relation) {
+    case Relation::GT: return t.mk(Kind::BV_SLT, {constant, x});
+    case Relation::GE: return t.mk(Kind::BV_SLE, {constant, x});
+    case Relation::LT: return t.mk(Kind::BV_SLT, {x, constant});
+    case Relation::LE: return t.mk(Kind::BV_SLE, {x, constant});
+  }
+  throw std::logic_error("bv_compare: bad relation");
+}
+
 void add_difference_cuts(smt::TermManager& t, const EncodingInput& in, NetworkEncoding& out) {
   if (!in.difference_cuts) return;
+  if (out.scaled_bitvectors) {
+    for (std::size_t i = 0; i < out.qnn_hidden_bv.size(); ++i)
+      for (std::size_t j = 0; j < out.qnn_hidden_bv[i].size(); ++j) {
+        const dra::Interval& d = in.dra.layers[i].delta[j];
+        ScaledBv diff = bv_difference(t, out.qnn_hidden_bv[i][j], out.dnn_hidden_bv[i][j]);
+        out.assertions.push_back(bv_compare(t, diff, Relation::GE, rational_from_double(d.lo)));
+        out.assertions.push_back(bv_compare(t, diff, Relation::LE, rational_from_double(d.hi)));
+      }
+    return;
+  }
   for (std::size_t i = 0; i < out.qnn_hidden.size(); ++i)
     for (std::size_t j = 0; j < out.qnn_hidden[i].size(); ++j) {
       const dra::Interval& d = in.dra.layers[i].delta[j];

@@ -33,10 +33,26 @@ std::size_t encode_dnn(smt::TermManager& t, const EncodingInput& in, const std::
 
 /**
  * QEBVerif's "+Diff" cuts: for every hidden neuron, DRA's bounds on QNN - DNN after the
- * activation, asserted over qnn_hidden and dnn_hidden. Redundant (DRA is sound) but they tie the
- * two networks together neuron by neuron.
+ * activation, asserted over qnn_hidden and dnn_hidden (or, exactly, over the *_hidden_bv
+ * fields). Redundant (DRA is sound) but they tie the two networks together neuron by neuron.
  */
 void add_difference_cuts(smt::TermManager& t, const EncodingInput& in, NetworkEncoding& out);
+
+/** A comparison of a value with a rational constant. */
+enum class Relation { GT, GE, LT, LE };
+
+/**
+ * a - b exactly, as one signed bit-vector N with a - b = N / lcm(den_a, den_b). Each side is
+ * extended and multiplied by its (constant) factor in a width that holds the product, and the
+ * subtraction gets one more bit, so no operation overflows.
+ */
+ScaledBv bv_difference(smt::TermManager& t, const ScaledBv& a, const ScaledBv& b);
+
+/**
+ * v REL c exactly, for v = N / den: since N is an integer, N > c*den iff N > floor(c*den) (and
+ * likewise with ceil for < and >=), so one signed comparison with an integer constant suffices.
+ */
+smt::Term bv_compare(smt::TermManager& t, const ScaledBv& v, Relation relation, const Rational& c);
 
 /** A balanced sum (keeps term depth logarithmic); `add` combines two terms. */
 template <class Add>

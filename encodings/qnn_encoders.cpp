@@ -66,12 +66,19 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
     const bool output = qnn.is_output(i);
     const int e = output ? 0 : qnn.activation_shift(i);
     const Rational grid = output ? Rational(0) : dyadic(1, layer.activation_format->frac_bits);
-    if (!output) out.qnn_hidden.emplace_back();
+    const bool reals = link != RealLink::NONE;
+    const BigInt grid_denominator = output ? BigInt(1) : BigInt(1) << layer.activation_format->frac_bits;
+    if (!output) {
+      if (reals) out.qnn_hidden.emplace_back();
+      else out.qnn_hidden_bv.emplace_back();
+    }
     std::vector<Operand> next;
     for (std::size_t j = 0; j < layer.outputs; ++j) {
       if (!output && phase_of(in, i, j) == dra::QnnPhase::CONSTANT) {
-        next.push_back({constant_value(in, i, j), std::nullopt});
-        out.qnn_hidden.back().push_back(t.real_const(grid * constant_value(in, i, j)));
+        const int64_t value = constant_value(in, i, j);
+        next.push_back({value, std::nullopt});
+        if (reals) out.qnn_hidden.back().push_back(t.real_const(grid * value));
+        else out.qnn_hidden_bv.back().push_back({t.bv_const(value, unsigned_width(value)), false, grid_denominator});
         continue;
       }
       BigInt lo(qeb::to_string(bounds[i].acc_lo[j])), hi(qeb::to_string(bounds[i].acc_hi[j]));
@@ -98,7 +105,9 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
       out.assertions.push_back(t.eq(acc, sum));
       if (output) {
         Rational scale = dyadic(1, qnn.acc_frac_bits(i));
-        if (link == RealLink::BITWISE) {
+        if (link == RealLink::NONE) {
+          out.qnn_output_bv.push_back({acc, true, BigInt(1) << qnn.acc_frac_bits(i)});
+        } else if (link == RealLink::BITWISE) {
           out.qnn_output.push_back(bits_to_real(t, acc, true, scale));
         } else {
           // Signed value = bv2nat(acc) - 2^w * sign bit.
@@ -136,8 +145,9 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
       Term activation = t.variable("qnn_act_" + id(i, j), Sort::bitvec(aw));
       out.assertions.push_back(t.eq(activation, aw < w ? t.mk(Kind::BV_EXTRACT, {value}, aw - 1, 0) : value));
       next.push_back({0, activation});
-      out.qnn_hidden.back().push_back(link == RealLink::BITWISE ? bits_to_real(t, activation, false, grid)
-                                                                : nat_to_real(t, activation, grid));
+      if (link == RealLink::NONE) out.qnn_hidden_bv.back().push_back({activation, false, grid_denominator});
+      else out.qnn_hidden.back().push_back(link == RealLink::BITWISE ? bits_to_real(t, activation, false, grid)
+                                                                     : nat_to_real(t, activation, grid));
     }
     ops = std::move(next);
   }

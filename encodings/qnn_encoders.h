@@ -7,15 +7,19 @@
 
 namespace qeb::encodings {
 
-/** How the QNN's output accumulators become reals. */
-enum class RealLink { BITWISE, BV2NAT };
+/**
+ * How the QNN's output accumulators and activations become reals: bit by bit, through bv2nat, or
+ * not at all (NONE: they are recorded as scaled bit-vectors in the *_bv fields, for pure QF_BV).
+ */
+enum class RealLink { BITWISE, BV2NAT, NONE };
 
 /**
  * The QNN in fixed-width bit-vectors: inputs x̂_k = lo_k + d_k with d_k an unsigned bit-vector,
  * accumulators in widths derived from exact interval bounds (so no value can overflow; partial
  * sums may wrap, which two's complement addition makes harmless), rounding by arithmetic shift
  * (half up), clamps by comparison only where DRA left the neuron unstable. Fills input_vars,
- * input_offset, qnn_output and assertions; returns the number of clamp case splits.
+ * input_offset, qnn_output and qnn_hidden (qnn_output_bv and qnn_hidden_bv with RealLink::NONE) and
+ * assertions; returns the number of clamp case splits.
  */
 std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, RealLink link, NetworkEncoding& out);
 

@@ -1,5 +1,6 @@
 // The encodings by name (one table serves --help, --encoding and validation).
 #include "core/error.h"
+#include "encodings/bv_exact.h"
 #include "encodings/bv_lra.h"
 #include "encodings/encoding.h"
 #include "encodings/lira.h"
@@ -17,6 +18,7 @@ std::vector<std::unique_ptr<Encoding>> all_encodings() {
   all.push_back(std::make_unique<BvLraEncoding>(RealLink::BITWISE));
   all.push_back(std::make_unique<BvLraEncoding>(RealLink::BV2NAT));
   all.push_back(std::make_unique<LiraEncoding>());
+  all.push_back(std::make_unique<BvExactEncoding>());
   return all;
 }
 }  // namespace

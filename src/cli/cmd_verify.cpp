@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "smt/backend.h"
+#include "partition/partitioned_verifier.h"
 #include "verify/verifier.h"
 
 namespace qeb::cli {
@@ -24,6 +25,58 @@ std::string encodings_help() {
 nlohmann::json counterexample_json(const verify::Counterexample& c) {
   return {{"output", c.output}, {"input", c.input}, {"qnn", rational_json(c.qnn)}, {"dnn", rational_json(c.dnn)},
           {"diff", rational_json(c.diff)}};
+}
+
+void print_counterexample(const verify::Counterexample& c, const std::vector<int64_t>& center) {
+  std::printf("  counterexample (replayed exactly): output %zu, QNN %s, DNN %.10g, QNN - DNN = %.10g\n", c.output,
+              to_string(c.qnn).c_str(), to_double(c.dnn), to_double(c.diff));
+  std::string changed;
+  for (std::size_t k = 0; k < c.input.size(); ++k)
+    if (c.input[k] != center[k] && changed.size() < 300) changed += " " + std::to_string(k) + "=" + std::to_string(c.input[k]);
+  std::printf("  input differs from the centre at:%s\n", changed.empty() ? " (nowhere)" : changed.c_str());
+}
+
+int exit_code(verify::Verdict v) { return v == verify::Verdict::VERIFIED ? 0 : v == verify::Verdict::FALSIFIED ? 10 : 20; }
+
+// --partition / --jobs: the parts' report instead of the per-output one.
+int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
+                       const verify::VerifyOptions& options) {
+  partition::PartitionOptions po_;
+  po_.jobs = std::max(1u, vm["jobs"].as<unsigned>());
+  po_.max_depth = vm["max-depth"].as<unsigned>();
+  po_.part_timeout = vm["part-timeout"].as<double>();
+  if (po_.part_timeout <= 0) throw OptionError("--part-timeout must be positive");
+  partition::PartitionResult r = partition::verify_partitioned(pair, region.box, options, po_);
+  std::size_t by_dra = 0, by_solver = 0, split = 0;
+  nlohmann::json parts = nlohmann::json::array();
+  for (const partition::PartRecord& p : r.parts) {
+    by_dra += p.how == "DRA";
+    by_solver += p.how == "solver" && p.verdict == verify::Verdict::VERIFIED;
+    split += p.how == "split";
+    parts.push_back({{"depth", p.depth}, {"split_path", p.path}, {"verdict", verify::to_string(p.verdict)},
+                     {"how", p.how}, {"seconds", p.seconds}});
+  }
+  std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
+  std::printf("partitioned over %u worker(s): %zu parts (%zu split, %zu proved by DRA, %zu by the solver), depth %u; "
+              "%.3f s wall, %.3f s of work (%.2fx)\n",
+              po_.jobs, r.parts.size(), split, by_dra, by_solver, r.max_depth_reached, r.wall_seconds, r.busy_seconds,
+              r.wall_seconds > 0 ? r.busy_seconds / r.wall_seconds : 1.0);
+  if (r.counterexample) print_counterexample(*r.counterexample, region.center);
+  std::printf("verdict: %s%s\n", verify::to_string(r.verdict), r.reason.empty() ? "" : (" (" + r.reason + ")").c_str());
+  nlohmann::json doc = {{"command", "verify"},
+                        {"verdict", verify::to_string(r.verdict)},
+                        {"eps", to_string(options.eps)},
+                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
+                        {"backend", options.backend},
+                        {"encoding", options.encoding},
+                        {"partition", {{"jobs", po_.jobs}, {"parts", r.parts.size()}, {"max_depth", r.max_depth_reached},
+                                       {"wall_seconds", r.wall_seconds}, {"busy_seconds", r.busy_seconds},
+                                       {"part_list", parts}}},
+                        {"seconds", {{"total", r.wall_seconds}}}};
+  if (!r.reason.empty()) doc["reason"] = r.reason;
+  if (r.counterexample) doc["counterexample"] = counterexample_json(*r.counterexample);
+  write_json(vm, doc);
+  return exit_code(r.verdict);
 }
 
 }  // namespace
@@ -58,8 +111,18 @@ int cmd_verify(const Args& args) {
     ("solver-option", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
      "pass an option to the solver (repeatable), e.g. smt.arith.solver=2 (z3) or bv-solver=bitblast (cvc5)")
     ("quiet,q", po::bool_switch(), "no progress lines on stderr");
+  po::options_description partitioning("Partitioned verification");
+  partitioning.add_options()
+    ("partition", po::bool_switch(),
+     "bisect the input box where DRA gains most and verify the parts (each with DRA, attack and solver); "
+     "a part left undecided after --part-timeout is split again, up to --max-depth")
+    ("jobs,j", po::value<unsigned>()->default_value(1)->value_name("N"),
+     "worker threads for the parts, each with its own solver (implies --partition when N > 1)")
+    ("max-depth", po::value<unsigned>()->default_value(12)->value_name("D"), "parts deeper than D are not split again")
+    ("part-timeout", po::value<double>()->default_value(5)->value_name("SECONDS"),
+     "solver budget of one part before it is split");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(solving).add(output_options());
+  all.add(model_options()).add(region_options()).add(solving).add(partitioning).add(output_options());
   auto vm = parse_command(
       args, all,
       "Usage: qeb-smt verify --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION --eps E [options]",
@@ -119,6 +182,8 @@ int cmd_verify(const Args& args) {
       std::_Exit(20);
     }).detach();
   }
+  if ((*vm)["partition"].as<bool>() || (*vm)["jobs"].as<unsigned>() > 1)
+    return report_partitioned(*vm, pair, region, options);
   verify::VerifyResult r = verify::verify(pair, region.box, options);
 
   std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
@@ -146,21 +211,14 @@ int cmd_verify(const Args& args) {
                         {"dra_interval", {d.lo, d.hi}}, {"solver_calls", o.solver_calls}, {"seconds", o.seconds}};
     if (!o.reason.empty()) j["reason"] = o.reason;
     if (o.counterexample) {
-      const verify::Counterexample& c = *o.counterexample;
-      std::printf("  counterexample (replayed exactly): QNN %s, DNN %.10g, QNN - DNN = %.10g\n",
-                  to_string(c.qnn).c_str(), to_double(c.dnn), to_double(c.diff));
-      std::string changed;
-      for (std::size_t k = 0; k < c.input.size(); ++k)
-        if (c.input[k] != region.center[k] && changed.size() < 300)
-          changed += " " + std::to_string(k) + "=" + std::to_string(c.input[k]);
-      std::printf("  input differs from the centre at:%s\n", changed.empty() ? " (nowhere)" : changed.c_str());
-      j["counterexample"] = counterexample_json(c);
+      print_counterexample(*o.counterexample, region.center);
+      j["counterexample"] = counterexample_json(*o.counterexample);
     }
     doc["outputs"].push_back(j);
   }
   std::printf("verdict: %s\n", verify::to_string(r.verdict));
   write_json(*vm, doc);
-  return r.verdict == verify::Verdict::VERIFIED ? 0 : r.verdict == verify::Verdict::FALSIFIED ? 10 : 20;
+  return exit_code(r.verdict);
 }
 
 }  // namespace qeb::cli

@@ -14,5 +14,8 @@ int cmd_eval(const Args& args);
 int cmd_oracle(const Args& args);
 int cmd_dra(const Args& args);
 int cmd_verify(const Args& args);
+int cmd_emit(const Args& args);
+int cmd_max_error(const Args& args);
+int cmd_refine(const Args& args);
 
 }  // namespace qeb::cli

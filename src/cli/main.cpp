@@ -19,6 +19,9 @@ Commands:
   oracle     exact min/max of QNN - DNN per output over a region (brute force; ground truth)
   dra        differential reachability analysis: bounds on QNN - DNN per neuron; --eps gives a verdict
   verify     prove |QNN - DNN| <= eps over a region, or refute it with a replayed counterexample
+  emit       write the problem verify solves as an SMT-LIB 2.6 benchmark (with the status obtained)
+  max-error  the exact maximum |QNN - DNN| per output over a region, bracketed to a tolerance
+  refine     the cheapest per-layer bit-widths for which every region verifies (counterexample-guided)
 
 Exit codes:
   0  success / verified      10  falsified (verify)     20  unknown (verify, dra --eps)
@@ -30,7 +33,8 @@ Exit codes:
 int main(int argc, char** argv) {
   using namespace qeb::cli;
   const std::map<std::string, int (*)(const Args&)> commands = {
-      {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval}, {"oracle", cmd_oracle}, {"dra", cmd_dra}, {"verify", cmd_verify}};
+      {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval}, {"oracle", cmd_oracle}, {"dra", cmd_dra}, {"verify", cmd_verify}, {"emit", cmd_emit},
+      {"max-error", cmd_max_error}, {"refine", cmd_refine}};
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct ResidualProblem {
   std::vector<smt::Term> facts;       ///< network.assertions, then DRA's output-difference bounds (redundant)
   std::vector<Query> queries;
   std::vector<smt::Term> violations;  ///< per query: QNN_k - DNN_k > eps (ABOVE) or < -eps (BELOW)
+  /// QNN_k - DNN_k per output, built on first use by violation() (Real term, or scaled bit-vector).
+  std::vector<std::optional<smt::Term>> difference;
+  std::vector<std::optional<encodings::ScaledBv>> difference_bv;
 };
 
 struct ResidualOptions {
@@ -40,6 +44,14 @@ struct ResidualOptions {
   bool prune = true;
   bool difference_cuts = true;
 };
+
+/**
+ * QNN_k - DNN_k > bound (ABOVE) or < -bound (BELOW) on the problem's network: the one place that
+ * builds violations (for verify's eps, and for max-error's bisection bounds on one solver). The
+ * first use of an output builds its difference and appends DRA's bounds on it to `p.facts`.
+ */
+smt::Term violation(ResidualProblem& p, const dra::DraResult& dra, std::size_t output, Direction direction,
+                    const Rational& bound);
 
 /** Encodes `queries` of the pair over the box; `dra` must be the SOUND semantics' result. */
 ResidualProblem encode_residual(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,

@@ -87,6 +87,10 @@ class QuerySolver {
 
   bool stop() const { return d_falsified && d_options.stop_at_counterexample; }
 
+  std::string stopped_reason() const {
+    return d_options.cancel && d_options.cancel->load() ? "cancelled" : "timeout";
+  }
+
   std::string what(std::size_t q) const {
     const Query& query = d_problem.queries[q];
     return "output " + std::to_string(query.output) + " (" + describe(query.direction) + ")";
@@ -129,7 +133,7 @@ class QuerySolver {
         if (!settled(q)) open.push_back(q);
       if (open.empty()) return;
       if (d_remaining() <= 0) {
-        for (std::size_t q : open) d_state[q] = QueryState::UNKNOWN, d_reason[q] = "timeout";
+        for (std::size_t q : open) d_state[q] = QueryState::UNKNOWN, d_reason[q] = stopped_reason();
         return;
       }
       if (!backend) {
@@ -140,13 +144,11 @@ class QuerySolver {
         }
       }
       std::vector<smt::Term> disjuncts;
-      for (std::size_t q : open) disjuncts.push_back(getenv("PUSHPOP") ? d_problem.violations[q] : literal[q]);
-      auto t = Clock::now();
-      smt::SatResult answer;
-      if (getenv("PUSHPOP")) { backend->push(); backend->assert_formula(d_problem.terms->or_(disjuncts)); answer = backend->check(); } else {
+      for (std::size_t q : open) disjuncts.push_back(literal[q]);
       smt::Term any = d_problem.terms->variable("some_open_" + std::to_string(round), smt::Sort::boolean());
       backend->assert_formula(d_problem.terms->implies(any, d_problem.terms->or_(disjuncts)));
-      answer = backend->check({any}); }
+      auto t = Clock::now();
+      smt::SatResult answer = backend->check({any});
       double seconds = since(t);
       ++d_total_calls;
       for (std::size_t q : open) ++d_calls[q], d_seconds[q] += seconds / open.size();
@@ -178,7 +180,7 @@ class QuerySolver {
       if (settled(q)) continue;
       if (d_remaining() <= 0) {
         d_state[q] = QueryState::UNKNOWN;
-        d_reason[q] = "timeout";
+        d_reason[q] = stopped_reason();
         continue;
       }
       auto t = Clock::now();
@@ -265,7 +267,11 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   auto note = [&](const std::string& line) {
     if (options.progress) options.progress(line);
   };
-  auto remaining = [&]() { return options.timeout_seconds > 0 ? options.timeout_seconds - since(start) : 1e300; };
+  auto cancelled = [&]() { return options.cancel && options.cancel->load(); };
+  auto remaining = [&]() {
+    if (cancelled()) return 0.0;
+    return options.timeout_seconds > 0 ? options.timeout_seconds - since(start) : 1e300;
+  };
   VerifyResult result;
   result.encoding = options.encoding;
   result.backend = options.backend;
@@ -293,7 +299,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
 
   // 2. A cheap attack on the outputs DRA left open: a counterexample ends the task.
   bool falsified = false;
-  if (!queries.empty() && options.attack_samples > 0) {
+  if (!queries.empty() && options.attack_samples > 0 && !cancelled()) {
     auto ta = Clock::now();
     std::vector<std::size_t> open;
     for (const Query& q : queries)
@@ -316,6 +322,11 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   }
 
   // 3. Encode the residual problem once, then 4. solve it.
+  if (!queries.empty() && !options.use_solver) {
+    for (const Query& q : queries)
+      if (result_of(q.output).reason.empty()) result_of(q.output).reason = "not solved (DRA and attack only)";
+    queries.clear();
+  }
   if (!queries.empty()) {
     auto t1 = Clock::now();
     ResidualProblem problem = encode_residual(pair, box, result.dra, queries, options.eps,

@@ -2,6 +2,7 @@
 // encoded once and solved incrementally per output and direction, every sat model replayed.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,9 +35,13 @@ struct VerifyOptions {
   bool prune = true;                 ///< drop the case splits of neurons DRA found stable
   bool stop_at_counterexample = true;
   bool difference_cuts = true;       ///< assert DRA's hidden difference bounds in the encoding ("+Diff")
+  bool use_solver = true;            ///< false: DRA and the attack only (open outputs stay unknown)
   uint64_t attack_samples = 2000;    ///< sampling/hill-climbing attack before solving (0: off)
   smt::BackendOptions backend_options;
   std::function<void(const std::string&)> progress;  ///< one line per step (may be empty)
+  /// Set by another thread to stop early (e.g. a counterexample elsewhere): the task then ends as
+  /// unknown ("cancelled") at the next step; a running solver check still runs to its time limit.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 /**

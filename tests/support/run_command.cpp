@@ -18,13 +18,15 @@ std::string slurp(const std::string& path) {
 }
 }  // namespace
 
-CommandResult run_qeb(const std::string& arguments) {
+CommandResult run_qeb(const std::string& arguments) { return run_shell(std::string(QEB_BINARY) + " " + arguments); }
+
+CommandResult run_shell(const std::string& command_line) {
   static int counter = 0;
   auto dir = std::filesystem::temp_directory_path() / ("qeb_cli_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string out = (dir / ("out" + std::to_string(counter))).string();
   std::string err = (dir / ("err" + std::to_string(counter++))).string();
-  std::string command = std::string(QEB_BINARY) + " " + arguments + " >" + out + " 2>" + err + " </dev/null";
+  std::string command = command_line + " >" + out + " 2>" + err + " </dev/null";
   int status = std::system(command.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -14,4 +14,7 @@ struct CommandResult {
 /** Runs `QEB_BINARY arguments` via /bin/sh (arguments are shell words). */
 CommandResult run_qeb(const std::string& arguments);
 
+/** Runs any shell command line (e.g. a solver binary on a file) and captures it the same way. */
+CommandResult run_shell(const std::string& command);
+
 }  // namespace qeb::test

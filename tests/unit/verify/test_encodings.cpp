@@ -41,12 +41,24 @@ TEST_CASE("pinned encodings reproduce the exact QNN and DNN outputs") {
             backend->assert_formula(terms.eq(v, value));
           }
           REQUIRE(backend->check() == smt::SatResult::SAT);
+          // Real-typed outputs, or (bv) exact scaled bit-vectors: signed value / denominator.
+          auto value_of = [&](const std::vector<smt::Term>& reals, const std::vector<encodings::ScaledBv>& bvs,
+                              std::size_t j) -> Rational {
+            if (!enc.scaled_bitvectors) return backend->value(reals[j]);
+            const encodings::ScaledBv& v = bvs[j];
+            BigInt bits = boost::multiprecision::numerator(backend->value(v.bits));
+            uint32_t w = terms.sort(v.bits).width;
+            if (v.is_signed && bit_test(bits, w - 1)) bits -= BigInt(1) << w;
+            return Rational(bits) / Rational(v.denominator);
+          };
+          REQUIRE((enc.scaled_bitvectors ? enc.qnn_output_bv.size() : enc.qnn_output.size()) == exact.qnn.size());
+          REQUIRE((enc.scaled_bitvectors ? enc.dnn_output_bv.size() : enc.dnn_output.size()) == exact.dnn.size());
           for (std::size_t j = 0; j < exact.diff.size(); ++j) {
-            CHECK(backend->value(enc.qnn_output[j]) == exact.qnn[j]);
-            CHECK(backend->value(enc.dnn_output[j]) == exact.dnn[j]);
+            CHECK(value_of(enc.qnn_output, enc.qnn_output_bv, j) == exact.qnn[j]);
+            CHECK(value_of(enc.dnn_output, enc.dnn_output_bv, j) == exact.dnn[j]);
           }
           ++checked;
         }
   }
-  CHECK(checked == 40 * 2 * (3 * int(smt::available_backends().size()) - 1));
+  CHECK(checked == 40 * 2 * (4 * int(smt::available_backends().size()) - 1));
 }

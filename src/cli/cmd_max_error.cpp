@@ -1,0 +1,121 @@
+// `qeb-smt max-error`: the exact maximum |QNN - DNN| per output over a region, to a tolerance.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/common_options.h"
+#include "core/error.h"
+#include "encodings/encoding.h"
+#include "smt/backend.h"
+#include "verify/max_error.h"
+
+namespace qeb::cli {
+
+namespace {
+
+nlohmann::json witness_json(const verify::ErrorWitness& w) {
+  return {{"input", w.input}, {"qnn", rational_json(w.qnn)}, {"dnn", rational_json(w.dnn)}, {"diff", rational_json(w.diff)}};
+}
+
+std::string changed_coordinates(const std::vector<int64_t>& x, const std::vector<int64_t>& center) {
+  std::string s;
+  for (std::size_t k = 0; k < x.size() && s.size() < 300; ++k)
+    if (x[k] != center[k]) s += " " + std::to_string(k) + "=" + std::to_string(x[k]);
+  return s.empty() ? " (nowhere)" : s;
+}
+
+}  // namespace
+
+int cmd_max_error(const Args& args) {
+  std::string backends;
+  for (const std::string& b : smt::available_backends()) backends += (backends.empty() ? "" : "|") + b;
+  po::options_description search("Bounding");
+  search.add_options()
+    ("tolerance", po::value<std::string>()->default_value("0.001")->value_name("T"),
+     "stop when upper - lower <= T for every output (exact decimal or n/d; positive)")
+    ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
+     "outputs to bound: all, the QNN's predicted class at the centre, or K")
+    ("backend", po::value<std::string>()->default_value("z3")->value_name(backends), "SMT solver")
+    ("encoding", po::value<std::string>()->default_value("lira")->value_name("NAME"),
+     "SMT encoding (see qeb-smt verify --help)")
+    ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
+     "time limit for the whole task, checked between solver calls (0: none); open brackets are then reported")
+    ("samples", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
+     "first lower bounds: N random samples plus hill-climbing (0: the box midpoint only)")
+    ("seed", po::value<unsigned long long>()->default_value(1), "random seed of the sampling")
+    ("no-pruning", po::bool_switch(), "keep the case split of every neuron, even those DRA found stable")
+    ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds in the encoding")
+    ("quiet,q", po::bool_switch(), "no progress lines on stderr");
+  po::options_description all;
+  all.add(model_options()).add(region_options()).add(search).add(output_options());
+  auto vm = parse_command(
+      args, all, "Usage: qeb-smt max-error --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION [options]",
+      "For each selected output k, brackets max |QNN_k - DNN_k| over the integer points of the region: DRA gives\n"
+      "the upper end, sampling and hill-climbing an exact witness for the lower end; then one incremental solver\n"
+      "is asked |QNN_k - DNN_k| > c for c between them: unsat lowers the upper end to c, a model raises the lower\n"
+      "end to the model's own exact error (replayed). Stops when upper - lower <= --tolerance.\n"
+      "Exit codes: 0 every bracket within tolerance, 20 not (timeout or solver unknown), 2 bad usage or input.\n");
+  if (!vm) return 0;
+  quant::ModelPair pair = load_model_pair(*vm);
+  Region region = build_region(*vm, pair);
+
+  verify::MaxErrorOptions options;
+  options.tolerance = parse_rational((*vm)["tolerance"].as<std::string>());
+  if (options.tolerance <= 0) throw OptionError("--tolerance must be positive");
+  options.outputs = select_outputs((*vm)["output"].as<std::string>(), pair, region.center);
+  options.backend = (*vm)["backend"].as<std::string>();
+  options.encoding = (*vm)["encoding"].as<std::string>();
+  options.timeout_seconds = (*vm)["timeout"].as<double>();
+  if (options.timeout_seconds < 0) throw OptionError("--timeout must be non-negative");
+  options.search_samples = (*vm)["samples"].as<unsigned long long>();
+  options.seed = (*vm)["seed"].as<unsigned long long>();
+  options.prune = !(*vm)["no-pruning"].as<bool>();
+  options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
+  if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "max-error: " << line << "\n"; };
+  encodings::make_encoding(options.encoding);  // a bad name is a usage error before any work
+
+  verify::MaxErrorResult r = verify::max_error(pair, region.box, options);
+
+  std::printf("region: %s, tolerance %s\n", region.description.c_str(), to_string(options.tolerance).c_str());
+  std::printf("DRA %.3f s; search %.3f s; encoding %s (%s) %.3f s; %s: %d solver calls, %.3f s\n", r.dra_seconds,
+              r.search_seconds, options.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(),
+              r.encode_seconds, options.backend.c_str(), r.solver_calls, r.solve_seconds);
+  std::printf("%6s %16s %16s %12s %12s %6s %9s  %s\n", "output", "lower", "upper", "gap", "DRA upper", "calls",
+              "sat/unsat", "lower from");
+  nlohmann::json doc = {{"command", "max-error"},
+                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
+                        {"tolerance", rational_json(options.tolerance)},
+                        {"backend", options.backend},
+                        {"encoding", options.encoding},
+                        {"solver_calls", r.solver_calls},
+                        {"seconds", {{"dra", r.dra_seconds}, {"search", r.search_seconds}, {"encode", r.encode_seconds},
+                                     {"solve", r.solve_seconds}, {"total", r.total_seconds}}}};
+  for (const verify::OutputBracket& b : r.outputs) {
+    std::printf("%6zu %16.10g %16.10g %12.4g %12.6g %6d %4d/%-4d  %s%s\n", b.output, to_double(b.lower),
+                to_double(b.upper), to_double(b.upper - b.lower), to_double(b.dra_upper), b.solver_calls, b.sat,
+                b.unsat, b.lower_from.c_str(), b.closed ? "" : ("  OPEN: " + b.reason).c_str());
+    nlohmann::json j = {{"index", b.output}, {"lower", rational_json(b.lower)}, {"upper", rational_json(b.upper)},
+                        {"dra_upper", rational_json(b.dra_upper)}, {"closed", b.closed}, {"lower_from", b.lower_from},
+                        {"witness", witness_json(b.witness)}, {"solver_calls", b.solver_calls}, {"sat", b.sat},
+                        {"unsat", b.unsat}, {"seconds", b.seconds}};
+    if (!b.reason.empty()) j["reason"] = b.reason;
+    doc["outputs"].push_back(j);
+  }
+  const verify::OutputBracket& worst =
+      *std::find_if(r.outputs.begin(), r.outputs.end(), [&](const verify::OutputBracket& b) { return b.output == r.worst_output; });
+  std::printf("max |QNN - DNN| in [%.10g, %.10g] (%s), attained %s at output %zu: QNN %s, DNN %.10g\n",
+              to_double(r.lower), to_double(r.upper), r.closed ? "within tolerance" : "NOT within tolerance",
+              to_string(r.lower).size() < 40 ? ("exactly " + to_string(r.lower)).c_str() : "exactly (see --json)",
+              r.worst_output, to_string(worst.witness.qnn).c_str(), to_double(worst.witness.dnn));
+  std::printf("  input differs from the centre at:%s\n", changed_coordinates(worst.witness.input, region.center).c_str());
+  doc["lower"] = rational_json(r.lower);
+  doc["upper"] = rational_json(r.upper);
+  doc["closed"] = r.closed;
+  doc["worst_output"] = r.worst_output;
+  doc["witness"] = witness_json(worst.witness);
+  write_json(*vm, doc);
+  return r.closed ? 0 : 20;
+}
+
+}  // namespace qeb::cli

@@ -1,0 +1,185 @@
+#include "verify/max_error.h"
+
+#include <chrono>
+
+#include "core/error.h"
+#include "dra/diff_analysis.h"
+#include "eval/difference.h"
+#include "eval/oracle.h"
+#include "verify/residual.h"
+#include "verify/verifier.h"
+
+namespace qeb::verify {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+Rational abs(const Rational& r) { return r < 0 ? Rational(-r) : r; }
+
+ErrorWitness witness_at(const quant::ModelPair& pair, const std::vector<int64_t>& x, std::size_t k) {
+  eval::PairOutput exact = eval::evaluate_pair(pair, x);
+  return {x, exact.qnn[k], exact.dnn[k], exact.diff[k]};
+}
+
+// A dyadic point in [mid, mid + tolerance/4]: small constants keep the solver's arithmetic cheap, and
+// the bracket still shrinks to the tolerance (each unsat halves it up to tolerance/4).
+Rational bisection_point(const Rational& lower, const Rational& upper, const Rational& tolerance) {
+  Rational mid = (lower + upper) / 2;
+  BigInt scale = 1;
+  while (Rational(1, 1) / Rational(scale) > tolerance / 4) scale *= 2;
+  Rational scaled = mid * Rational(scale);
+  BigInt n = boost::multiprecision::numerator(scaled) / boost::multiprecision::denominator(scaled);
+  if (Rational(n) < scaled) n += 1;  // ceil for positive values (mid >= 0)
+  return Rational(n) / Rational(scale);
+}
+
+// The integer input of a sat model (as verify's replay reads it).
+std::vector<int64_t> model_input(const encodings::NetworkEncoding& enc, smt::Backend& backend) {
+  std::vector<int64_t> x;
+  for (std::size_t k = 0; k < enc.input_offset.size(); ++k) {
+    Rational v = enc.input_vars[k] ? backend.value(*enc.input_vars[k]) : Rational(0);
+    x.push_back(enc.input_offset[k] + boost::multiprecision::numerator(v).convert_to<int64_t>());
+  }
+  return x;
+}
+
+}  // namespace
+
+MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options) {
+  const auto start = Clock::now();
+  if (options.tolerance <= 0) throw OptionError("--tolerance must be positive");
+  if (auto why = incompatibility(options.backend, options.encoding))
+    throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
+  encodings::make_encoding(options.encoding);  // rejects an unknown name before any work
+  auto note = [&](const std::string& line) {
+    if (options.progress) options.progress(line);
+  };
+  auto remaining = [&]() { return options.timeout_seconds > 0 ? options.timeout_seconds - since(start) : 1e300; };
+  MaxErrorResult result;
+  std::vector<std::size_t> outputs = options.outputs;
+  if (outputs.empty())
+    for (std::size_t j = 0; j < pair.qnn.output_size(); ++j) outputs.push_back(j);
+
+  // Upper ends: DRA's sound output-difference intervals.
+  auto t0 = Clock::now();
+  dra::DraResult dra = dra::run_dra(pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true});
+  result.dra_seconds = since(t0);
+  for (std::size_t k : outputs) {
+    OutputBracket b;
+    b.output = k;
+    const dra::Interval& d = dra.output_delta()[k];
+    b.upper = b.dra_upper = std::max(abs(rational_from_double(d.lo)), abs(rational_from_double(d.hi)));
+    result.outputs.push_back(b);
+  }
+
+  // Lower ends: exact witnesses from sampling and hill-climbing (never enumeration: the solver proves).
+  auto t1 = Clock::now();
+  std::vector<int64_t> mid(box.dimension());
+  for (std::size_t i = 0; i < mid.size(); ++i) mid[i] = box.lo[i] + (box.hi[i] - box.lo[i]) / 2;
+  std::optional<eval::OracleResult> search;
+  if (options.search_samples > 0) {
+    eval::OracleOptions o;
+    o.exhaustive_limit = 0;
+    o.random_samples = o.climb_evaluations = options.search_samples;
+    o.seed = options.seed;
+    o.outputs = outputs;
+    search = eval::run_oracle(pair, box, o);
+  }
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    OutputBracket& b = result.outputs[i];
+    b.witness = witness_at(pair, mid, b.output);
+    if (search)
+      for (const eval::Witness* w : {&search->outputs[i].max, &search->outputs[i].min})
+        if (abs(w->diff) > abs(b.witness.diff)) b.witness = witness_at(pair, w->input, b.output);
+    b.lower = abs(b.witness.diff);
+    b.lower_from = "search";
+    if (b.lower > b.upper)
+      throw Error("max-error: an exact witness exceeds DRA's sound bound on output " + std::to_string(b.output) +
+                  " (this is a qeb-smt bug; please report it)");
+    b.closed = b.upper - b.lower <= options.tolerance;
+  }
+  result.search_seconds = since(t1);
+  note("DRA and search: " + std::to_string(result.dra_seconds + result.search_seconds) + " s");
+
+  // Bisection: one encoding and one incremental solver for every output; each check asks
+  // |QNN_k - DNN_k| > c under a fresh assumption literal.
+  bool any_open = false;
+  for (const OutputBracket& b : result.outputs) any_open |= !b.closed;
+  if (any_open && remaining() > 0) {
+    auto t2 = Clock::now();
+    ResidualProblem problem = encode_residual(pair, box, dra, {}, 0, {options.encoding, options.prune, options.difference_cuts});
+    for (const OutputBracket& b : result.outputs)
+      if (!b.closed) violation(problem, dra, b.output, Direction::ABOVE, b.lower);  // builds diff_k and its facts
+    result.logic = problem.network.logic;
+    result.encode_seconds = since(t2);
+    smt::BackendOptions bo = options.backend_options;
+    if (options.timeout_seconds > 0) bo.timeout_seconds = std::max(0.001, remaining());
+    std::unique_ptr<smt::Backend> backend = smt::make_backend(options.backend, *problem.terms, bo);
+    for (smt::Term fact : problem.facts) backend->assert_formula(fact);
+    smt::TermManager& terms = *problem.terms;
+    auto t3 = Clock::now();
+    for (OutputBracket& b : result.outputs) {
+      auto tb = Clock::now();
+      while (!b.closed) {
+        if (remaining() <= 0) {
+          b.reason = "timeout";
+          break;
+        }
+        Rational c = bisection_point(b.lower, b.upper, options.tolerance);
+        smt::Term literal = terms.variable("exceeds_" + std::to_string(b.output) + "_" + std::to_string(b.solver_calls),
+                                           smt::Sort::boolean());
+        backend->assert_formula(terms.implies(
+            literal, terms.or_({violation(problem, dra, b.output, Direction::ABOVE, c),
+                                violation(problem, dra, b.output, Direction::BELOW, c)})));
+        smt::SatResult answer = backend->check({literal});
+        ++b.solver_calls;
+        ++result.solver_calls;
+        if (answer == smt::SatResult::UNKNOWN) {
+          b.reason = backend->reason_unknown();
+          if (b.reason.empty()) b.reason = "solver returned unknown";
+          break;
+        }
+        if (answer == smt::SatResult::UNSAT) {
+          ++b.unsat;
+          b.upper = c;
+        } else {
+          // A model raises the lower end to its own exact error, which may be well above c.
+          ++b.sat;
+          ErrorWitness w = witness_at(pair, model_input(problem.network, *backend), b.output);
+          if (!box.contains(w.input) || abs(w.diff) <= c || abs(w.diff) > b.upper)
+            throw ReplayError(backend->name() + " returned a model for |QNN_" + std::to_string(b.output) + " - DNN_" +
+                              std::to_string(b.output) + "| > " + qeb::to_string(c) +
+                              " that does not replay: exact QNN - DNN = " + qeb::to_string(w.diff) +
+                              " (this is a qeb-smt or solver bug; please report it)");
+          b.witness = w;
+          b.lower = abs(w.diff);
+          b.lower_from = "solver";
+        }
+        b.closed = b.upper - b.lower <= options.tolerance;
+        note("output " + std::to_string(b.output) + ": " + (answer == smt::SatResult::SAT ? "sat" : "unsat") + " at " +
+             qeb::to_string(c) + ", bracket [" + std::to_string(to_double(b.lower)) + ", " +
+             std::to_string(to_double(b.upper)) + "]");
+      }
+      b.seconds = since(tb);
+    }
+    result.solve_seconds = since(t3);
+  } else if (any_open) {
+    for (OutputBracket& b : result.outputs)
+      if (!b.closed) b.reason = "timeout";
+  }
+
+  result.closed = true;
+  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
+    const OutputBracket& b = result.outputs[i];
+    result.closed &= b.closed;
+    if (i == 0 || b.lower > result.lower) result.lower = b.lower, result.worst_output = b.output;
+    if (i == 0 || b.upper > result.upper) result.upper = b.upper;
+  }
+  result.total_seconds = since(start);
+  return result;
+}
+
+}  // namespace qeb::verify

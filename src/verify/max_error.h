@@ -1,0 +1,65 @@
+// The tightest error bound: max |QNN_k - DNN_k| over a region, bracketed to a tolerance. DRA gives
+// the upper end, exact witnesses the lower end, and bisection on one incremental solver closes it.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/rational.h"
+#include "quant/qnetwork.h"
+#include "smt/backend.h"
+#include "spec/region.h"
+
+namespace qeb::verify {
+
+struct MaxErrorOptions {
+  Rational tolerance{1, 1000};       ///< stop when upper - lower <= tolerance (must be positive)
+  std::vector<std::size_t> outputs;  ///< outputs to bound (empty: all)
+  std::string backend = "z3";
+  std::string encoding = "lira";
+  double timeout_seconds = 0;        ///< for the whole task (0: none); at the limit the brackets stay open
+  bool prune = true;
+  bool difference_cuts = true;
+  uint64_t search_samples = 2000;    ///< sampling + hill-climbing for the first lower bounds (0: the box midpoint only)
+  uint64_t seed = 1;
+  smt::BackendOptions backend_options;
+  std::function<void(const std::string&)> progress;  ///< one line per step (may be empty)
+};
+
+/** An input with its exact outputs (the lower bound's witness). */
+struct ErrorWitness {
+  std::vector<int64_t> input;
+  Rational qnn, dnn, diff;  ///< diff = qnn - dnn at `input`; |diff| is the lower bound
+};
+
+/** max |QNN_k - DNN_k| over the box lies in [lower, upper], both exact. */
+struct OutputBracket {
+  std::size_t output = 0;
+  Rational lower, upper;
+  Rational dra_upper;             ///< the upper end before any solver call
+  ErrorWitness witness;           ///< attains `lower` exactly
+  std::string lower_from;         ///< "search" (sampling/climbing) or "solver" (a replayed model)
+  bool closed = false;            ///< upper - lower <= tolerance
+  std::string reason;             ///< when not closed: why (timeout, solver unknown)
+  int solver_calls = 0, sat = 0, unsat = 0;
+  double seconds = 0;
+};
+
+struct MaxErrorResult {
+  std::vector<OutputBracket> outputs;
+  Rational lower, upper;          ///< over all outputs: max of the lowers, max of the uppers
+  std::size_t worst_output = 0;   ///< the output whose witness attains `lower`
+  bool closed = false;            ///< every output's bracket is within tolerance
+  int solver_calls = 0;
+  std::string logic;
+  double dra_seconds = 0, search_seconds = 0, encode_seconds = 0, solve_seconds = 0, total_seconds = 0;
+};
+
+/**
+ * Brackets max |QNN_k - DNN_k| per output. Throws OptionError for a non-positive tolerance, an unknown
+ * backend/encoding or an incompatible pair, and ReplayError if a solver model fails to replay.
+ */
+MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options);
+
+}  // namespace qeb::verify

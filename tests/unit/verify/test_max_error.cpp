@@ -1,0 +1,115 @@
+// max-error against the exhaustive oracle: the exact maximum lies in every reported bracket, the
+// bracket is within tolerance, and its lower end is attained exactly by the reported witness.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "eval/difference.h"
+#include "eval/oracle.h"
+#include "smt/backend.h"
+#include "support/random_network.h"
+#include "support/tr_example.h"
+#include "verify/max_error.h"
+
+using namespace qeb;
+
+namespace {
+
+Rational abs_value(const Rational& r) { return r < 0 ? Rational(-r) : r; }
+
+// Checks every bracket of `r` against the exact maxima of the oracle (exhaustive over the box).
+void check_brackets(const quant::ModelPair& pair, const spec::Box& box, const verify::MaxErrorResult& r,
+                    const Rational& tolerance) {
+  eval::OracleOptions o;
+  eval::OracleResult exact = eval::run_oracle(pair, box, o);
+  REQUIRE(exact.exhaustive);
+  Rational overall = 0;
+  for (const verify::OutputBracket& b : r.outputs) {
+    const eval::OutputRange& range = exact.outputs[b.output];
+    Rational truth = std::max(abs_value(range.max.diff), abs_value(range.min.diff));
+    overall = std::max(overall, truth);
+    CAPTURE(b.output);
+    CAPTURE(to_string(truth));
+    CAPTURE(to_string(b.lower));
+    CAPTURE(to_string(b.upper));
+    CHECK(b.closed);
+    CHECK(b.lower <= truth);
+    CHECK(truth <= b.upper);
+    CHECK(b.upper - b.lower <= tolerance);
+    CHECK(b.upper <= b.dra_upper);
+    CHECK(box.contains(b.witness.input));
+    eval::PairOutput at = eval::evaluate_pair(pair, b.witness.input);
+    CHECK(at.diff[b.output] == b.witness.diff);
+    CHECK(abs_value(b.witness.diff) == b.lower);
+  }
+  CHECK(r.closed);
+  CHECK(r.lower <= overall);
+  CHECK(overall <= r.upper);
+}
+
+}  // namespace
+
+TEST_CASE("max-error brackets the exact maximum on random networks (solver only, both backends)") {
+  std::mt19937_64 rng(505);
+  int solver_calls = 0, solver_lowers = 0;
+  for (int round = 0; round < 12; ++round) {
+    test::RandomCase c = test::random_small_case(rng, 300);
+    for (const std::string& backend : smt::available_backends()) {
+      verify::MaxErrorOptions o;
+      o.backend = backend;
+      o.tolerance = Rational(1, 64);
+      o.search_samples = 0;  // the lower end comes from the box midpoint and solver models only
+      CAPTURE(round);
+      CAPTURE(backend);
+      verify::MaxErrorResult r = verify::max_error(c.pair, c.box, o);
+      check_brackets(c.pair, c.box, r, o.tolerance);
+      solver_calls += r.solver_calls;
+      for (const verify::OutputBracket& b : r.outputs) solver_lowers += b.lower_from == "solver";
+    }
+  }
+  CHECK(solver_calls > 0);   // the bisection really ran ...
+  CHECK(solver_lowers > 0);  // ... and models raised lower ends
+}
+
+TEST_CASE("max-error with the search and other encodings") {
+  std::mt19937_64 rng(77);
+  for (int round = 0; round < 6; ++round) {
+    test::RandomCase c = test::random_small_case(rng, 200);
+    for (const std::string& encoding : {"lira", "bv-lra"}) {
+      verify::MaxErrorOptions o;
+      o.encoding = encoding;
+      o.tolerance = Rational(1, 1000);
+      o.search_samples = 200;
+      CAPTURE(round);
+      CAPTURE(encoding);
+      check_brackets(c.pair, c.box, verify::max_error(c.pair, c.box, o), o.tolerance);
+    }
+  }
+}
+
+TEST_CASE("max-error on the technical report's example: 0.15216 in a tight bracket, every encoding") {
+  quant::ModelPair pair = test::tr_pair();
+  spec::Box box = spec::box_around({9, 6}, 3, pair.qnn.input_format);
+  for (const std::string& encoding : {"lira", "bv-lra", "bv"}) {
+    verify::MaxErrorOptions o;
+    o.encoding = encoding;
+    o.tolerance = Rational(1, 100000);
+    o.search_samples = 0;
+    CAPTURE(encoding);
+    verify::MaxErrorResult r = verify::max_error(pair, box, o);
+    check_brackets(pair, box, r, o.tolerance);
+    CHECK(std::abs(to_double(r.lower) - 0.15216) < 1e-4);
+  }
+}
+
+TEST_CASE("max-error rejects a non-positive tolerance and an unknown encoding") {
+  quant::ModelPair pair = test::tr_pair();
+  spec::Box box = spec::box_around({9, 6}, 1, pair.qnn.input_format);
+  verify::MaxErrorOptions o;
+  o.tolerance = 0;
+  CHECK_THROWS_AS(verify::max_error(pair, box, o), OptionError);
+  o.tolerance = 1;
+  o.encoding = "nonsense";
+  CHECK_THROWS_AS(verify::max_error(pair, box, o), OptionError);
+}
