@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "smt/backend.h"
+#include "partition/mpi_verifier.h"
 #include "partition/partitioned_verifier.h"
 #include "verify/verifier.h"
 
@@ -45,21 +46,32 @@ int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair
   po_.jobs = std::max(1u, vm["jobs"].as<unsigned>());
   po_.max_depth = vm["max-depth"].as<unsigned>();
   po_.part_timeout = vm["part-timeout"].as<double>();
+  po_.solver_depth = vm["solver-depth"].as<unsigned>();
+  po_.enumerate_limit = vm["enumerate-limit"].as<unsigned long long>();
   if (po_.part_timeout <= 0) throw OptionError("--part-timeout must be positive");
-  partition::PartitionResult r = partition::verify_partitioned(pair, region.box, options, po_);
-  std::size_t by_dra = 0, by_solver = 0, split = 0;
+  partition::PartitionResult r;
+  if (vm["mpi"].as<bool>()) {
+    int rank = 0;
+    r = partition::verify_mpi(pair, region.box, options, po_, &rank);
+    if (rank != 0) return 0;  // workers: rank 0 reports
+  } else {
+    r = partition::verify_partitioned(pair, region.box, options, po_);
+  }
+  std::size_t by_dra = 0, by_solver = 0, by_enumeration = 0, split = 0;
   nlohmann::json parts = nlohmann::json::array();
   for (const partition::PartRecord& p : r.parts) {
     by_dra += p.how == "DRA";
     by_solver += p.how == "solver" && p.verdict == verify::Verdict::VERIFIED;
     split += p.how == "split";
+    by_enumeration += p.how == "enumeration" && p.verdict == verify::Verdict::VERIFIED;
     parts.push_back({{"depth", p.depth}, {"split_path", p.path}, {"verdict", verify::to_string(p.verdict)},
                      {"how", p.how}, {"seconds", p.seconds}});
   }
   std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
-  std::printf("partitioned over %u worker(s): %zu parts (%zu split, %zu proved by DRA, %zu by the solver), depth %u; "
+  std::printf("partitioned over %u %s: %zu parts (%zu split, %zu proved by DRA, %zu by the solver, %zu by enumeration), "
+              "depth %u; "
               "%.3f s wall, %.3f s of work (%.2fx)\n",
-              po_.jobs, r.parts.size(), split, by_dra, by_solver, r.max_depth_reached, r.wall_seconds, r.busy_seconds,
+              r.workers, vm["mpi"].as<bool>() ? "MPI worker rank(s)" : "worker thread(s)", r.parts.size(), split, by_dra, by_solver, by_enumeration, r.max_depth_reached, r.wall_seconds, r.busy_seconds,
               r.wall_seconds > 0 ? r.busy_seconds / r.wall_seconds : 1.0);
   if (r.counterexample) print_counterexample(*r.counterexample, region.center);
   std::printf("verdict: %s%s\n", verify::to_string(r.verdict), r.reason.empty() ? "" : (" (" + r.reason + ")").c_str());
@@ -69,7 +81,7 @@ int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair
                         {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
                         {"backend", options.backend},
                         {"encoding", options.encoding},
-                        {"partition", {{"jobs", po_.jobs}, {"parts", r.parts.size()}, {"max_depth", r.max_depth_reached},
+                        {"partition", {{"workers", r.workers}, {"mpi", vm["mpi"].as<bool>()}, {"parts", r.parts.size()}, {"max_depth", r.max_depth_reached},
                                        {"wall_seconds", r.wall_seconds}, {"busy_seconds", r.busy_seconds},
                                        {"part_list", parts}}},
                         {"seconds", {{"total", r.wall_seconds}}}};
@@ -116,11 +128,18 @@ int cmd_verify(const Args& args) {
     ("partition", po::bool_switch(),
      "bisect the input box where DRA gains most and verify the parts (each with DRA, attack and solver); "
      "a part left undecided after --part-timeout is split again, up to --max-depth")
+    ("mpi", po::bool_switch(),
+     "distribute the parts over MPI ranks (run as `mpirun -np N qeb-smt verify --mpi ...`; rank 0 coordinates and "
+     "reports, the other N-1 ranks verify parts; needs a build with -DQEB_MPI=ON)")
     ("jobs,j", po::value<unsigned>()->default_value(1)->value_name("N"),
      "worker threads for the parts, each with its own solver (implies --partition when N > 1)")
     ("max-depth", po::value<unsigned>()->default_value(12)->value_name("D"), "parts deeper than D are not split again")
     ("part-timeout", po::value<double>()->default_value(5)->value_name("SECONDS"),
-     "solver budget of one part before it is split");
+     "solver budget of one part before it is split")
+    ("solver-depth", po::value<unsigned>()->default_value(2)->value_name("D"),
+     "parts shallower than D get DRA and the attack only, no solver (split first, so every worker has work)")
+    ("enumerate-limit", po::value<unsigned long long>()->default_value(100000)->value_name("N"),
+     "parts with at most N integer points are decided exactly by enumerating them (0: never)");
   po::options_description all;
   all.add(model_options()).add(region_options()).add(solving).add(partitioning).add(output_options());
   auto vm = parse_command(
@@ -182,7 +201,9 @@ int cmd_verify(const Args& args) {
       std::_Exit(20);
     }).detach();
   }
-  if ((*vm)["partition"].as<bool>() || (*vm)["jobs"].as<unsigned>() > 1)
+  if ((*vm)["mpi"].as<bool>() && !partition::mpi_available())
+    throw UnsupportedError("--mpi: this qeb-smt was built without MPI; rebuild with -DQEB_MPI=ON (needs libopenmpi-dev)");
+  if ((*vm)["partition"].as<bool>() || (*vm)["mpi"].as<bool>() || (*vm)["jobs"].as<unsigned>() > 1)
     return report_partitioned(*vm, pair, region, options);
   verify::VerifyResult r = verify::verify(pair, region.box, options);
 

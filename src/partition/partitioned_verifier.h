@@ -3,6 +3,7 @@
 // verified, a counterexample is found (it cancels the rest), or the limits are reached.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,28 @@ struct PartitionResult {
   std::optional<verify::Counterexample> counterexample;
   std::vector<PartRecord> parts;             ///< in completion order
   unsigned max_depth_reached = 0;
+  unsigned workers = 1;                      ///< threads, or MPI ranks that verified parts
   double wall_seconds = 0;
   double busy_seconds = 0;                   ///< summed over parts: the time one worker would need
+};
+
+struct PartOutcome;
+
+/** Collects part outcomes into a PartitionResult (shared by the thread pool and the MPI coordinator). */
+class Tally {
+ public:
+  explicit Tally(std::chrono::steady_clock::time_point start);
+  /** Records one part; true iff it holds a counterexample (which ends the task). */
+  bool add(PartOutcome outcome);
+  /** The time ran out with parts still to do. */
+  void timed_out();
+  /** The verdict: falsified by any part, verified iff every part was (and none is left). */
+  PartitionResult finish(bool parts_left);
+
+ private:
+  std::chrono::steady_clock::time_point d_start;
+  PartitionResult d_result;
+  std::size_t d_undecided = 0;
 };
 
 /**

@@ -1,0 +1,38 @@
+// One part of a partitioned task and what solving it gives. The same function serves the thread
+// pool and the MPI workers, so both decide every part the same way.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <vector>
+
+#include "partition/partitioned_verifier.h"
+
+namespace qeb::partition {
+
+struct Part {
+  spec::Box box;
+  unsigned depth = 0;
+  std::vector<std::size_t> path;  ///< split coordinates from the root
+};
+
+struct PartOutcome {
+  PartRecord record;
+  std::optional<verify::Counterexample> counterexample;  ///< exact; set iff the part is falsified
+  std::vector<Part> children;                            ///< the two halves when the part was split
+  bool undecided_leaf = false;                           ///< unknown and not split (depth limit, single point)
+};
+
+/**
+ * Decides or splits one part: exact enumeration when it is small, else verify (DRA, attack and,
+ * from solver_depth on, the solver for at most min(part_timeout, time_left) seconds); an
+ * undecided part is bisected where DRA gains most. `outputs` must be explicit (not empty).
+ */
+PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const verify::VerifyOptions& options,
+                       const PartitionOptions& partition, const std::vector<std::size_t>& outputs, double time_left,
+                       const std::atomic<bool>* cancel);
+
+/** The checked outputs: options.outputs, or every output when it is empty. */
+std::vector<std::size_t> checked_outputs(const quant::ModelPair& pair, const verify::VerifyOptions& options);
+
+}  // namespace qeb::partition
