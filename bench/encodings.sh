@@ -13,14 +13,7 @@ printf "| sample | free pixels |"; for c in $CONFIGS; do printf " %s |" "$c"; do
 for c in $CONFIGS; do printf -- "---|"; done; echo
 for s in 3236 7098; do
   for n in ${SIZES//,/ }; do
-    box=$(/usr/bin/python3 -c "
-import gzip
-d = gzip.open('$DATA/mnist/t10k-images-idx3-ubyte.gz').read()[16:]
-img = d[$s*784:($s+1)*784]; out = []; freed = 0
-for p in img:
-    if p > 0 and freed < $n: out.append(f'{max(0,p-$R)}:{min(255,p+$R)}'); freed += 1
-    else: out.append(str(p))
-print(','.join(out))")
+    box=$(bench/mnist_box.py $s $n $R)
     printf "| %s | %s |" $s $n
     for c in $CONFIGS; do
       cell=$(set +o pipefail; build/src/qeb-smt verify --model $DATA/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5 --preset qebverif-mnist \

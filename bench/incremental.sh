@@ -11,14 +11,7 @@ DATA=../shared/data
 echo "N=$N R=$R eps=$EPS Q=$Q backend=$BACKEND encoding=$ENCODING"
 printf "| sample | verdict | disjunctive s (calls) | per-query s (calls) | fresh s (calls) | fresh / disjunctive | fresh / per-query |\n|---|---|---|---|---|---|---|\n"
 for s in 3236 5656 7219 7098 3825; do
-  box=$(/usr/bin/python3 -c "
-import gzip
-d = gzip.open('$DATA/mnist/t10k-images-idx3-ubyte.gz').read()[16:]
-img = d[$s*784:($s+1)*784]; out = []; freed = 0
-for p in img:
-    if p > 0 and freed < $N: out.append(f'{max(0,p-$R)}:{min(255,p+$R)}'); freed += 1
-    else: out.append(str(p))
-print(','.join(out))")
+  box=$(bench/mnist_box.py $s $N $R)
   run() { build/src/qeb-smt verify --model $DATA/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5 --preset qebverif-mnist \
       --bits $Q --box "$box" --eps $EPS --output all --attack 0 --all-counterexamples --backend $BACKEND \
       --encoding $ENCODING --timeout 120 -q --json - --strategy "$1" | /usr/bin/python3 -c "

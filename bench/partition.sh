@@ -15,14 +15,7 @@ echo "| sample | free px | R | Q | eps | output | unpartitioned | split, 1 worke
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for t in "${TASKS[@]}"; do
   read -r s n r q eps out <<< "$t"
-  box=$(/usr/bin/python3 -c "
-import gzip
-d = gzip.open('$DATA/mnist/t10k-images-idx3-ubyte.gz').read()[16:]
-img = d[$s*784:($s+1)*784]; out = []; freed = 0
-for p in img:
-    if p > 0 and freed < $n: out.append(f'{max(0,p-$r)}:{min(255,p+$r)}'); freed += 1
-    else: out.append(str(p))
-print(','.join(out))")
+  box=$(bench/mnist_box.py $s $n $r)
   run() {
     (set +o pipefail; build/src/qeb-smt verify --model $NET --preset qebverif-mnist --bits $q --box "$box" --eps $eps \
       --output $out --attack 0 --timeout $T -q --json - "$@" 2>/dev/null | /usr/bin/python3 -c "

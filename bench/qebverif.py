@@ -145,3 +145,13 @@ def run_pool(jobs, tasks, describe):
             results[i] = f.result()
             print(f"[{n}/{len(tasks)} {time.time() - start:.0f}s] {describe(i, results[i])}", file=sys.stderr, flush=True)
     return results, time.time() - start
+
+
+def write_results(out_dir, name, rows, markdown_lines):
+    """Writes NAME.csv (rows) and NAME.md (the lines) to out_dir and prints the Markdown."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, f"{name}.csv"), "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    with open(os.path.join(out_dir, f"{name}.md"), "w") as f:
+        f.write("\n".join(markdown_lines) + "\n")
+    print("\n".join(markdown_lines))

@@ -11,7 +11,7 @@ verdicts differ with its explanation. Writes CSV + Markdown to --out.
                [--timeout 60] [--jobs 2] [--output predicted|all] [--backend z3] [--encoding lira]
                [--name rq2] [--out bench/results]
 """
-import argparse, collections, csv, os, platform, sys
+import argparse, collections, os, platform, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qebverif as q
@@ -126,12 +126,7 @@ def main():
                   f"{d[6]} | {d[7]} | {d[8]} |")
     conflicts = sum("CONFLICT" in d[8] for d in diffs)
     md += ["", f"Conflicting verdicts (both decided, different answers): {conflicts}."]
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, f"{a.name}.csv"), "w", newline="") as f:
-        csv.writer(f).writerows(per_task)
-    with open(os.path.join(a.out, f"{a.name}.md"), "w") as f:
-        f.write("\n".join(md) + "\n")
-    print("\n".join(md))
+    q.write_results(a.out, a.name, per_task, md)
     return 1 if conflicts else 0
 
 

@@ -7,7 +7,7 @@ Per (Q, radius, eps): proved/falsified/unknown over the first N samples, ours vs
   bench/rq3.py [--bits 4,8] [--radii 3,5,7] [--eps 0.5,1.0,1.5,2.0,2.5,3.0,3.5,4,5] [--samples 5]
                [--timeout 60] [--jobs 2] [--name rq3] [--out bench/results]
 """
-import argparse, collections, csv, os, sys
+import argparse, collections, os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qebverif as q
@@ -60,12 +60,7 @@ def main():
                 for e in eps_list) + " |")
     md += ["", "Each cell: ours (published).", f"Conflicting verdicts: {len(conflicts)}" +
            "".join(f"\n- Q={t[0]} r={t[1]} eps={t[2]} sample {t[3]}: published {t[4]}" for t in conflicts)]
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, f"{a.name}.csv"), "w", newline="") as f:
-        csv.writer(f).writerows(per_task)
-    with open(os.path.join(a.out, f"{a.name}.md"), "w") as f:
-        f.write("\n".join(md) + "\n")
-    print("\n".join(md))
+    q.write_results(a.out, a.name, per_task, md)
     return 1 if conflicts else 0
 
 

@@ -14,18 +14,8 @@ TIMEOUT=${TIMEOUT:-60}
 TR="--model $ROOT/examples/tr-example/tr_example.nnet --quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 --center 9,6 --radius 3"
 MNIST_NET=$DATA/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5
 
-# mnist_box SAMPLE N R: the test image with its first N non-zero pixels free (+-R), as --box
-# (the same construction as bench/incremental.sh).
-mnist_box() {
-  $PY -c "
-import gzip
-d = gzip.open('$DATA/mnist/t10k-images-idx3-ubyte.gz').read()[16:]
-img = d[$1*784:($1+1)*784]; out = []; freed = 0
-for p in img:
-    if p > 0 and freed < $2: out.append(f'{max(0,p-$3)}:{min(255,p+$3)}'); freed += 1
-    else: out.append(str(p))
-print(','.join(out))"
-}
+# mnist_box SAMPLE N R: the test image with its first N non-zero pixels free (+-R), as --box.
+mnist_box() { "$ROOT/bench/mnist_box.py" "$@"; }
 
 # eps_pair "TASK ARGS" K: "below above" around the exact max |QNN_K - DNN_K| (as n/d).
 eps_pair() {

@@ -30,6 +30,8 @@ struct Witness {
 struct OutputRange {
   std::size_t output = 0;
   Witness max, min;
+  /** max |QNN - DNN| over what was evaluated. */
+  Rational max_abs() const { return max.diff > -min.diff ? max.diff : Rational(-min.diff); }
 };
 
 struct OracleResult {

@@ -43,11 +43,6 @@ test::RandomCase small_case(std::mt19937_64& rng) {
   return test::random_case(rng, inputs, {hidden}, outputs, 60);
 }
 
-Rational max_abs_error(const eval::OracleResult& oracle, std::size_t k) {
-  const eval::OutputRange& r = oracle.outputs[k];
-  return r.max.diff > -r.min.diff ? r.max.diff : Rational(-r.min.diff);
-}
-
 // Emits the task in `logic`, solves the file with both binaries, and checks every answer against
 // `expected` (verify's verdict as sat/unsat) and the recorded statuses.
 void check_emit(const test::RandomCase& c, std::size_t k, const Rational& eps, const std::string& logic,
@@ -102,7 +97,7 @@ TEST_CASE("emitted benchmarks solved by the z3 and cvc5 binaries give verify's v
     test::RandomCase c = small_case(rng);
     eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
     std::size_t k = std::uniform_int_distribution<std::size_t>(0, oracle.outputs.size() - 1)(rng);
-    Rational worst = max_abs_error(oracle, k);
+    Rational worst = oracle.outputs[k].max_abs();
     CAPTURE(trial);
     CAPTURE(c.config.to_string());
     for (const Rational& eps : {worst, Rational(worst * Rational(1023, 1024))}) {

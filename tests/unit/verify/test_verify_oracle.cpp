@@ -16,12 +16,6 @@ using verify::Verdict;
 
 namespace {
 
-// The exact max |QNN_k - DNN_k| over the box for output k.
-Rational max_abs_error(const eval::OracleResult& oracle, std::size_t k) {
-  const eval::OutputRange& r = oracle.outputs[k];
-  return r.max.diff > -r.min.diff ? r.max.diff : Rational(-r.min.diff);
-}
-
 void check_counterexample(const quant::ModelPair& pair, const spec::Box& box, const verify::VerifyResult& r,
                           const Rational& eps) {
   for (const verify::OutputResult& o : r.outputs) {
@@ -97,7 +91,7 @@ TEST_CASE("verdicts agree with the oracle on random small networks, either side 
     eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
     REQUIRE(oracle.exhaustive);
     std::size_t k = std::uniform_int_distribution<std::size_t>(0, oracle.outputs.size() - 1)(rng);
-    Rational worst = max_abs_error(oracle, k);
+    Rational worst = oracle.outputs[k].max_abs();
     CAPTURE(trial);
     CAPTURE(c.config.to_string());
     bool full = trial % 10 == 0;
@@ -114,7 +108,7 @@ TEST_CASE("all-outputs verification agrees with the oracle's infinity norm") {
     test::RandomCase c = test::random_small_case(rng, 60);
     eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
     Rational worst = 0;
-    for (std::size_t k = 0; k < oracle.outputs.size(); ++k) worst = std::max(worst, max_abs_error(oracle, k));
+    for (std::size_t k = 0; k < oracle.outputs.size(); ++k) worst = std::max(worst, oracle.outputs[k].max_abs());
     check_all(c.pair, c.box, {}, worst, Verdict::VERIFIED, false);
     if (worst > 0) check_all(c.pair, c.box, {}, worst * Rational(255, 256), Verdict::FALSIFIED, false);
   }
@@ -123,7 +117,7 @@ TEST_CASE("all-outputs verification agrees with the oracle's infinity norm") {
 TEST_CASE("the technical report's example is decided either side of its true maximum error") {
   quant::ModelPair pair = test::tr_pair();
   spec::Box box = spec::box_around({9, 6}, 3, pair.qnn.input_format);
-  Rational worst = max_abs_error(eval::run_oracle(pair, box), 0);  // 0.15216...
+  Rational worst = eval::run_oracle(pair, box).outputs[0].max_abs();  // 0.15216...
   check_all(pair, box, {0}, worst, Verdict::VERIFIED, true, true);
   check_all(pair, box, {0}, Rational(15, 100), Verdict::FALSIFIED, true, true);
   check_all(pair, box, {0}, Rational(16, 100), Verdict::VERIFIED, false, true);
@@ -145,7 +139,7 @@ TEST_CASE("the exact bit-vector encoding (bv, QF_BV) agrees with the oracle on r
     eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
     REQUIRE(oracle.exhaustive);
     std::size_t k = std::uniform_int_distribution<std::size_t>(0, outputs - 1)(rng);
-    Rational worst = max_abs_error(oracle, k);
+    Rational worst = oracle.outputs[k].max_abs();
     CAPTURE(trial);
     CAPTURE(c.config.to_string());
     check_combinations(c.pair, c.box, {k}, worst, Verdict::VERIFIED, bv, trial % 3 == 0);
@@ -159,7 +153,7 @@ TEST_CASE("the QEBVerif 784-100-10 network on an enumerable box (three free pixe
   eval::OracleResult oracle = eval::run_oracle(pair, box);
   REQUIRE(oracle.exhaustive);
   for (std::size_t k : {std::size_t(0), std::size_t(8)}) {
-    Rational worst = max_abs_error(oracle, k);
+    Rational worst = oracle.outputs[k].max_abs();
     check_all(pair, box, {k}, worst, Verdict::VERIFIED, false);
     check_all(pair, box, {k}, worst - Rational(1, 1000000), Verdict::FALSIFIED, false);
   }
@@ -178,7 +172,7 @@ TEST_CASE("the attack alone finds counterexamples below the true bound, and they
   for (int trial = 0; trial < 30; ++trial) {
     test::RandomCase c = test::random_small_case(rng, 2000);
     eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
-    Rational worst = max_abs_error(oracle, 0);
+    Rational worst = oracle.outputs[0].max_abs();
     if (worst == 0) continue;
     verify::VerifyOptions o;
     o.eps = worst * Rational(99, 100);
