@@ -21,7 +21,12 @@ nlohmann::json witness_json(const verify::ErrorWitness& w) {
 std::string changed_coordinates(const std::vector<int64_t>& x, const std::vector<int64_t>& center) {
   std::string s;
   for (std::size_t k = 0; k < x.size() && s.size() < 300; ++k)
-    if (x[k] != center[k]) s += " " + std::to_string(k) + "=" + std::to_string(x[k]);
+    if (x[k] != center[k]) {
+      s += ' ';
+      s += std::to_string(k);
+      s += '=';
+      s += std::to_string(x[k]);
+    }
   return s.empty() ? " (nowhere)" : s;
 }
 

@@ -95,14 +95,14 @@ SearchSpace make_space(const model::Network& dnn, const quant::QuantConfig& base
   for (std::size_t l = 0; l < s.layers; ++l) {
     BitRange r = weights[weights.size() == 1 ? 0 : l];
     check(r, std::max(weight_int_bits, 1), "--weights");
-    s.names.push_back("w" + std::to_string(l + 1));
+    s.names.push_back(std::string(1, 'w').append(std::to_string(l + 1)));
     s.ranges.push_back(r);
     s.parameters.push_back(dnn.layers[l].weights.size() + dnn.layers[l].bias.size());
   }
   for (std::size_t l = 0; l < hidden; ++l) {
     BitRange r = activations[activations.size() == 1 ? 0 : l];
     check(r, activation_int_bits, "--activations");
-    s.names.push_back("h" + std::to_string(l + 1));
+    s.names.push_back(std::string(1, 'h').append(std::to_string(l + 1)));
     s.ranges.push_back(r);
   }
   if (weight_int_bits < 0 || bias_int_bits < 0 || activation_int_bits < 0)

@@ -29,11 +29,11 @@ ErrorWitness witness_at(const quant::ModelPair& pair, const std::vector<int64_t>
 Rational bisection_point(const Rational& lower, const Rational& upper, const Rational& tolerance) {
   Rational mid = (lower + upper) / 2;
   BigInt scale = 1;
-  while (Rational(1, 1) / Rational(scale) > tolerance / 4) scale *= 2;
-  Rational scaled = mid * Rational(scale);
-  BigInt n = boost::multiprecision::numerator(scaled) / boost::multiprecision::denominator(scaled);
-  if (Rational(n) < scaled) n += 1;  // ceil for positive values (mid >= 0)
-  return Rational(n) / Rational(scale);
+  while (Rational(1) / Rational(scale) > tolerance / 4) scale *= 2;
+  BigInt num = boost::multiprecision::numerator(mid) * scale, den = boost::multiprecision::denominator(mid);
+  BigInt n = num / den;
+  if (n * den < num) n += 1;  // ceil (mid >= 0)
+  return Rational(n, scale);
 }
 
 // The integer input of a sat model (as verify's replay reads it).

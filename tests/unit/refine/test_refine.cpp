@@ -155,7 +155,7 @@ void check_against_exhaustive(const model::Network& dnn, const refine::SearchSpa
 
 }  // namespace
 
-TEST_CASE("bit ranges and costs parse; bad ones are option errors") {
+TEST_CASE("bit ranges and costs parse and bad ones are option errors") {
   auto r = refine::parse_bit_ranges("2..8,4", "--weights");
   REQUIRE(r.size() == 2);
   CHECK((r[0].lo == 2 && r[0].hi == 8 && r[1].lo == 4 && r[1].hi == 4));
@@ -212,7 +212,7 @@ TEST_CASE("blame names the variable whose widening removes most of the error") {
     for (const Rational& r : b.reduction) CHECK(r <= b.reduction[*b.blamed]);
 }
 
-TEST_CASE("refine is minimal: same cost as verifying every candidate, on random tiny networks") {
+TEST_CASE("refine is minimal: the same cost as verifying every candidate on random tiny networks") {
   std::mt19937_64 rng(2024);
   for (int round = 0; round < 6; ++round) {
     CAPTURE(round);
@@ -230,7 +230,7 @@ TEST_CASE("refine is minimal: same cost as verifying every candidate, on random 
   }
 }
 
-TEST_CASE("refine CLI: the chosen --quant verifies with qeb-smt verify; bad options exit 2") {
+TEST_CASE("refine CLI: the chosen --quant verifies with qeb-smt verify and bad options exit 2") {
   const std::string model = "--model " QEB_SOURCE_DIR "/examples/tr-example/tr_example.nnet --quant in=u4.4,scale=15 ";
   test::CommandResult r = test::run_qeb("refine " + model +
                                         "--center 9,6 --radius 3 --box 0:3,0:3 --eps 0.2 --weights 2..5 --activations 2..5 "
