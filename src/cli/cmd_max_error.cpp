@@ -33,17 +33,12 @@ std::string changed_coordinates(const std::vector<int64_t>& x, const std::vector
 }  // namespace
 
 int cmd_max_error(const Args& args) {
-  std::string backends;
-  for (const std::string& b : smt::available_backends()) backends += (backends.empty() ? "" : "|") + b;
   po::options_description search("Bounding");
   search.add_options()
     ("tolerance", po::value<std::string>()->default_value("0.001")->value_name("T"),
      "stop when upper - lower <= T for every output (exact decimal or n/d; positive)")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to bound: all, the QNN's predicted class at the centre, or K")
-    ("backend", po::value<std::string>()->default_value("z3")->value_name(backends), "SMT solver")
-    ("encoding", po::value<std::string>()->default_value("lira")->value_name("NAME"),
-     "SMT encoding (see qeb-smt verify --help)")
     ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
      "time limit for the whole task, checked between solver calls (0: none); open brackets are then reported")
     ("samples", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
@@ -53,7 +48,7 @@ int cmd_max_error(const Args& args) {
     ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds in the encoding")
     ("quiet,q", po::bool_switch(), "no progress lines on stderr");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(search).add(output_options());
+  all.add(model_options()).add(region_options()).add(solver_choice_options()).add(search).add(output_options());
   auto vm = parse_command(
       args, all, "Usage: qeb-smt max-error --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION [options]",
       "For each selected output k, brackets max |QNN_k - DNN_k| over the integer points of the region: DRA gives\n"
@@ -69,8 +64,9 @@ int cmd_max_error(const Args& args) {
   options.tolerance = parse_rational((*vm)["tolerance"].as<std::string>());
   if (options.tolerance <= 0) throw OptionError("--tolerance must be positive");
   options.outputs = select_outputs((*vm)["output"].as<std::string>(), pair, region.center);
-  options.backend = (*vm)["backend"].as<std::string>();
-  options.encoding = (*vm)["encoding"].as<std::string>();
+  SolverChoice solver = read_solver_choice(*vm);
+  options.backend = solver.backend;
+  options.encoding = solver.encoding;
   options.timeout_seconds = (*vm)["timeout"].as<double>();
   if (options.timeout_seconds < 0) throw OptionError("--timeout must be non-negative");
   options.search_samples = (*vm)["samples"].as<unsigned long long>();
@@ -78,7 +74,6 @@ int cmd_max_error(const Args& args) {
   options.prune = !(*vm)["no-pruning"].as<bool>();
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
   if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "max-error: " << line << "\n"; };
-  encodings::make_encoding(options.encoding);  // a bad name is a usage error before any work
 
   verify::MaxErrorResult r = verify::max_error(pair, region.box, options);
 

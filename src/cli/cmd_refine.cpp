@@ -118,8 +118,6 @@ nlohmann::json bits_json(const refine::SearchSpace& space, const refine::Bits& b
 }  // namespace
 
 int cmd_refine(const Args& args) {
-  std::string backends;
-  for (const std::string& b : smt::available_backends()) backends += (backends.empty() ? "" : "|") + b;
   po::options_description regions("Regions (repeatable; every one must verify)");
   regions.add_options()
     ("mnist", po::value<std::string>()->value_name("DIR"), "directory with the MNIST test set")
@@ -143,8 +141,6 @@ int cmd_refine(const Args& args) {
      "bits: the sum of all bit-widths; size: model size in bits (weights and biases x their width)");
   po::options_description solving("Verification and limits");
   solving.add_options()
-    ("backend", po::value<std::string>()->default_value("z3")->value_name(backends), "SMT solver")
-    ("encoding", po::value<std::string>()->default_value("lira")->value_name("NAME"), "SMT encoding (see verify --help)")
     ("attack", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
      "verify's sampling attack before solving, per region (0: off)")
     ("candidate-timeout", po::value<double>()->default_value(30)->value_name("SECONDS"),
@@ -153,7 +149,7 @@ int cmd_refine(const Args& args) {
     ("max-candidates", po::value<unsigned long long>()->default_value(0)->value_name("N"), "try at most N candidates (0: all)")
     ("quiet,q", po::bool_switch(), "no progress lines on stderr");
   po::options_description all;
-  all.add(model_options()).add(regions).add(space).add(solving).add(output_options());
+  all.add(model_options()).add(regions).add(space).add(solver_choice_options()).add(solving).add(output_options());
   auto vm = parse_command(
       args, all, "Usage: qeb-smt refine --model FILE [--quant in=..,scale=D] REGION... --eps E [options]",
       "Finds the cheapest quantization in the search space (per layer: weight width w1..wL, activation width\n"
@@ -175,14 +171,14 @@ int cmd_refine(const Args& args) {
   options.eps = parse_rational((*vm)["eps"].as<std::string>());
   if (options.eps < 0) throw OptionError("--eps must be non-negative");
   options.cost = refine::parse_cost((*vm)["cost"].as<std::string>());
-  options.verify.backend = (*vm)["backend"].as<std::string>();
-  options.verify.encoding = (*vm)["encoding"].as<std::string>();
+  SolverChoice solver = read_solver_choice(*vm);
+  options.verify.backend = solver.backend;
+  options.verify.encoding = solver.encoding;
   options.verify.attack_samples = (*vm)["attack"].as<unsigned long long>();
   options.candidate_timeout = (*vm)["candidate-timeout"].as<double>();
   options.timeout = (*vm)["timeout"].as<double>();
   if (options.candidate_timeout < 0 || options.timeout < 0) throw OptionError("timeouts must be non-negative");
   options.max_candidates = (*vm)["max-candidates"].as<unsigned long long>();
-  encodings::make_encoding(options.verify.encoding);
   if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "refine: " << line << "\n"; };
   refine::SearchSpace sp = refine::make_space(
       base.dnn, base.config, refine::parse_bit_ranges((*vm)["weights"].as<std::string>(), "--weights"),

@@ -17,11 +17,6 @@ namespace qeb::cli {
 
 namespace {
 
-std::string encodings_help() {
-  std::string s = "SMT encoding:";
-  for (auto& [name, description] : encodings::encoding_catalogue()) s += "\n  " + name + ": " + description;
-  return s;
-}
 
 nlohmann::json counterexample_json(const verify::Counterexample& c) {
   return {{"output", c.output}, {"input", c.input}, {"qnn", rational_json(c.qnn)}, {"dnn", rational_json(c.dnn)},
@@ -94,8 +89,6 @@ int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair
 }  // namespace
 
 int cmd_verify(const Args& args) {
-  std::string backends;
-  for (const std::string& b : smt::available_backends()) backends += (backends.empty() ? "" : "|") + b;
   po::options_description solving("Verification");
   solving.add_options()
     ("eps", po::value<std::string>()->value_name("E"),
@@ -103,9 +96,6 @@ int cmd_verify(const Args& args) {
      "and every integer input of the region (required)")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to check: all (the infinity norm), the QNN's predicted class at the centre (as QEBVerif), or K")
-    ("backend", po::value<std::string>()->default_value("z3")->value_name(backends),
-     "SMT solver")
-    ("encoding", po::value<std::string>()->default_value("lira")->value_name("NAME"), encodings_help().c_str())
     ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
      "time limit for the whole task; 0 = none. When it runs out the verdict is unknown (reason: timeout)")
     ("strategy", po::value<std::string>()->default_value("disjunctive")->value_name("disjunctive|per-query|fresh"),
@@ -141,7 +131,8 @@ int cmd_verify(const Args& args) {
     ("enumerate-limit", po::value<unsigned long long>()->default_value(100000)->value_name("N"),
      "parts with at most N integer points are decided exactly by enumerating them (0: never)");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(solving).add(partitioning).add(output_options());
+  all.add(model_options()).add(region_options()).add(solver_choice_options()).add(solving).add(partitioning)
+      .add(output_options());
   auto vm = parse_command(
       args, all,
       "Usage: qeb-smt verify --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION --eps E [options]",
@@ -158,8 +149,9 @@ int cmd_verify(const Args& args) {
   options.eps = parse_rational((*vm)["eps"].as<std::string>());
   if (options.eps < 0) throw OptionError("--eps must be non-negative");
   options.outputs = select_outputs((*vm)["output"].as<std::string>(), pair, region.center);
-  options.backend = (*vm)["backend"].as<std::string>();
-  options.encoding = (*vm)["encoding"].as<std::string>();
+  SolverChoice solver = read_solver_choice(*vm);
+  options.backend = solver.backend;
+  options.encoding = solver.encoding;
   options.timeout_seconds = (*vm)["timeout"].as<double>();
   if (options.timeout_seconds < 0) throw OptionError("--timeout must be non-negative");
   options.strategy = verify::parse_solve_strategy((*vm)["strategy"].as<std::string>());
@@ -176,9 +168,6 @@ int cmd_verify(const Args& args) {
       options.backend_options.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
   if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "verify: " << line << "\n"; };
-  encodings::make_encoding(options.encoding);  // reject a bad name or pair before any work
-  if (auto why = verify::incompatibility(options.backend, options.encoding))
-    throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
 
   // Not every solver can be interrupted (cvc5 1.0 cannot): past the limit plus 5%, a watchdog
   // reports unknown and ends the process, so --timeout always holds.

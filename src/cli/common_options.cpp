@@ -4,6 +4,9 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "encodings/encoding.h"
+#include "smt/backend.h"
+#include "verify/verifier.h"
 #include "eval/eval_qnn.h"
 #include "model/load_network.h"
 #include "quant/qnn_file.h"
@@ -184,5 +187,29 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
 }
 
 nlohmann::json rational_json(const Rational& r) { return {{"exact", qeb::to_string(r)}, {"approx", to_double(r)}}; }
+
+}  // namespace qeb::cli
+
+namespace qeb::cli {
+
+po::options_description solver_choice_options() {
+  std::string backends;
+  for (const std::string& b : smt::available_backends()) backends += (backends.empty() ? "" : "|") + b;
+  std::string encodings = "SMT encoding:";
+  for (auto& [name, description] : encodings::encoding_catalogue()) encodings += "\n  " + name + ": " + description;
+  po::options_description d("Solver");
+  d.add_options()
+    ("backend", po::value<std::string>()->default_value("z3")->value_name(backends), "SMT solver")
+    ("encoding", po::value<std::string>()->default_value("lira")->value_name("NAME"), encodings.c_str());
+  return d;
+}
+
+SolverChoice read_solver_choice(const po::variables_map& vm) {
+  SolverChoice c{vm["backend"].as<std::string>(), vm["encoding"].as<std::string>()};
+  encodings::make_encoding(c.encoding);  // an unknown name is an OptionError listing the known ones
+  if (auto why = verify::incompatibility(c.backend, c.encoding))
+    throw OptionError("--backend " + c.backend + " with --encoding " + c.encoding + ": " + *why);
+  return c;
+}
 
 }  // namespace qeb::cli

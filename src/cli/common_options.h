@@ -21,6 +21,14 @@ po::options_description region_options();
 /** --json, --help */
 po::options_description output_options();
 
+/** --backend and --encoding (with every encoding described), as each solving command takes them. */
+po::options_description solver_choice_options();
+struct SolverChoice {
+  std::string backend, encoding;
+};
+/** Reads them, rejecting an unknown encoding or a backend/encoding pair that does not work (OptionError). */
+SolverChoice read_solver_choice(const po::variables_map& vm);
+
 /** Loads the DNN and derives (or loads, with --qnn) the QNN; validates the pair. */
 quant::ModelPair load_model_pair(const po::variables_map& vm);
 
