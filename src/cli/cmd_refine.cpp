@@ -51,17 +51,7 @@ std::size_t dnn_prediction(const Base& b, const std::vector<int64_t>& center) {
 std::vector<std::size_t> region_outputs(const std::string& spec, const Base& b, const std::vector<int64_t>& center) {
   if (spec == "all") return {};
   if (spec == "predicted") return {dnn_prediction(b, center)};
-  std::size_t outputs = b.dnn.output_size();
-  long long k = -1;
-  try {
-    std::size_t used = 0;
-    k = std::stoll(spec, &used);
-    if (used != spec.size()) k = -1;
-  } catch (const std::exception&) {
-  }
-  if (k < 0 || k >= (long long)outputs)
-    throw OptionError("--output must be all, predicted or an index 0.." + std::to_string(outputs - 1) + ", got '" + spec + "'");
-  return {std::size_t(k)};
+  return {parse_output_index(spec, b.dnn.output_size())};
 }
 
 struct Regions {

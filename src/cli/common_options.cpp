@@ -143,17 +143,7 @@ std::vector<std::size_t> select_outputs(const std::string& spec, const quant::Mo
     for (std::size_t j = 0; j < outputs; ++j) values.push_back(q.approx(j));
     selected.push_back(argmax(values));
   } else {
-    long long k = -1;
-    try {
-      std::size_t used = 0;
-      k = std::stoll(spec, &used);
-      if (used != spec.size()) k = -1;
-    } catch (const std::exception&) {
-    }
-    if (k < 0 || k >= (long long)outputs)
-      throw OptionError("--output must be all, predicted or an index 0.." + std::to_string(outputs - 1) + ", got '" +
-                        spec + "'");
-    selected.push_back(std::size_t(k));
+    selected.push_back(parse_output_index(spec, outputs));
   }
   return selected;
 }
@@ -210,6 +200,24 @@ SolverChoice read_solver_choice(const po::variables_map& vm) {
   if (auto why = verify::incompatibility(c.backend, c.encoding))
     throw OptionError("--backend " + c.backend + " with --encoding " + c.encoding + ": " + *why);
   return c;
+}
+
+}  // namespace qeb::cli
+
+namespace qeb::cli {
+
+std::size_t parse_output_index(const std::string& spec, std::size_t outputs) {
+  long long k = -1;
+  try {
+    std::size_t used = 0;
+    k = std::stoll(spec, &used);
+    if (used != spec.size()) k = -1;
+  } catch (const std::exception&) {
+  }
+  if (k < 0 || k >= (long long)outputs)
+    throw OptionError("--output must be all, predicted or an index 0.." + std::to_string(outputs - 1) + ", got '" +
+                      spec + "'");
+  return std::size_t(k);
 }
 
 }  // namespace qeb::cli

@@ -21,6 +21,9 @@ po::options_description region_options();
 /** --json, --help */
 po::options_description output_options();
 
+/** The K of --output K, checked against the number of outputs (OptionError otherwise). */
+std::size_t parse_output_index(const std::string& spec, std::size_t outputs);
+
 /** --backend and --encoding (with every encoding described), as each solving command takes them. */
 po::options_description solver_choice_options();
 struct SolverChoice {

@@ -1,6 +1,8 @@
 #include "smt/term.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace qeb::smt {
 
@@ -155,6 +157,24 @@ Term TermManager::mk(Kind kind, std::vector<Term> args, uint32_t p0, uint32_t p1
       break;
   }
   return push({kind, result, std::move(args), p0, p1, Rational(0), {}});
+}
+
+}  // namespace qeb::smt
+
+namespace qeb::smt {
+
+std::vector<Term> TermManager::missing_cone(Term root, const std::function<bool(Term)>& known) const {
+  std::vector<Term> todo, stack{root};
+  std::unordered_set<Term> seen{root};
+  while (!stack.empty()) {
+    Term t = stack.back();
+    stack.pop_back();
+    todo.push_back(t);
+    for (Term a : node(t).args)
+      if (!known(a) && seen.insert(a).second) stack.push_back(a);
+  }
+  std::sort(todo.begin(), todo.end());
+  return todo;
 }
 
 }  // namespace qeb::smt

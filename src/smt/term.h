@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,12 @@ class TermManager {
   const Node& node(Term t) const { return d_nodes.at(t); }
   Sort sort(Term t) const { return d_nodes.at(t).sort; }
   std::size_t size() const { return d_nodes.size(); }
+  /**
+   * The terms reachable from `root` (itself included) for which `known` is false, in increasing
+   * id order: since arguments have smaller ids than their terms, visiting them in this order
+   * handles each one after its arguments, with neither recursion nor a second visit.
+   */
+  std::vector<Term> missing_cone(Term root, const std::function<bool(Term)>& known) const;
   /** Variables in creation order. */
   const std::vector<Term>& variables() const { return d_variables; }
 

@@ -161,17 +161,7 @@ class Cvc5Backend final : public Backend {
     if (root >= d_terms.size()) throw std::logic_error("cvc5 backend: term does not exist");
     if (d_cache.size() < d_terms.size()) d_cache.resize(d_terms.size());
     if (!d_cache[root].isNull()) return d_cache[root];
-    // Arguments have smaller ids than their terms: translate the missing part in id order.
-    std::vector<Term> todo, stack{root};
-    std::unordered_set<Term> seen{root};
-    while (!stack.empty()) {
-      Term t = stack.back();
-      stack.pop_back();
-      todo.push_back(t);
-      for (Term a : d_terms.node(t).args)
-        if (d_cache[a].isNull() && seen.insert(a).second) stack.push_back(a);
-    }
-    std::sort(todo.begin(), todo.end());
+    std::vector<Term> todo = d_terms.missing_cone(root, [&](Term a) { return !d_cache[a].isNull(); });
     for (Term t : todo) d_cache[t] = build(t);
     return d_cache[root];
   }

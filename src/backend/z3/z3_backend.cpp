@@ -264,18 +264,7 @@ class Z3Backend final : public Backend {
     if (root >= d_terms.size()) throw std::logic_error("z3 backend: term does not exist");
     if (d_cache.size() < d_terms.size()) d_cache.resize(d_terms.size(), nullptr);
     if (d_cache[root]) return cached(root);
-    // Arguments have smaller ids than their terms: translating the untranslated part of the DAG
-    // in increasing id order needs neither recursion nor a second visit.
-    std::vector<Term> todo, stack{root};
-    std::unordered_set<Term> seen{root};
-    while (!stack.empty()) {
-      Term t = stack.back();
-      stack.pop_back();
-      todo.push_back(t);
-      for (Term a : d_terms.node(t).args)
-        if (!d_cache[a] && seen.insert(a).second) stack.push_back(a);
-    }
-    std::sort(todo.begin(), todo.end());
+    std::vector<Term> todo = d_terms.missing_cone(root, [&](Term a) { return d_cache[a] != nullptr; });
     for (Term t : todo) {
       z3::expr e = build(t);
       d_keep.push_back(e);  // owns the reference that d_cache borrows
