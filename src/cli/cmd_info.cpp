@@ -16,7 +16,8 @@ int cmd_info(const Args& args) {
                           "Without a quantization only the DNN is described.\n");
   if (!vm) return 0;
   if (!vm->count("model")) throw OptionError("--model is required");
-  bool quantized = vm->count("preset") || vm->count("quant") || vm->count("qnn");
+  // --bits alone is still a quantization request: load_model_pair says what it lacks.
+  bool quantized = vm->count("preset") || vm->count("quant") || vm->count("qnn") || vm->count("bits");
   quant::ModelPair pair;
   if (quantized) {
     pair = load_model_pair(*vm);

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/resource_limits.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "smt/backend.h"
@@ -39,8 +40,6 @@ int cmd_max_error(const Args& args) {
      "stop when upper - lower <= T for every output (exact decimal or n/d; positive)")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to bound: all, the QNN's predicted class at the centre, or K")
-    ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
-     "time limit for the whole task, checked between solver calls (0: none); open brackets are then reported")
     ("samples", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
      "first lower bounds: N random samples plus hill-climbing (0: the box midpoint only)")
     ("seed", po::value<unsigned long long>()->default_value(1), "random seed of the sampling")
@@ -48,7 +47,8 @@ int cmd_max_error(const Args& args) {
     ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds in the encoding")
     ("quiet,q", po::bool_switch(), "no progress lines on stderr");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(solver_choice_options()).add(search).add(output_options());
+  all.add(model_options()).add(region_options()).add(solver_choice_options()).add(search).add(resource_options("task"))
+      .add(output_options());
   auto vm = parse_command(
       args, all, "Usage: qeb-smt max-error --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION [options]",
       "For each selected output k, brackets max |QNN_k - DNN_k| over the integer points of the region: DRA gives\n"
@@ -57,6 +57,8 @@ int cmd_max_error(const Args& args) {
       "end to the model's own exact error (replayed). Stops when upper - lower <= --tolerance.\n"
       "Exit codes: 0 every bracket within tolerance, 20 not (timeout or solver unknown), 2 bad usage or input.\n");
   if (!vm) return 0;
+  ResourceLimits limits = read_resource_limits(*vm);
+  start_watchdog(limits, "max-error", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
   quant::ModelPair pair = load_model_pair(*vm);
   Region region = build_region(*vm, pair);
 
@@ -67,14 +69,14 @@ int cmd_max_error(const Args& args) {
   SolverChoice solver = read_solver_choice(*vm);
   options.backend = solver.backend;
   options.encoding = solver.encoding;
-  options.timeout_seconds = (*vm)["timeout"].as<double>();
-  if (options.timeout_seconds < 0) throw OptionError("--timeout must be non-negative");
   options.search_samples = (*vm)["samples"].as<unsigned long long>();
   options.seed = (*vm)["seed"].as<unsigned long long>();
   options.prune = !(*vm)["no-pruning"].as<bool>();
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
   if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "max-error: " << line << "\n"; };
 
+  // Open brackets are reported when the time runs out; the watchdog ends a solver call that overruns.
+  options.timeout_seconds = solver_time_budget(limits);
   verify::MaxErrorResult r = verify::max_error(pair, region.box, options);
 
   std::printf("region: %s, tolerance %s\n", region.description.c_str(), to_string(options.tolerance).c_str());

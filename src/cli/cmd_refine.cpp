@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/resource_limits.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "eval/eval_dnn.h"
@@ -135,11 +136,11 @@ int cmd_refine(const Args& args) {
      "verify's sampling attack before solving, per region (0: off)")
     ("candidate-timeout", po::value<double>()->default_value(30)->value_name("SECONDS"),
      "time for one candidate over all its regions; a candidate left undecided is rejected as unknown (0: none)")
-    ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"), "time limit for the whole search (0: none)")
     ("max-candidates", po::value<unsigned long long>()->default_value(0)->value_name("N"), "try at most N candidates (0: all)")
     ("quiet,q", po::bool_switch(), "no progress lines on stderr");
   po::options_description all;
-  all.add(model_options()).add(regions).add(space).add(solver_choice_options()).add(solving).add(output_options());
+  all.add(model_options()).add(regions).add(space).add(solver_choice_options()).add(solving).add(resource_options("search"))
+      .add(output_options());
   auto vm = parse_command(
       args, all, "Usage: qeb-smt refine --model FILE [--quant in=..,scale=D] REGION... --eps E [options]",
       "Finds the cheapest quantization in the search space (per layer: weight width w1..wL, activation width\n"
@@ -152,6 +153,8 @@ int cmd_refine(const Args& args) {
       "Exit codes: 0 found, 10 every candidate falsified (or invalid), 20 undecided (timeouts, limits), 2 usage.\n");
   if (!vm) return 0;
   if (!vm->count("eps")) throw OptionError("--eps E is required");
+  ResourceLimits limits = read_resource_limits(*vm);
+  start_watchdog(limits, "refine", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
   Base base = load_base(*vm);
   if ((*vm)["radius"].as<long long>() != 0 && !vm->count("sample") && !vm->count("center"))
     throw OptionError("--radius goes with --sample or --center");
@@ -166,8 +169,8 @@ int cmd_refine(const Args& args) {
   options.verify.encoding = solver.encoding;
   options.verify.attack_samples = (*vm)["attack"].as<unsigned long long>();
   options.candidate_timeout = (*vm)["candidate-timeout"].as<double>();
-  options.timeout = (*vm)["timeout"].as<double>();
-  if (options.candidate_timeout < 0 || options.timeout < 0) throw OptionError("timeouts must be non-negative");
+  if (!(options.candidate_timeout >= 0 && options.candidate_timeout <= 1e7))
+    throw OptionError("--candidate-timeout must be a number of seconds from 0 (none) to 1e7");
   options.max_candidates = (*vm)["max-candidates"].as<unsigned long long>();
   if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "refine: " << line << "\n"; };
   refine::SearchSpace sp = refine::make_space(
@@ -175,6 +178,7 @@ int cmd_refine(const Args& args) {
       refine::parse_bit_ranges((*vm)["activations"].as<std::string>(), "--activations"),
       (*vm)["weight-int-bits"].as<int>(), (*vm)["bias-int-bits"].as<int>(), (*vm)["activation-int-bits"].as<int>());
 
+  options.timeout = solver_time_budget(limits);
   refine::RefineResult r = refine::refine(base.dnn, sp, reg.list, options);
 
   std::printf("%zu region(s), eps = %s, cost %s, variables", reg.list.size(), to_string(options.eps).c_str(),

@@ -1,11 +1,11 @@
 // `qeb-smt verify`: DRA, then the bit-precise SMT encoding, solved incrementally; counterexamples replay.
-#include <chrono>
+#include <cmath>
 #include <cstdio>
-#include <thread>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/resource_limits.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "smt/backend.h"
@@ -17,6 +17,7 @@ namespace qeb::cli {
 
 namespace {
 
+constexpr unsigned kMaxJobs = 1024;
 
 nlohmann::json counterexample_json(const verify::Counterexample& c) {
   return {{"output", c.output}, {"input", c.input}, {"qnn", rational_json(c.qnn)}, {"dnn", rational_json(c.dnn)},
@@ -38,12 +39,13 @@ int exit_code(verify::Verdict v) { return v == verify::Verdict::VERIFIED ? 0 : v
 int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
                        const verify::VerifyOptions& options) {
   partition::PartitionOptions po_;
-  po_.jobs = std::max(1u, vm["jobs"].as<unsigned>());
+  po_.jobs = vm["jobs"].as<unsigned>();
   po_.max_depth = vm["max-depth"].as<unsigned>();
   po_.part_timeout = vm["part-timeout"].as<double>();
   po_.solver_depth = vm["solver-depth"].as<unsigned>();
   po_.enumerate_limit = vm["enumerate-limit"].as<unsigned long long>();
-  if (po_.part_timeout <= 0) throw OptionError("--part-timeout must be positive");
+  if (!(po_.part_timeout > 0) || !std::isfinite(po_.part_timeout))  // NaN fails both
+    throw OptionError("--part-timeout must be positive (seconds), got " + std::to_string(po_.part_timeout));
   partition::PartitionResult r;
   if (vm["mpi"].as<bool>()) {
     int rank = 0;
@@ -96,8 +98,6 @@ int cmd_verify(const Args& args) {
      "and every integer input of the region (required)")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to check: all (the infinity norm), the QNN's predicted class at the centre (as QEBVerif), or K")
-    ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
-     "time limit for the whole task; 0 = none. When it runs out the verdict is unknown (reason: timeout)")
     ("strategy", po::value<std::string>()->default_value("disjunctive")->value_name("disjunctive|per-query|fresh"),
      "how open output directions reach the solver. disjunctive: one incremental solver asked whether any open\n"
      "direction is violated; each model settles the directions it violates, an unsat answer all the rest.\n"
@@ -132,7 +132,7 @@ int cmd_verify(const Args& args) {
      "parts with at most N integer points are decided exactly by enumerating them (0: never)");
   po::options_description all;
   all.add(model_options()).add(region_options()).add(solver_choice_options()).add(solving).add(partitioning)
-      .add(output_options());
+      .add(resource_options("task")).add(output_options());
   auto vm = parse_command(
       args, all,
       "Usage: qeb-smt verify --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION --eps E [options]",
@@ -142,6 +142,8 @@ int cmd_verify(const Args& args) {
       "Exit codes: 0 verified, 10 falsified, 20 unknown, 2 bad usage or input, 3 unsupported, 1 internal error.\n");
   if (!vm) return 0;
   if (!vm->count("eps")) throw OptionError("--eps E is required");
+  ResourceLimits limits = read_resource_limits(*vm);
+  start_watchdog(limits, "verify", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
   quant::ModelPair pair = load_model_pair(*vm);
   Region region = build_region(*vm, pair);
 
@@ -152,8 +154,10 @@ int cmd_verify(const Args& args) {
   SolverChoice solver = read_solver_choice(*vm);
   options.backend = solver.backend;
   options.encoding = solver.encoding;
-  options.timeout_seconds = (*vm)["timeout"].as<double>();
-  if (options.timeout_seconds < 0) throw OptionError("--timeout must be non-negative");
+  // Each job is a thread with its own solver: 0 would be none, and thousands fail to start.
+  unsigned jobs = (*vm)["jobs"].as<unsigned>();
+  if (jobs < 1 || jobs > kMaxJobs)
+    throw OptionError("--jobs must be from 1 to " + std::to_string(kMaxJobs) + ", got " + std::to_string(jobs));
   options.strategy = verify::parse_solve_strategy((*vm)["strategy"].as<std::string>());
   if ((*vm)["fresh-solver"].as<bool>()) options.strategy = verify::SolveStrategy::FRESH;
   options.prune = !(*vm)["no-pruning"].as<bool>();
@@ -169,27 +173,8 @@ int cmd_verify(const Args& args) {
     }
   if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "verify: " << line << "\n"; };
 
-  // Not every solver can be interrupted (cvc5 1.0 cannot): past the limit plus 5%, a watchdog
-  // reports unknown and ends the process, so --timeout always holds.
-  if (options.timeout_seconds > 0) {
-    double grace = options.timeout_seconds * 1.05 + 0.5;
-    bool json_out = vm->count("json") > 0;
-    std::string json_path = json_out ? (*vm)["json"].as<std::string>() : "";
-    std::thread([grace, json_path]() {
-      std::this_thread::sleep_for(std::chrono::duration<double>(grace));
-      std::printf("verdict: unknown (timeout: the solver did not stop in time and was ended)\n");
-      if (!json_path.empty()) {
-        std::string doc = R"({"command": "verify", "verdict": "unknown", "reason": "timeout"})";
-        if (json_path == "-") std::printf("%s\n", doc.c_str());
-        else if (std::FILE* f = std::fopen(json_path.c_str(), "w")) {
-          std::fprintf(f, "%s\n", doc.c_str());
-          std::fclose(f);
-        }
-      }
-      std::fflush(stdout);
-      std::_Exit(20);
-    }).detach();
-  }
+  // The rest of the time limit (loading and DRA count too); the watchdog ends what overruns it.
+  options.timeout_seconds = solver_time_budget(limits);
   if ((*vm)["mpi"].as<bool>() && !partition::mpi_available())
     throw UnsupportedError("--mpi: this qeb-smt was built without MPI; rebuild with -DQEB_MPI=ON (needs libopenmpi-dev)");
   if ((*vm)["partition"].as<bool>() || (*vm)["mpi"].as<bool>() || (*vm)["jobs"].as<unsigned>() > 1)

@@ -1,5 +1,6 @@
 #include "cli/common_options.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #include "quant/qnn_file.h"
 #include "quant/quantize.h"
 #include "spec/mnist.h"
+#include "spec/vnnlib.h"
 
 namespace qeb::cli {
 
@@ -47,7 +49,10 @@ po::options_description region_options() {
     ("radius", po::value<long long>()->default_value(0)->value_name("R"),
      "L-infinity radius around the centre, clipped to the input format's range")
     ("box", po::value<std::string>()->value_name("LO:HI,..."),
-     "an explicit integer box, one LO:HI (or V) per input");
+     "an explicit integer box, one LO:HI (or V) per input")
+    ("property", po::value<std::string>()->value_name("FILE.vnnlib"),
+     "a VNN-LIB property FILE: its bounds on the real inputs X_i, times the input scale and rounded inward, "
+     "give the integer box (clipped to the input format); its output assertions are ignored");
   return o;
 }
 
@@ -90,11 +95,24 @@ quant::ModelPair load_model_pair(const po::variables_map& vm) {
 Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
   Region region;
   const FixedPointFormat& in = pair.qnn.input_format;
-  int sources = int(vm.count("sample")) + int(vm.count("center")) + int(vm.count("box"));
-  if (sources == 0) throw OptionError("give an input region: --mnist DIR --sample N, --center V,.. or --box LO:HI,..");
-  if (sources > 1) throw OptionError("give only one of --sample, --center and --box");
+  int sources = int(vm.count("sample")) + int(vm.count("center")) + int(vm.count("box")) + int(vm.count("property"));
+  if (sources == 0)
+    throw OptionError("give an input region: --mnist DIR --sample N, --center V,.., --box LO:HI,.. or --property FILE");
+  if (sources > 1) throw OptionError("give only one of --sample, --center, --box and --property");
   long long radius = vm["radius"].as<long long>();
-  if (vm.count("box")) {
+  if (vm.count("property")) {
+    if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --property");
+    std::string path = vm["property"].as<std::string>();
+    spec::VnnlibBox property = spec::load_vnnlib_box(path, pair.qnn.input_size(), pair.input_scale, in);
+    region.box = property.box;
+    for (std::size_t k = 0; k < region.box.dimension(); ++k)
+      region.center.push_back(region.box.lo[k] + (region.box.hi[k] - region.box.lo[k]) / 2);
+    region.description = "property " + path;
+    // What the loader ignored or clipped goes to stderr, like the commands' progress lines.
+    bool quiet = vm.count("quiet") && vm["quiet"].as<bool>();
+    if (!quiet)
+      for (const std::string& note : property.notes) std::cerr << "region: " << path << ": " << note << "\n";
+  } else if (vm.count("box")) {
     if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --box");
     region.box = spec::parse_box(vm["box"].as<std::string>());
     spec::validate(region.box, pair.qnn.input_size(), in);
@@ -164,12 +182,20 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
                                                const std::string& usage, const std::string& details) {
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(all).run(), vm);
+    po::parsed_options parsed = po::command_line_parser(args).options(all).run();
+    po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << usage << "\n\n" << all << "\n" << details;
       return std::nullopt;
     }
     po::notify(vm);
+    // Boost reads "-1" for an unsigned option as 2^64 - 1 (lexical_cast wraps): refuse it here, for all.
+    for (const po::option& o : parsed.options) {
+      if (!vm.count(o.string_key) || o.value.empty() || !o.value[0].starts_with("-")) continue;
+      const std::type_info& type = vm[o.string_key].value().type();
+      if (type == typeid(unsigned) || type == typeid(unsigned long) || type == typeid(unsigned long long))
+        throw OptionError("--" + o.string_key + " must be non-negative, got " + o.value[0]);
+    }
   } catch (const po::error& e) {
     throw OptionError(e.what());
   }
@@ -196,6 +222,13 @@ po::options_description solver_choice_options() {
 
 SolverChoice read_solver_choice(const po::variables_map& vm) {
   SolverChoice c{vm["backend"].as<std::string>(), vm["encoding"].as<std::string>()};
+  // Checked now: DRA may settle every output, and the backend would never be created (nor its name checked).
+  std::vector<std::string> backends = smt::available_backends();
+  if (std::find(backends.begin(), backends.end(), c.backend) == backends.end()) {
+    std::string list;
+    for (const std::string& b : backends) list += (list.empty() ? "" : ", ") + b;
+    throw OptionError("--backend: unknown SMT backend '" + c.backend + "' (available: " + list + ")");
+  }
   encodings::make_encoding(c.encoding);  // an unknown name is an OptionError listing the known ones
   if (auto why = verify::incompatibility(c.backend, c.encoding))
     throw OptionError("--backend " + c.backend + " with --encoding " + c.encoding + ": " + *why);

@@ -16,7 +16,7 @@ namespace po = boost::program_options;
 
 /** --model, --qnn, --preset, --bits, --quant, --input-scale, --apply-normalization */
 po::options_description model_options();
-/** --mnist, --sample, --radius, --box, --center */
+/** --mnist, --sample, --radius, --box, --center, --property */
 po::options_description region_options();
 /** --json, --help */
 po::options_description output_options();

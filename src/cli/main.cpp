@@ -2,6 +2,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <string>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -28,6 +29,37 @@ Exit codes:
   2  bad usage or input      3  unsupported feature      1  internal error
 )";
 
+// Messages quote names read from files: control bytes and invalid UTF-8 are shown as \xNN, so a
+// corrupt file cannot garble the terminal or a log (valid UTF-8, e.g. in file names, is kept).
+std::string printable(const std::string& text) {
+  std::string out;
+  auto hex = [&](unsigned char c) {
+    const char* digits = "0123456789abcdef";
+    out += "\\x";
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    unsigned char c = text[i];
+    if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) {
+      out += char(c);
+      ++i;
+      continue;
+    }
+    std::size_t length = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    if (valid) {
+      out.append(text, i, length);
+      i += length;
+    } else {
+      hex(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,25 +84,25 @@ int main(int argc, char** argv) {
   try {
     return it->second(args);
   } catch (const qeb::UnsupportedError& e) {
-    std::cerr << "qeb-smt: unsupported: " << e.what() << "\n";
+    std::cerr << "qeb-smt: unsupported: " << printable(e.what()) << "\n";
     return 3;
   } catch (const qeb::OptionError& e) {
-    std::cerr << "qeb-smt " << argv[1] << ": " << e.what() << "\n(see qeb-smt " << argv[1] << " --help)\n";
+    std::cerr << "qeb-smt " << argv[1] << ": " << printable(e.what()) << "\n(see qeb-smt " << argv[1] << " --help)\n";
     return 2;
   } catch (const qeb::InputError& e) {
-    std::cerr << "qeb-smt: error: " << e.what() << "\n";
+    std::cerr << "qeb-smt: error: " << printable(e.what()) << "\n";
     return 2;
   } catch (const qeb::ReplayError& e) {
-    std::cerr << "qeb-smt: internal error: " << e.what() << "\n";
+    std::cerr << "qeb-smt: internal error: " << printable(e.what()) << "\n";
     return 1;
   } catch (const qeb::Error& e) {
-    std::cerr << "qeb-smt: error: " << e.what() << "\n";
+    std::cerr << "qeb-smt: error: " << printable(e.what()) << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "qeb-smt: out of memory\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "qeb-smt: internal error: " << e.what() << "\n";
+    std::cerr << "qeb-smt: internal error: " << printable(e.what()) << "\n";
     return 1;
   }
 }

@@ -84,7 +84,10 @@ Rational parse_rational(const std::string& text) {
   digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
   int exponent10 = -int(m[3].length());
   if (m[4].matched) {
-    long e = std::stol(m[4].str());
+    // Checked on the text first: std::stol throws out_of_range on exponents beyond 64 bits.
+    std::string e_text = m[4].str();
+    std::size_t e_digits = e_text.size() - (e_text[0] == '+' || e_text[0] == '-');
+    long e = e_digits <= 6 ? std::stol(e_text) : 1000000;
     if (e > 10000 || e < -10000) throw OptionError("'" + text + "' has an absurd exponent");
     exponent10 += int(e);
   }

@@ -144,9 +144,14 @@ class KerasReader {
     if (H5Tis_variable_str(type.get()) > 0) {
       H5Tset_size(mem.get(), H5T_VARIABLE);
       std::vector<char*> ptrs(n, nullptr);
-      if (H5Aread(attr.get(), mem.get(), ptrs.data()) < 0) fail("cannot read " + what + ": " + hdf5_reason());
-      for (char* p : ptrs) out.emplace_back(p ? p : "");
+      // A read that fails part-way may already have allocated some strings: free them either way.
+      bool read = H5Aread(attr.get(), mem.get(), ptrs.data()) >= 0;
+      std::string reason = read ? "" : hdf5_reason();
+      if (read)
+        for (char* p : ptrs) out.emplace_back(p ? p : "");
       H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
+      H5Eclear2(H5E_DEFAULT);
+      if (!read) fail("cannot read " + what + ": " + reason);
     } else {
       std::size_t size = H5Tget_size(type.get());
       if (size == 0 || size > (std::size_t{1} << 24) / n) fail(what + " has an absurd string size");

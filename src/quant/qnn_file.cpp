@@ -1,5 +1,7 @@
 #include "quant/qnn_file.h"
 
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +15,9 @@ namespace {
 
 int64_t read_int(const json& value, const std::string& path, const std::string& where) {
   if (!value.is_number_integer()) throw InputError(path, where + " is not an integer");
+  // JSON integers above 2^63 - 1 are parsed as unsigned; get<int64_t> would wrap them to negatives.
+  if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t(INT64_MAX))
+    throw InputError(path, where + " " + value.dump() + " is outside the 64-bit integer range");
   return value.get<int64_t>();
 }
 
@@ -53,7 +58,14 @@ QLayer read_layer(const json& j, std::size_t index, bool last, const std::string
 
 }  // namespace
 
+static QNetwork read_qnn_document(const json& doc, const std::string& path);
+
 QNetwork load_qnn(const std::string& path) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) throw InputError(path, "no such file");
+  // A directory opens as a stream whose first read throws (an "internal error" otherwise).
+  if (std::filesystem::is_directory(status)) throw InputError(path, "is a directory, not a QNN file");
   std::ifstream in(path);
   if (!in) throw InputError(path, "cannot open the file");
   json doc;
@@ -62,7 +74,17 @@ QNetwork load_qnn(const std::string& path) {
   } catch (const json::exception& e) {
     throw InputError(path, std::string("not valid JSON: ") + e.what());
   }
-  if (!doc.is_object() || doc.value("format", "") != "qeb-smt-qnn")
+  // Every access below checks the type it expects; a JSON type error that slips through is still
+  // the file's fault (found by fuzzing: "format": 5 made value() throw).
+  try {
+    return read_qnn_document(doc, path);
+  } catch (const json::exception& e) {
+    throw InputError(path, std::string("unexpected JSON content: ") + e.what());
+  }
+}
+
+static QNetwork read_qnn_document(const json& doc, const std::string& path) {
+  if (!doc.is_object() || !doc.contains("format") || doc["format"] != "qeb-smt-qnn")
     throw InputError(path, "not a qeb-smt QNN file (missing \"format\": \"qeb-smt-qnn\")");
   if (!doc.contains("version") || doc["version"] != 1) throw InputError(path, "unsupported QNN file version");
   QNetwork qnn;

@@ -63,9 +63,10 @@ QuantConfig parse_quant_config(const std::string& text, QuantConfig c) {
     if (!std::regex_match(part, m, item))
       throw OptionError("--quant: '" + part + "' is not key=value (keys: in, w, b, h, wN, bN, hN, scale)");
     std::string key = m[1].str(), value = m[3].str();
-    int layer = m[2].length() ? std::stoi(m[2].str()) : 0;
+    // At most 6 digits before std::stoi, which would throw out_of_range (an "internal error").
+    int layer = m[2].length() ? (m[2].length() > 6 ? -1 : std::stoi(m[2].str())) : 0;
     if (m[2].length() && (layer < 1 || layer > 100000))
-      throw OptionError("--quant: layer number in '" + part + "' must be 1 or more");
+      throw OptionError("--quant: layer number in '" + part + "' must be 1 or more (and at most 100000)");
     if (key == "scale" && !layer) {
       c.input_scale = parse_rational(value);
       if (c.input_scale <= 0) throw OptionError("--quant: scale must be positive, got " + value);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/check.h"
+#include "core/error.h"
 
 namespace qeb::quant {
 
@@ -17,6 +18,18 @@ int64_t quantize_value(double v, const FixedPointFormat& format) {
 }
 
 QNetwork quantize(const model::Network& dnn, const QuantConfig& config) {
+  // An override for a layer the network does not have would be silently ignored: refuse it.
+  std::size_t layers = dnn.layers.size();
+  auto check = [&](const std::map<int, FixedPointFormat>& overrides, char key, std::size_t max, const char* what) {
+    for (const auto& [layer, format] : overrides)
+      if (std::size_t(layer) > max)
+        throw OptionError("--quant: " + std::string(1, key) + std::to_string(layer) + "= names layer " +
+                          std::to_string(layer) + ", but the network has " + std::to_string(layers) + " layers (" +
+                          what + " 1.." + std::to_string(max) + ")");
+  };
+  check(config.weight_override, 'w', layers, "weights of layers");
+  check(config.bias_override, 'b', layers, "biases of layers");
+  check(config.hidden_override, 'h', layers - 1, "activations of the hidden layers");
   QNetwork qnn;
   qnn.input_format = config.input;
   qnn.source = "quantized(" + dnn.source + ", " + config.to_string() + ")";

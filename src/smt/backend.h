@@ -46,6 +46,13 @@ class Backend {
   virtual Rational value(Term term) = 0;
   /** After UNKNOWN: the solver's explanation (e.g. "timeout"). */
   virtual std::string reason_unknown() = 0;
+  /**
+   * Asks a check() running in another thread to stop soon; it then returns UNKNOWN. Thread-safe.
+   * Best effort: a solver without such a call (cvc5 1.0) ignores it and runs to its timeout.
+   */
+  virtual void interrupt() {}
+  /** The time limit of each later check() (seconds, > 0): callers pass what is left of their budget. */
+  virtual void set_timeout(double seconds) = 0;
 };
 
 /** Names of the backends compiled in ("z3", "cvc5"). */

@@ -134,6 +134,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
         backend->assert_formula(terms.implies(
             literal, terms.or_({violation(problem, dra, b.output, Direction::ABOVE, c),
                                 violation(problem, dra, b.output, Direction::BELOW, c)})));
+        if (options.timeout_seconds > 0) backend->set_timeout(std::max(0.001, remaining()));  // not the whole budget again
         smt::SatResult answer = backend->check({literal});
         ++b.solver_calls;
         ++result.solver_calls;

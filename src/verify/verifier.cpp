@@ -1,6 +1,8 @@
 #include "verify/verifier.h"
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "core/error.h"
 #include "dra/diff_analysis.h"
@@ -87,6 +89,27 @@ class QuerySolver {
 
   bool stop() const { return d_falsified && d_options.stop_at_counterexample; }
 
+  // With a cancel flag (partitioned runs: another part found a counterexample), a watcher thread
+  // interrupts the check as soon as the flag is raised, instead of letting it run to its timeout.
+  smt::SatResult cancellable_check(smt::Backend& backend, const std::vector<smt::Term>& assumptions) {
+    // A solver shared by several checks must not give each the whole budget again.
+    if (d_options.timeout_seconds > 0) backend.set_timeout(std::max(0.001, d_remaining()));
+    if (!d_options.cancel) return backend.check(assumptions);
+    std::atomic<bool> finished{false};
+    // Interrupting again and again: a request that lands just before the solver starts its search
+    // may be reset by it (measured: a cancelled part then ran 10 s to its end).
+    std::thread watcher([&] {
+      while (!finished.load()) {
+        if (d_options.cancel->load()) backend.interrupt();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+    smt::SatResult answer = backend.check(assumptions);
+    finished = true;
+    watcher.join();
+    return answer;
+  }
+
   std::string stopped_reason() const {
     return d_options.cancel && d_options.cancel->load() ? "cancelled" : "timeout";
   }
@@ -148,7 +171,7 @@ class QuerySolver {
       smt::Term any = d_problem.terms->variable("some_open_" + std::to_string(round), smt::Sort::boolean());
       backend->assert_formula(d_problem.terms->implies(any, d_problem.terms->or_(disjuncts)));
       auto t = Clock::now();
-      smt::SatResult answer = backend->check({any});
+      smt::SatResult answer = cancellable_check(*backend, {any});
       double seconds = since(t);
       ++d_total_calls;
       for (std::size_t q : open) ++d_calls[q], d_seconds[q] += seconds / open.size();
@@ -191,13 +214,13 @@ class QuerySolver {
         own = new_backend();
         backend = own.get();
         backend->assert_formula(d_problem.violations[q]);
-        answer = backend->check();
+        answer = cancellable_check(*backend, {});
       } else {
         if (!shared) shared = new_backend();
         backend = shared.get();
         smt::Term literal = d_problem.terms->variable("violates_" + std::to_string(q), smt::Sort::boolean());
         backend->assert_formula(d_problem.terms->implies(literal, d_problem.violations[q]));
-        answer = backend->check({literal});
+        answer = cancellable_check(*backend, {literal});
       }
       ++d_calls[q];
       ++d_total_calls;

@@ -86,18 +86,26 @@ class Cvc5Backend final : public Backend {
 
   SatResult check(const std::vector<Term>& assumptions) override {
     for (Term a : assumptions) require_bool(a, "assumption");
-    return guarded([&] {
-      d_has_model = false;
-      std::vector<cvc5::Term> v;
-      for (Term a : assumptions) v.push_back(translate(a));
-      d_result = v.empty() ? d_solver.checkSat() : d_solver.checkSatAssuming(v);
-      if (d_result.isSat()) {
-        d_has_model = true;
-        return SatResult::SAT;
-      }
-      if (d_result.isUnsat()) return SatResult::UNSAT;
-      return SatResult::UNKNOWN;
-    });
+    d_failure.clear();
+    try {
+      return guarded([&] {
+        d_has_model = false;
+        std::vector<cvc5::Term> v;
+        for (Term a : assumptions) v.push_back(translate(a));
+        d_result = v.empty() ? d_solver.checkSat() : d_solver.checkSatAssuming(v);
+        if (d_result.isSat()) {
+          d_has_model = true;
+          return SatResult::SAT;
+        }
+        if (d_result.isUnsat()) return SatResult::UNSAT;
+        return SatResult::UNKNOWN;
+      });
+    } catch (const SolverError& e) {
+      d_failure = std::string("solver error: ") + e.what();
+    } catch (const std::bad_alloc&) {
+      d_failure = "solver error: cvc5 ran out of memory";
+    }
+    return SatResult::UNKNOWN;  // a solver failure is no verdict: reason_unknown() says what happened
   }
 
   Rational value(Term term) override {
@@ -122,7 +130,13 @@ class Cvc5Backend final : public Backend {
     });
   }
 
+  void set_timeout(double seconds) override {
+    double ms = std::ceil(seconds * 1000);
+    guarded([&] { d_solver.setOption("tlimit-per", std::to_string((unsigned long long)std::max(ms, 1.0))); });
+  }
+
   std::string reason_unknown() override {
+    if (!d_failure.empty()) return d_failure;
     if (d_result.isNull() || !d_result.isUnknown()) return "unknown";
     std::ostringstream out;
     out << d_result.getUnknownExplanation();
@@ -132,6 +146,8 @@ class Cvc5Backend final : public Backend {
   }
 
  private:
+  std::string d_failure;  ///< why the latest check() failed, if it threw inside the solver
+
   template <class F>
   auto guarded(F f) -> decltype(f()) {
     try {

@@ -78,23 +78,31 @@ class Z3Backend final : public Backend {
 
   SatResult check(const std::vector<Term>& assumptions) override {
     for (Term a : assumptions) require_bool(a, "assumption");
-    return guarded([&] {
-      d_model.reset();
-      z3::check_result r;
-      if (assumptions.empty()) {
-        r = d_solver.check();
-      } else {
-        z3::expr_vector v(d_ctx);
-        for (Term a : assumptions) v.push_back(translate(a));
-        r = d_solver.check(v);
-      }
-      switch (r) {
-        case z3::sat: d_model.emplace(d_solver.get_model()); return SatResult::SAT;
-        case z3::unsat: return SatResult::UNSAT;
-        case z3::unknown: return SatResult::UNKNOWN;
-      }
-      return SatResult::UNKNOWN;
-    });
+    d_failure.clear();
+    try {
+      return guarded([&] {
+        d_model.reset();
+        z3::check_result r;
+        if (assumptions.empty()) {
+          r = d_solver.check();
+        } else {
+          z3::expr_vector v(d_ctx);
+          for (Term a : assumptions) v.push_back(translate(a));
+          r = d_solver.check(v);
+        }
+        switch (r) {
+          case z3::sat: d_model.emplace(d_solver.get_model()); return SatResult::SAT;
+          case z3::unsat: return SatResult::UNSAT;
+          case z3::unknown: return SatResult::UNKNOWN;
+        }
+        return SatResult::UNKNOWN;
+      });
+    } catch (const SolverError& e) {
+      d_failure = std::string("solver error: ") + e.what();
+    } catch (const std::bad_alloc&) {
+      d_failure = "solver error: z3 ran out of memory";
+    }
+    return SatResult::UNKNOWN;  // a solver failure is no verdict: reason_unknown() says what happened
   }
 
   Rational value(Term term) override {
@@ -114,7 +122,15 @@ class Z3Backend final : public Backend {
     });
   }
 
+  void interrupt() override { d_ctx.interrupt(); }
+
+  void set_timeout(double seconds) override {
+    double ms = std::ceil(seconds * 1000);
+    guarded([&] { d_solver.set("timeout", unsigned(std::clamp(ms, 1.0, double(std::numeric_limits<unsigned>::max() - 1)))); });
+  }
+
   std::string reason_unknown() override {
+    if (!d_failure.empty()) return d_failure;
     return guarded([&] {
       std::string r = d_solver.reason_unknown();
       return r.empty() ? std::string("unknown") : r;
@@ -122,6 +138,8 @@ class Z3Backend final : public Backend {
   }
 
  private:
+  std::string d_failure;  ///< why the latest check() failed, if it threw inside the solver
+
   template <class F>
   auto guarded(F f) -> decltype(f()) {
     try {
@@ -161,10 +179,7 @@ class Z3Backend final : public Backend {
   }
 
   void configure(const BackendOptions& options) {
-    if (options.timeout_seconds > 0) {
-      double ms = std::ceil(options.timeout_seconds * 1000);
-      d_solver.set("timeout", unsigned(std::clamp(ms, 1.0, double(std::numeric_limits<unsigned>::max() - 1))));
-    }
+    if (options.timeout_seconds > 0) set_timeout(options.timeout_seconds);
     d_solver.set("random_seed", options.seed);
     if (options.extra.empty()) return;
     // Z3 checks a solver's parameters only when it builds the solver at the first check(): validate

@@ -1,6 +1,7 @@
 // The CLI end to end: help texts, exit codes, error messages naming the culprit, JSON output.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -104,4 +105,70 @@ TEST_CASE("dra answers verified (exit 0) or unknown (exit 20) against --eps and 
   auto bad = run_qeb("dra " + kModel + region + "--dra fancy");
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("base, con or sym") != std::string::npos);
+}
+
+TEST_CASE("verify --property FILE.vnnlib gives the verdict and box of the equal --box") {
+  const std::string tr = std::string(QEB_SOURCE_DIR) + "/examples/tr-example/";
+  const std::string model = "verify --model " + tr + "tr_example.nnet --quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 ";
+  // Inexact decimals that round inward to the same integers: 0.35*15 = 5.25 -> 6, 0.85*15 = 12.75 -> 12,
+  // 0.14*15 = 2.1 -> 3, and the strict x/15 < 0.65 (9.75) -> 9.
+  std::string property = std::filesystem::temp_directory_path() / "qeb_cli_tr_box.vnnlib";
+  std::ofstream(property) << "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n"
+                             "(assert (and (<= 0.35 X_0) (<= X_0 0.85)))\n(assert (>= X_1 0.14))\n(assert (< X_1 0.65))\n"
+                             "(assert (>= Y_0 1))\n";
+  for (const char* eps : {"0.15", "0.153"}) {
+    CAPTURE(eps);
+    auto by_box = run_qeb(model + "--box 6:12,3:9 --eps " + eps + " --json -");
+    auto by_file = run_qeb(model + "--property " + property + " --eps " + eps + " --json -");
+    auto by_example = run_qeb(model + "--property " + tr + "tr_box.vnnlib --eps " + eps + " -q --json -");
+    CHECK(by_box.exit_code == (std::string(eps) == "0.15" ? 10 : 0));
+    for (const auto* r : {&by_file, &by_example}) {
+      CHECK(r->exit_code == by_box.exit_code);
+      nlohmann::json a = nlohmann::json::parse(by_box.out.substr(by_box.out.find("\n{") + 1));
+      nlohmann::json b = nlohmann::json::parse(r->out.substr(r->out.find("\n{") + 1));
+      CHECK(b["verdict"] == a["verdict"]);
+      CHECK(b["region"]["box"] == "6:12,3:9");
+      CHECK(b["region"]["description"].get<std::string>().find("property ") == 0);
+    }
+    // The ignored output assertion is reported on stderr, and not with -q.
+    CHECK(by_file.err.find("1 output assertion ignored") != std::string::npos);
+    CHECK(by_example.err.find("output assertion") == std::string::npos);
+  }
+  auto both = run_qeb(model + "--property " + property + " --box 6:12,3:9 --eps 1");
+  CHECK(both.exit_code == 2);
+  CHECK(both.err.find("only one of --sample, --center, --box and --property") != std::string::npos);
+  auto radius = run_qeb(model + "--property " + property + " --radius 2 --eps 1");
+  CHECK(radius.exit_code == 2);
+  CHECK(radius.err.find("not --property") != std::string::npos);
+  std::filesystem::remove(property);
+}
+
+// The limits hold for the whole process (loading included) whichever solver runs, within 10%.
+// The 784-512-512-10 network at radius 5 keeps either solver busy for minutes and grows to GBs.
+TEST_CASE("--timeout and --memory-limit end a long verify with unknown and the reason, within 10%") {
+  const std::string net = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_2blk_512_512_in_8_relu_0.h5";
+  const std::string task = "verify --model " + net + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
+                           " --sample 3236 --radius 5 --eps 0.5 --attack 0 -q --json - ";
+  for (const char* backend : {"z3", "cvc5"}) {
+    CAPTURE(backend);
+    auto start = std::chrono::steady_clock::now();
+    auto r = run_qeb(task + "--backend " + backend + " --timeout 5");
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(r.exit_code == 20);
+    CHECK(r.out.find("\"verdict\": \"unknown\"") != std::string::npos);
+    CHECK(r.out.find("timeout") != std::string::npos);
+    CHECK(wall < 5 * 1.1);
+
+    // The watchdog reports the resident size at which it stopped the process.
+    r = run_qeb(task + "--backend " + backend + " --memory-limit 300");
+    CHECK(r.exit_code == 20);
+    auto at = r.out.find("memory limit: ");
+    REQUIRE(at != std::string::npos);
+    double resident = std::stod(r.out.substr(at + 14));
+    CHECK(resident >= 300);
+    CHECK(resident < 300 * 1.1);
+  }
+  CHECK(run_qeb(task + "--memory-limit 5").exit_code == 2);
+  CHECK(run_qeb(task + "--memory-limit nan").exit_code == 2);
+  CHECK(run_qeb(task + "--timeout -1").exit_code == 2);
 }

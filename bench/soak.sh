@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The soak test: N random verify tasks (default 10,000) against the exhaustive oracle, on 2 threads.
+# Builds nothing (first: ninja -C build qeb-soak). Done when it reports 0 disagreements.
+#   bench/soak.sh [tasks=10000] [extra qeb-soak options, e.g. --seed 2]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-10000}
+BUILD=${BUILD:-build}  # another build directory: BUILD=build-x bench/soak.sh
+shift $(( $# > 0 ? 1 : 0 ))
+status=0
+"$BUILD"/tests/qeb-soak --tasks "$N" --jobs 2 --json bench/results/soak.json "$@" || status=$?
+/usr/bin/python3 - <<'PY'
+import json
+d = json.load(open("bench/results/soak.json"))
+print(f"soak (seed {d['seed']}): {d['tasks']} tasks in {d['seconds']:.0f} s ({d['tasks_per_second']:.2f}/s): "
+      f"{d['verified']} verified, {d['falsified']} falsified, {d['unknown']} unknown, "
+      f"{d['option_errors']} option errors, {len(d['late_tasks'])} late, {d['overruns']} overruns, {d['disagreements']} disagreements")
+for reason, n in sorted(d["unknown_reasons"].items(), key=lambda x: -x[1]):
+    print(f"  unknown: {n:5d}  {reason}")
+print("| config | tasks | verified | falsified | unknown | disagreements | verifier s |")
+print("|---|---|---|---|---|---|---|")
+for key, c in sorted(d.get("configs", {}).items()):
+    print(f"| {key} | {c['tasks']} | {c['verified']} | {c['falsified']} | {c['unknown']} | {c['disagreements']} | {c['seconds']:.0f} |")
+for t in d["late_tasks"]:
+    print(f"  late (past the {d['timeout']:g} s budget): task {t['task']}, {t['seconds']:.1f} s, {t['config']}, {t['status']}")
+if d["disagreeing_tasks"]:
+    print("disagreeing tasks (replay: build/tests/qeb-soak --seed", d["seed"], "--only I):", d["disagreeing_tasks"])
+PY
+exit $status

@@ -1,0 +1,129 @@
+#include "cli/resource_limits.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <thread>
+
+#include "core/error.h"
+
+namespace qeb::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// When the kernel started this process, in seconds since boot: /proc/self/stat field 22 (clock
+// ticks). Loading the solver libraries takes a noticeable part of a second before main, and a
+// user's stopwatch (or a batch scheduler) counts it.
+double process_start_since_boot() {
+  std::ifstream stat("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');  // the command name may contain spaces: fields count from its end
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  for (int k = 3; k <= 22 && fields >> field; ++k)
+    if (k == 22) return std::stod(field) / double(sysconf(_SC_CLK_TCK));
+  return -1;
+}
+
+double seconds_since_boot() {
+  timespec now{};
+  clock_gettime(CLOCK_BOOTTIME, &now);
+  return double(now.tv_sec) + double(now.tv_nsec) * 1e-9;
+}
+
+const double kProcessStart = [] {
+  double start = process_start_since_boot();
+  return start >= 0 ? start : seconds_since_boot();  // no /proc: from static initialisation
+}();
+
+constexpr double kMaxSeconds = 1e7;       // about 4 months
+constexpr double kMaxMegabytes = 1 << 24;  // 16 TiB
+
+// Resident set size in MB from /proc/self/statm (second field, in pages); 0 if unreadable.
+double resident_mb() {
+  std::ifstream statm("/proc/self/statm");
+  long long size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+void give_up(const std::string& command, const std::string& json_path, const std::string& reason, int exit_code) {
+  std::printf("verdict: unknown (%s)\n", reason.c_str());
+  if (!json_path.empty()) {
+    std::string doc = "{\"command\": \"" + command + "\", \"verdict\": \"unknown\", \"reason\": \"" + reason + "\"}";
+    if (json_path == "-") {
+      std::printf("%s\n", doc.c_str());
+    } else if (std::FILE* f = std::fopen(json_path.c_str(), "w")) {
+      std::fprintf(f, "%s\n", doc.c_str());
+      std::fclose(f);
+    }
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(exit_code);  // no destructors: other threads may be inside a solver
+}
+
+}  // namespace
+
+po::options_description resource_options(const std::string& what) {
+  po::options_description o("Resource limits (verdict unknown, with the reason, when one is reached)");
+  o.add_options()
+    ("timeout", po::value<double>()->default_value(0)->value_name("SECONDS"),
+     ("wall-time limit for the whole " + what + ", counted from the start of qeb-smt; 0 = none").c_str())
+    ("memory-limit", po::value<double>()->default_value(0)->value_name("MB"),
+     "resident-memory limit of the process in MiB (solvers included); 0 = none");
+  return o;
+}
+
+ResourceLimits read_resource_limits(const po::variables_map& vm) {
+  ResourceLimits limits;
+  limits.timeout_seconds = vm["timeout"].as<double>();
+  limits.memory_mb = vm["memory-limit"].as<double>();
+  // NaN fails every comparison, so these tests reject it too.
+  if (!(limits.timeout_seconds >= 0 && limits.timeout_seconds <= kMaxSeconds))
+    throw OptionError("--timeout must be a number of seconds from 0 (none) to 1e7, got " +
+                      std::to_string(limits.timeout_seconds));
+  if (!(limits.memory_mb == 0 || (limits.memory_mb >= 16 && limits.memory_mb <= kMaxMegabytes)))
+    throw OptionError("--memory-limit must be 0 (none) or from 16 to 16777216 MiB, got " +
+                      std::to_string(limits.memory_mb));
+  return limits;
+}
+
+double seconds_since_start() { return seconds_since_boot() - kProcessStart; }
+
+double solver_time_budget(const ResourceLimits& limits) {
+  if (limits.timeout_seconds <= 0) return 0;
+  return std::max(0.001, limits.timeout_seconds - seconds_since_start());
+}
+
+void start_watchdog(const ResourceLimits& limits, const std::string& command, const std::string& json_path,
+                    int unknown_exit_code) {
+  if (limits.timeout_seconds <= 0 && limits.memory_mb <= 0) return;
+  std::thread([limits, command, json_path, unknown_exit_code]() {
+    const double deadline = limits.timeout_seconds * 1.03;
+    while (true) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (limits.timeout_seconds > 0 && seconds_since_start() >= deadline)
+        give_up(command, json_path, "timeout: the task did not stop in time and was ended", unknown_exit_code);
+      if (limits.memory_mb > 0) {
+        double used = resident_mb();
+        if (used > limits.memory_mb) {
+          char reason[160];
+          std::snprintf(reason, sizeof reason, "memory limit: %.1f MiB resident, limit %.0f MiB", used, limits.memory_mb);
+          give_up(command, json_path, reason, unknown_exit_code);
+        }
+      }
+    }
+  }).detach();
+}
+
+}  // namespace qeb::cli

@@ -1,0 +1,339 @@
+#include "soak/soak_task.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <sstream>
+#include <tuple>
+
+#include "core/error.h"
+#include "encodings/encoding.h"
+#include "eval/difference.h"
+#include "smt/backend.h"
+
+namespace qeb::soak {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// splitmix64: task seeds that do not overlap for neighbouring run seeds or indices.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+struct Draw {
+  std::mt19937_64 rng;
+  int between(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
+  template <class T>
+  const T& one_of(const std::vector<T>& v) { return v[std::size_t(between(0, int(v.size()) - 1))]; }
+};
+
+// The network, quantization and box. The exact "bv" encoding gets the unit test's smaller shapes
+// (one hidden layer: ~60-bit constants); the others up to 4 inputs and two hidden layers of 6.
+test::RandomCase draw_case(Draw& d, bool bv) {
+  uint64_t max_points = uint64_t(std::exp(std::uniform_real_distribution<double>(std::log(4), std::log(4000))(d.rng)));
+  if (bv) return test::random_case(d.rng, d.between(1, 2), {std::size_t(d.between(1, 4))}, d.between(1, 2),
+                                   std::min<uint64_t>(max_points, 400));
+  if (d.chance(0.5)) return test::random_small_case(d.rng, max_points);
+  std::vector<std::size_t> hidden(d.between(1, 2));
+  for (auto& h : hidden) h = d.between(1, 6);
+  return test::random_case(d.rng, d.between(1, 4), hidden, d.between(1, 3), max_points);
+}
+
+// eps around the exact maximum: at it (must verify), just below (must falsify), just above, far
+// either side, 0, or a random fraction of it.
+std::pair<std::string, Rational> draw_eps(Draw& d, const Rational& worst) {
+  Rational tiny = Rational(1) / (BigInt(1) << d.between(6, 30));
+  int r = d.between(0, 99);
+  if (r < 25) return {"max", worst};
+  if (r < 45 && worst > 0) return {"below", Rational(worst - worst * tiny)};
+  if (r < 45) return {"zero", 0};
+  if (r < 60) return {"above", Rational(worst + (worst > 0 ? worst : Rational(1, 16)) * tiny)};
+  if (r < 68) return {"far-above", Rational(worst * 2 + Rational(1, 4))};
+  if (r < 78) return {"far-below", Rational(worst / 4)};
+  if (r < 83) return {"zero", 0};
+  return {"fraction", Rational(worst * Rational(d.between(0, 2000), 1000))};
+}
+
+bool is_checked(const Task& t, std::size_t k) {
+  return t.options.outputs.empty() || std::find(t.options.outputs.begin(), t.options.outputs.end(), k) != t.options.outputs.end();
+}
+
+std::string str(const std::vector<int64_t>& v) {
+  std::string s;
+  for (int64_t x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return "(" + s + ")";
+}
+
+// An exact value with its approximation: "1234/8192 (~0.150635)".
+std::string show(const Rational& r) {
+  char approx[40];
+  std::snprintf(approx, sizeof approx, "%.6g", to_double(r));
+  return qeb::to_string(r) + " (~" + approx + ")";
+}
+
+// What is wrong with a counterexample: it must lie in the box, be for a checked output, replay
+// exactly on the evaluators, and exceed eps. Empty if nothing.
+std::string counterexample_problem(const Task& t, const verify::Counterexample& c) {
+  if (!is_checked(t, c.output)) return "counterexample for unchecked output " + std::to_string(c.output);
+  if (c.input.size() != t.c.box.dimension() || !t.c.box.contains(c.input))
+    return "counterexample input " + str(c.input) + " is outside the box";
+  eval::PairOutput exact = eval::evaluate_pair(t.c.pair, c.input);
+  if (exact.qnn[c.output] != c.qnn || exact.dnn[c.output] != c.dnn || exact.diff[c.output] != c.diff)
+    return "counterexample at " + str(c.input) + " does not replay: reported qnn/dnn/diff " + qeb::to_string(c.qnn) + " / " +
+           qeb::to_string(c.dnn) + " / " + qeb::to_string(c.diff) + ", exact " + qeb::to_string(exact.qnn[c.output]) + " / " +
+           qeb::to_string(exact.dnn[c.output]) + " / " + qeb::to_string(exact.diff[c.output]);
+  if (-t.options.eps <= c.diff && c.diff <= t.options.eps)
+    return "counterexample at " + str(c.input) + " has |diff| = " + show(abs(c.diff)) + " <= eps";
+  return "";
+}
+
+// Unknown reasons, counted by kind: numbers become N ("3 part(s) undecided" -> "N part(s) undecided").
+std::string reason_kind(std::string reason) {
+  if (reason.empty()) return "(no reason given)";
+  std::string out;
+  for (char ch : reason)
+    if (!std::isdigit(static_cast<unsigned char>(ch))) out += ch;
+    else if (out.empty() || out.back() != 'N') out += 'N';
+  return out;
+}
+
+Outcome check_plain(const Task& t, const verify::VerifyResult& r) {
+  std::vector<std::string> problems;
+  std::vector<std::size_t> expected = t.options.outputs, seen;
+  if (expected.empty())
+    for (std::size_t k = 0; k < t.oracle.outputs.size(); ++k) expected.push_back(k);
+  bool any_falsified = false, all_verified = true;
+  std::string unknown_reason;
+  for (const verify::OutputResult& o : r.outputs) {
+    seen.push_back(o.output);
+    if (o.output >= t.oracle.outputs.size()) {
+      problems.push_back("result for output " + std::to_string(o.output) + ", which does not exist");
+      continue;
+    }
+    const eval::OutputRange& truth = t.oracle.outputs[o.output];
+    const eval::Witness& extreme = truth.max.diff > -truth.min.diff ? truth.max : truth.min;
+    std::string k = "output " + std::to_string(o.output);
+    if (o.verdict == verify::Verdict::VERIFIED && truth.max_abs() > t.options.eps)
+      problems.push_back(k + " verified" + (o.by_dra ? " by DRA" : "") + ", but the oracle's QNN - DNN = " + show(extreme.diff) +
+                         " at " + str(extreme.input) + " exceeds eps");
+    if (o.verdict == verify::Verdict::FALSIFIED) {
+      if (!o.counterexample) problems.push_back(k + " falsified without a counterexample");
+      else if (std::string p = counterexample_problem(t, *o.counterexample); !p.empty()) problems.push_back(k + ": " + p);
+      if (truth.max_abs() <= t.options.eps)
+        problems.push_back(k + " falsified" + (o.by_attack ? " by the attack" : "") + ", but the oracle's max |QNN - DNN| = " +
+                           show(truth.max_abs()) + " <= eps");
+    }
+    if (o.verdict == verify::Verdict::UNKNOWN && unknown_reason.empty()) unknown_reason = o.reason;
+    any_falsified |= o.verdict == verify::Verdict::FALSIFIED;
+    all_verified &= o.verdict == verify::Verdict::VERIFIED;
+  }
+  std::sort(seen.begin(), seen.end());
+  std::sort(expected.begin(), expected.end());
+  if (seen != expected) problems.push_back("the result lists other outputs than the checked ones");
+  verify::Verdict overall = any_falsified ? verify::Verdict::FALSIFIED : all_verified ? verify::Verdict::VERIFIED : verify::Verdict::UNKNOWN;
+  if (r.verdict != overall)
+    problems.push_back(std::string("overall verdict ") + verify::to_string(r.verdict) + " but per-output verdicts give " +
+                       verify::to_string(overall));
+  Outcome out;
+  if (!problems.empty()) {
+    out.status = Status::DISAGREEMENT;
+    for (const std::string& p : problems) out.detail += (out.detail.empty() ? "" : "; ") + p;
+  } else if (r.verdict == verify::Verdict::UNKNOWN) {
+    out.status = Status::UNKNOWN;
+    out.detail = reason_kind(unknown_reason);
+  } else {
+    out.status = r.verdict == verify::Verdict::VERIFIED ? Status::VERIFIED : Status::FALSIFIED;
+  }
+  return out;
+}
+
+Outcome check_partitioned(const Task& t, const partition::PartitionResult& r) {
+  Outcome out;
+  std::string problem;
+  if (r.verdict == verify::Verdict::VERIFIED && t.worst > t.options.eps)
+    problem = "verified (" + std::to_string(r.parts.size()) + " parts), but the oracle's max |QNN - DNN| = " + show(t.worst) +
+              " exceeds eps";
+  if (r.verdict == verify::Verdict::FALSIFIED) {
+    if (!r.counterexample) problem = "falsified without a counterexample";
+    else problem = counterexample_problem(t, *r.counterexample);
+    if (problem.empty() && t.worst <= t.options.eps) problem = "falsified, but the oracle says the bound holds";
+  }
+  if (!problem.empty()) {
+    out.status = Status::DISAGREEMENT;
+    out.detail = "partitioned: " + problem;
+  } else if (r.verdict == verify::Verdict::UNKNOWN) {
+    out.status = Status::UNKNOWN;
+    out.detail = "partitioned: " + reason_kind(r.reason);
+  } else {
+    out.status = r.verdict == verify::Verdict::VERIFIED ? Status::VERIFIED : Status::FALSIFIED;
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(Status s) {
+  switch (s) {
+    case Status::VERIFIED: return "verified";
+    case Status::FALSIFIED: return "falsified";
+    case Status::UNKNOWN: return "unknown";
+    case Status::OPTION_ERROR: return "option error";
+    case Status::DISAGREEMENT: return "DISAGREEMENT";
+  }
+  return "?";
+}
+
+Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds) {
+  Task t;
+  t.index = index;
+  t.seed = mix(mix(run_seed) ^ index);
+  Draw d{std::mt19937_64(t.seed)};
+
+  // The solver configuration first: the exact bv encoding (10%) gets smaller networks.
+  verify::VerifyOptions& o = t.options;
+  o.backend = d.one_of(smt::available_backends());
+  std::vector<std::string> encodings;
+  for (auto& [name, description] : encodings::encoding_catalogue())
+    if (name != "bv" && !verify::incompatibility(o.backend, name)) encodings.push_back(name);
+  o.encoding = d.chance(0.1) ? "bv" : d.one_of(encodings);
+  o.strategy = d.one_of(std::vector<verify::SolveStrategy>{verify::SolveStrategy::DISJUNCTIVE,
+                                                           verify::SolveStrategy::PER_QUERY, verify::SolveStrategy::FRESH});
+  o.attack_samples = d.chance(0.5) ? 0 : verify::VerifyOptions{}.attack_samples;
+  o.prune = d.chance(0.7);
+  o.difference_cuts = d.chance(0.7);
+  o.stop_at_counterexample = d.chance(0.8);
+  o.backend_options.seed = unsigned(d.between(0, 9));
+  o.timeout_seconds = timeout_seconds;
+  t.partitioned = d.chance(0.15);
+  if (t.partitioned) {
+    partition::PartitionOptions& p = t.partition;
+    p.jobs = unsigned(d.between(1, 2));
+    p.part_timeout = d.one_of(std::vector<double>{0.25, 0.5, 1, 2});
+    p.solver_depth = unsigned(d.between(0, 2));
+    p.max_depth = d.chance(0.5) ? 12 : 20;
+  }
+
+  t.c = draw_case(d, o.encoding == "bv");
+  t.oracle = eval::run_oracle(t.c.pair, t.c.box);  // exhaustive: boxes hold at most 4000 points
+  if (!t.oracle.exhaustive) throw std::logic_error("soak: the oracle was not exhaustive");
+  if (t.partitioned) {
+    // 0: the solver runs on the parts; the default (100,000) enumerates the whole box at once.
+    int e = d.between(0, 3);
+    t.partition.enumerate_limit = e < 2 ? 0 : e == 2 ? uint64_t(d.between(1, int(t.c.box.point_count()))) : 100'000;
+  }
+
+  // Outputs: one (half the tasks), all (the empty list), or a random non-empty subset.
+  std::size_t m = t.oracle.outputs.size();
+  int which = d.between(0, 3);
+  if (which < 2) o.outputs = {std::size_t(d.between(0, int(m) - 1))};
+  else if (which == 3)
+    while (o.outputs.empty())
+      for (std::size_t k = 0; k < m; ++k)
+        if (d.chance(0.5)) o.outputs.push_back(k);
+  t.worst = 0;
+  for (std::size_t k = 0; k < m; ++k)
+    if (is_checked(t, k)) t.worst = std::max(t.worst, t.oracle.outputs[k].max_abs());
+  std::tie(t.eps_kind, o.eps) = draw_eps(d, t.worst);
+  return t;
+}
+
+std::string Task::config_key() const {
+  return options.backend + "/" + options.encoding + "/" + verify::to_string(options.strategy) + (partitioned ? "/partitioned" : "");
+}
+
+std::string Task::config() const {
+  std::ostringstream s;
+  s << "backend=" << options.backend << " encoding=" << options.encoding << " strategy=" << verify::to_string(options.strategy)
+    << " attack=" << options.attack_samples << " prune=" << options.prune << " cuts=" << options.difference_cuts
+    << " stop_at_cex=" << options.stop_at_counterexample << " solver_seed=" << options.backend_options.seed
+    << " timeout=" << options.timeout_seconds;
+  if (partitioned)
+    s << " partitioned(jobs=" << partition.jobs << " part_timeout=" << partition.part_timeout << " solver_depth="
+      << partition.solver_depth << " max_depth=" << partition.max_depth << " enumerate_limit=" << partition.enumerate_limit << ")";
+  return s.str();
+}
+
+std::string Task::problem() const {
+  std::ostringstream s;
+  s << "net " << c.pair.dnn.layers.front().inputs;
+  for (const model::DenseLayer& l : c.pair.dnn.layers) s << "-" << l.outputs;
+  s << " quant=" << c.config.to_string() << " box=" << c.box.to_string() << " (" << c.box.point_count() << " points) outputs=";
+  if (options.outputs.empty()) s << "all";
+  for (std::size_t k = 0; k < options.outputs.size(); ++k) s << (k ? "," : "") << options.outputs[k];
+  s << " eps=" << show(options.eps) << " [" << eps_kind << "] oracle max|diff|=" << show(worst) << " per output:";
+  for (const eval::OutputRange& r : oracle.outputs)
+    s << " " << r.output << ":[" << show(r.min.diff) << " at " << str(r.min.input) << ", " << show(r.max.diff) << " at "
+      << str(r.max.input) << "]";
+  return s.str();
+}
+
+Outcome run_task(const Task& t) {
+  auto start = Clock::now();
+  Outcome out;
+  try {
+    if (t.partitioned) out = check_partitioned(t, partition::verify_partitioned(t.c.pair, t.c.box, t.options, t.partition));
+    else out = check_plain(t, verify::verify(t.c.pair, t.c.box, t.options));
+  } catch (const OptionError& e) {
+    out = {Status::OPTION_ERROR, e.what()};
+  } catch (const std::exception& e) {  // ReplayError, OverflowError, SolverError, ...: never acceptable
+    out = {Status::DISAGREEMENT, std::string("exception: ") + e.what()};
+  } catch (...) {
+    out = {Status::DISAGREEMENT, "exception of unknown type"};
+  }
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return out;
+}
+
+std::string nnet_text(const model::Network& dnn) {
+  std::ostringstream s;
+  s.precision(17);
+  std::size_t n = dnn.layers.front().inputs, widest = n;
+  for (const model::DenseLayer& l : dnn.layers) widest = std::max(widest, l.outputs);
+  s << "// written by qeb-soak; identity normalisation\n";
+  s << dnn.layers.size() << "," << n << "," << dnn.layers.back().outputs << "," << widest << ",\n" << n << ",";
+  for (const model::DenseLayer& l : dnn.layers) s << l.outputs << ",";
+  s << "\n0,\n";
+  auto row = [&](std::size_t count, int value) {
+    for (std::size_t i = 0; i < count; ++i) s << value << ",";
+    s << "\n";
+  };
+  row(n, 0), row(n, 1), row(n + 1, 0), row(n + 1, 1);  // min, max, mean, range
+  for (const model::DenseLayer& l : dnn.layers) {
+    for (std::size_t j = 0; j < l.outputs; ++j) {
+      for (std::size_t i = 0; i < l.inputs; ++i) s << l.weights[j * l.inputs + i] << ",";
+      s << "\n";
+    }
+    for (double b : l.bias) s << b << ",\n";
+  }
+  return s.str();
+}
+
+std::string cli_command(const Task& t, const std::string& nnet_path) {
+  std::ostringstream s;
+  s << "qeb-smt verify --model " << nnet_path << " --quant " << t.c.config.to_string() << " --box " << t.c.box.to_string()
+    << " --eps " << qeb::to_string(t.options.eps) << " --output ";
+  if (t.options.outputs.size() == 1) s << t.options.outputs[0];
+  else s << "all" << (t.options.outputs.empty() ? "" : " (soak checked a subset; use each K)");
+  s << " --backend " << t.options.backend << " --encoding " << t.options.encoding << " --strategy "
+    << verify::to_string(t.options.strategy) << " --attack " << t.options.attack_samples << " --seed "
+    << t.options.backend_options.seed << " --timeout " << t.options.timeout_seconds;
+  if (!t.options.prune) s << " --no-pruning";
+  if (!t.options.difference_cuts) s << " --no-diff-cuts";
+  if (!t.options.stop_at_counterexample) s << " --all-counterexamples";
+  if (t.partitioned)
+    s << " --partition --jobs " << t.partition.jobs << " --part-timeout " << t.partition.part_timeout << " --solver-depth "
+      << t.partition.solver_depth << " --max-depth " << t.partition.max_depth << " --enumerate-limit "
+      << t.partition.enumerate_limit;
+  return s.str();
+}
+
+}  // namespace qeb::soak
