@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/input_file.h"
 
 namespace qeb::model {
 namespace {
@@ -24,12 +25,7 @@ std::string lower_extension(const std::string& path) {
 
 /** Checks the file can be read; returns its first bytes (up to 8) for sniffing. */
 std::string probe(const std::string& path) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) throw InputError(path, "no such file");
-  if (std::filesystem::is_directory(status)) throw InputError(path, "is a directory, not a network file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open the file for reading");
+  std::ifstream in = open_input_file(path, "network file");
   char head[8] = {};
   in.read(head, sizeof head);
   std::string bytes(head, static_cast<std::size_t>(in.gcount()));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/input_file.h"
 
 namespace qeb::quant {
 
@@ -61,13 +62,7 @@ QLayer read_layer(const json& j, std::size_t index, bool last, const std::string
 static QNetwork read_qnn_document(const json& doc, const std::string& path);
 
 QNetwork load_qnn(const std::string& path) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) throw InputError(path, "no such file");
-  // A directory opens as a stream whose first read throws (an "internal error" otherwise).
-  if (std::filesystem::is_directory(status)) throw InputError(path, "is a directory, not a QNN file");
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "cannot open the file");
+  std::ifstream in = open_input_file(path, "QNN file");
   json doc;
   try {
     doc = json::parse(in);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/input_file.h"
 
 namespace qeb::spec {
 namespace {
@@ -367,12 +368,7 @@ VnnlibBox parse_vnnlib_box(const std::string& text, std::size_t input_size, cons
 
 VnnlibBox load_vnnlib_box(const std::string& path, std::size_t input_size, const Rational& input_scale,
                           const FixedPointFormat& input_format) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) throw InputError(path, "no such file");
-  if (std::filesystem::is_directory(status)) throw InputError(path, "is a directory, not a property file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open the file for reading");
+  std::ifstream in = open_input_file(path, "property file");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_vnnlib_box(text.str(), input_size, input_scale, input_format, path);
