@@ -10,8 +10,14 @@ namespace qeb::model {
 /** Loads and validates a network; throws InputError / UnsupportedError naming the file. */
 Network load_network(const std::string& path);
 
-/** Keras HDF5 weights (.h5): dense layers in `layer_names` order, whatever their names. */
+/**
+ * Keras HDF5 weights (.h5): dense layers in `layer_names` order, whatever their names. The file is
+ * first read in a child process, so a crash inside libhdf5 on a corrupt file becomes an InputError.
+ */
 Network load_keras_h5(const std::string& path);
+
+/** Turns that child process off (fuzzing the loader in-process) or on again (the default). */
+void set_hdf5_isolation(bool on);
 
 /** ONNX (.onnx): Gemm, MatMul+Add, Relu, Flatten, Reshape, Identity; anything else is named and rejected. */
 Network load_onnx(const std::string& path);

@@ -1,0 +1,12 @@
+// Built into every executable of a -DQEB_SANITIZE=ON build, so the settings hold wherever the
+// binaries run: under ctest, in doctest's test discovery at build time, and when a test starts
+// qeb-smt. The runtimes call these functions at start-up.
+
+// The one suppression: cvc5's CLN dependency allocates its number-theory tables once and never
+// frees them.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libcln.so\n"; }
+
+// A corrupt .h5 can make libhdf5 ask malloc for petabytes: glibc returns NULL (hdf5 then reports an
+// error), ASan would abort instead. Undefined behaviour stops the program (also -fno-sanitize-recover).
+extern "C" const char* __asan_default_options() { return "allocator_may_return_null=1:detect_stack_use_after_return=1"; }
+extern "C" const char* __ubsan_default_options() { return "print_stacktrace=1:halt_on_error=1"; }
