@@ -62,7 +62,7 @@ int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair
     split += p.how == "split";
     by_enumeration += p.how == "enumeration" && p.verdict == verify::Verdict::VERIFIED;
     parts.push_back({{"depth", p.depth}, {"split_path", p.path}, {"verdict", verify::to_string(p.verdict)},
-                     {"how", p.how}, {"seconds", p.seconds}});
+                     {"how", p.how}, {"seconds", p.seconds}, {"dra_gap", p.gap}});
   }
   std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
   std::printf("partitioned over %u %s: %zu parts (%zu split, %zu proved by DRA, %zu by the solver, %zu by enumeration), "

@@ -7,10 +7,9 @@
 
 #include <chrono>
 #include <cstring>
-#include <deque>
 
 #include "eval/difference.h"
-#include "partition/part.h"
+#include "partition/part_queue.h"
 #endif
 
 namespace qeb::partition {
@@ -46,6 +45,7 @@ double to_double_bits(int64_t v) {
 
 void put_part(Message& m, const Part& p) {
   m.push_back(p.depth);
+  m.push_back(from_double(p.gap));
   m.push_back(int64_t(p.path.size()));
   for (std::size_t k : p.path) m.push_back(int64_t(k));
   m.push_back(int64_t(p.box.lo.size()));
@@ -56,6 +56,7 @@ void put_part(Message& m, const Part& p) {
 Part get_part(const Message& m, std::size_t& at) {
   Part p;
   p.depth = unsigned(m[at++]);
+  p.gap = to_double_bits(m[at++]);
   std::size_t n = std::size_t(m[at++]);
   for (std::size_t i = 0; i < n; ++i) p.path.push_back(std::size_t(m[at++]));
   std::size_t d = std::size_t(m[at++]);
@@ -95,6 +96,7 @@ PartOutcome decode(const Message& m, const Part& part, const quant::ModelPair& p
   std::size_t at = 0;
   o.record.depth = part.depth;
   o.record.path = part.path;
+  o.record.gap = part.gap;
   o.record.verdict = verify::Verdict(m[at++]);
   o.record.how = kHow[std::min<int64_t>(m[at++], 8)];
   o.record.seconds = to_double_bits(m[at++]);
@@ -154,7 +156,8 @@ PartitionResult coordinate(const quant::ModelPair& pair, const spec::Box& box, c
     return options.timeout_seconds > 0 ? options.timeout_seconds - used : 1e300;
   };
   Tally tally(start);
-  std::deque<Part> queue{{box, 0, {}}};
+  PartQueue queue;
+  queue.push({box, 0, {}});
   std::vector<std::optional<Part>> assigned(static_cast<std::size_t>(ranks));
   int busy = 0;
   bool stop = false;
@@ -167,9 +170,8 @@ PartitionResult coordinate(const quant::ModelPair& pair, const spec::Box& box, c
         break;
       }
       Message m{from_double(remaining())};
-      put_part(m, queue.front());
-      assigned[r] = std::move(queue.front());
-      queue.pop_front();
+      assigned[r] = queue.pop();
+      put_part(m, *assigned[r]);
       send(m, r, WORK);
       ++busy;
     }
@@ -179,7 +181,7 @@ PartitionResult coordinate(const quant::ModelPair& pair, const spec::Box& box, c
     PartOutcome out = decode(m, *assigned[source], pair);
     assigned[source].reset();
     --busy;
-    for (Part& child : out.children) queue.push_back(std::move(child));
+    for (Part& child : out.children) queue.push(std::move(child));
     out.children.clear();
     if (tally.add(std::move(out))) stop = true;  // a counterexample: dispatch nothing more
   }

@@ -53,6 +53,7 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
   PartOutcome out;
   out.record.depth = part.depth;
   out.record.path = part.path;
+  out.record.gap = part.gap;
   auto done = [&]() -> PartOutcome {
     out.record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return std::move(out);
@@ -100,8 +101,8 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
   out.record.how = "split";
   std::vector<std::size_t> path = part.path;
   path.push_back(split->dimension);
-  out.children.push_back({std::move(low), part.depth + 1, path});
-  out.children.push_back({std::move(high), part.depth + 1, path});
+  out.children.push_back({std::move(low), part.depth + 1, path, split->low_gap});
+  out.children.push_back({std::move(high), part.depth + 1, path, split->high_gap});
   return done();
 }
 

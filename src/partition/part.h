@@ -14,6 +14,10 @@ struct Part {
   spec::Box box;
   unsigned depth = 0;
   std::vector<std::size_t> path;  ///< split coordinates from the root
+  /// What DRA left open over this part when its parent was split (dra_gap): the queue hands out
+  /// the widest gaps first, since they tend to be the slowest to verify and the likeliest to hold a
+  /// counterexample (starting the longest parts first shortens the parallel tail). 0 for the root.
+  double gap = 0;
 };
 
 struct PartOutcome {

@@ -2,12 +2,11 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
 
-#include "partition/part.h"
+#include "partition/part_queue.h"
 
 namespace qeb::partition {
 
@@ -25,7 +24,7 @@ class Coordinator {
         d_start(Clock::now()), d_tally(d_start) {}
 
   PartitionResult run(const spec::Box& box) {
-    d_queue.push_back({box, 0, {}});
+    d_queue.push({box, 0, {}});
     std::vector<std::thread> workers;
     for (unsigned w = 0; w < std::max(1u, d_partition.jobs); ++w) workers.emplace_back([this] { work(); });
     for (auto& t : workers) t.join();
@@ -50,8 +49,7 @@ class Coordinator {
           d_wake.notify_all();
           return;
         }
-        part = std::move(d_queue.front());
-        d_queue.pop_front();
+        part = d_queue.pop();
         ++d_busy;
       }
       try {
@@ -63,7 +61,7 @@ class Coordinator {
         } else {
           PartOutcome out = solve_part(d_pair, part, d_options, d_partition, d_outputs, left, &d_cancel);
           std::lock_guard lock(d_mutex);
-          for (Part& child : out.children) d_queue.push_back(std::move(child));
+          for (Part& child : out.children) d_queue.push(std::move(child));
           out.children.clear();
           if (d_tally.add(std::move(out))) d_cancel = true;  // a counterexample ends the task
         }
@@ -88,7 +86,7 @@ class Coordinator {
 
   std::mutex d_mutex;
   std::condition_variable d_wake;
-  std::deque<Part> d_queue;
+  PartQueue d_queue;
   unsigned d_busy = 0;
   std::atomic<bool> d_cancel{false};
   std::exception_ptr d_error;

@@ -29,6 +29,7 @@ struct PartitionOptions {
 struct PartRecord {
   unsigned depth = 0;
   std::vector<std::size_t> path;  ///< the split coordinates from the root
+  double gap = 0;                 ///< what DRA left open over the part when it was made (see Part)
   verify::Verdict verdict = verify::Verdict::UNKNOWN;
   std::string how;                ///< "DRA", "attack", "solver", "enumeration", "split", or why it stayed unknown
   double seconds = 0;

@@ -62,7 +62,9 @@ std::optional<Split> choose_split(const quant::ModelPair& pair, const spec::Box&
   for (std::size_t k : free) {
     Split s{k, box.lo[k] + (box.hi[k] - box.lo[k]) / 2};
     auto [low, high] = bisect(box, s);
-    double gap = std::max(gap_of(analyse(pair, low), outputs, e), gap_of(analyse(pair, high), outputs, e));
+    s.low_gap = gap_of(analyse(pair, low), outputs, e);
+    s.high_gap = gap_of(analyse(pair, high), outputs, e);
+    double gap = std::max(s.low_gap, s.high_gap);
     if (!best || gap < best_gap) best = s, best_gap = gap;
   }
   return best;

@@ -14,6 +14,8 @@ namespace qeb::partition {
 struct Split {
   std::size_t dimension = 0;
   int64_t mid = 0;  ///< the halves are [lo, mid] and [mid + 1, hi]
+  double low_gap = 0;   ///< dra_gap of the lower half
+  double high_gap = 0;  ///< dra_gap of the upper half
 };
 
 /** The two halves of `box` at `split`. */

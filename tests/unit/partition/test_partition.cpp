@@ -3,6 +3,7 @@
 
 #include "eval/difference.h"
 #include "eval/oracle.h"
+#include "partition/part_queue.h"
 #include "partition/partitioned_verifier.h"
 #include "partition/split.h"
 #include "support/random_network.h"
@@ -61,7 +62,19 @@ TEST_CASE("bisection halves a box exactly and the chosen split is a free coordin
   REQUIRE(split);
   CHECK(tr.lo[split->dimension] <= split->mid);
   CHECK(split->mid < tr.hi[split->dimension]);
+  auto [tr_low, tr_high] = partition::bisect(tr, *split);
+  CHECK(split->low_gap == partition::dra_gap(pair, tr_low, {0}, Rational(1, 10)));
+  CHECK(split->high_gap == partition::dra_gap(pair, tr_high, {0}, Rational(1, 10)));
   CHECK_FALSE(partition::choose_split(pair, spec::Box{{9, 6}, {9, 6}}, {0}, Rational(1, 10)));
+}
+
+TEST_CASE("the part queue hands out the widest DRA gap first, equal gaps in the order they came") {
+  partition::PartQueue queue;
+  const double gaps[] = {0.5, 2.0, 0.5, 0.0, 2.0, 1.0};
+  for (std::size_t i = 0; i < std::size(gaps); ++i) queue.push({spec::Box{{int64_t(i)}, {int64_t(i)}}, 0, {}, gaps[i]});
+  std::vector<int64_t> order;
+  while (!queue.empty()) order.push_back(queue.pop().box.lo[0]);
+  CHECK(order == std::vector<int64_t>{1, 4, 5, 0, 2, 3});
 }
 
 TEST_CASE("partitioned verdicts agree with the oracle on random small networks, 1 and 2 workers") {
