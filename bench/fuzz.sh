@@ -18,7 +18,7 @@ OUT=$ROOT/bench/results/fuzz.md
 
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQEB_FUZZ=ON \
   -DQEB_MPI=OFF -DQEB_SHARED_DATA="$(cd "${QEB_DATA_DIR:-$ROOT/../shared/data}" && pwd)" >/dev/null
-ninja -C "$BUILD" qeb_fixtures $(printf 'fuzz_%s ' "${TARGETS[@]}")
+ninja -C "$BUILD" qeb_fixtures $(printf 'fuzz_%s ' "${TARGETS[@]}") fuzz_replay_h5
 
 status=0
 {
@@ -40,28 +40,40 @@ for t in "${TARGETS[@]}"; do
   # tests/fuzz/regressions/h5/vlen-string-read-fails leaks 424 bytes), and its frames cannot be
   # told from ours: leak checks are off for h5, memory-safety checks stay on.
   [[ $t == h5 ]] && leaks=0
+  # libhdf5 1.10 itself dereferences NULL on some corrupt files; qeb-smt reads .h5 in a child
+  # process first, but this binary reads in-process (so that libFuzzer sees libhdf5's coverage).
+  # h5 therefore runs in fork mode and goes on after a crash; each crashing input is then replayed
+  # with isolation (fuzz_replay_h5) and only a crash that qeb-smt does not turn into a clean error
+  # fails the run.
+  mode=()
+  [[ $t == h5 ]] && mode=(-fork=1 -ignore_crashes=1)
   log=$BUILD/fuzz_$t.log
   start=$(date +%s.%N)
   set +e
   # A corrupt size makes libhdf5 ask malloc for petabytes; glibc returns NULL (hdf5 reports an
   # error), ASan by default aborts instead: let it return NULL like the real allocator.
   ASAN_OPTIONS=detect_leaks=$leaks:allocator_may_return_null=1 \
-    "$BUILD/tests/fuzz/fuzz_$t" -runs="$RUNS" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -detect_leaks=$leaks \
+    "$BUILD/tests/fuzz/fuzz_$t" "${mode[@]}" -runs="$RUNS" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -detect_leaks=$leaks \
     -artifact_prefix="$BUILD/crashes/$t/" "$corpus" > "$log" 2>&1
   rc=$?
   set -e
   secs=$(python3 -c "import time; print(f'{time.time() - $start:.0f}')")
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' ||
+          grep -o 'fuzzed for [0-9]* iterations' "$log" | grep -o '[0-9]*' || echo "?")  # fork mode
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
-  crashes=0
+  crashes=0 isolated=0
   for f in "$BUILD/crashes/$t"/*; do
     [[ -f $f ]] || continue
     crashes=$((crashes + 1))
     mkdir -p tests/fuzz/regressions/$t
     cp "$f" tests/fuzz/regressions/$t/
+    if [[ $t == h5 ]] && "$BUILD/tests/fuzz/fuzz_replay_h5" "$f" >/dev/null 2>&1; then
+      isolated=$((isolated + 1))
+    fi
   done
-  ((rc == 0 && crashes == 0)) || status=1
+  ((rc == 0 && crashes == isolated)) || status=1
+  ((isolated)) && crashes="$crashes in libhdf5, each a clean error in qeb-smt"
   echo "| $t | $execs | $secs | $rate | $cov | $(ls "$corpus" | wc -l) | $crashes$( ((rc)) && echo " (exit $rc, see $log)") |" >> "$OUT.tmp"
   echo "fuzz_$t: $execs executions in ${secs}s, $crashes crash(es)" >&2
 done

@@ -87,8 +87,7 @@ int cmd_emit(const Args& args) {
   const std::string status = (*vm)["status"].as<std::string>();
   if (status != "solve" && status != "unknown") throw OptionError("--status takes solve or unknown, not '" + status + "'");
   options.solve_status = status == "solve";
-  options.status_timeout = (*vm)["status-timeout"].as<double>();
-  if (options.status_timeout <= 0) throw OptionError("--status-timeout must be positive");
+  options.status_timeout = seconds_option(*vm, "status-timeout", false);
   options.status_backend = (*vm)["status-backend"].as<std::string>();
   options.incremental = (*vm)["incremental"].as<bool>();
   options.keep_dra_proved = (*vm)["keep-dra-proved"].as<bool>();

@@ -168,9 +168,7 @@ int cmd_refine(const Args& args) {
   options.verify.backend = solver.backend;
   options.verify.encoding = solver.encoding;
   options.verify.attack_samples = (*vm)["attack"].as<unsigned long long>();
-  options.candidate_timeout = (*vm)["candidate-timeout"].as<double>();
-  if (!(options.candidate_timeout >= 0 && options.candidate_timeout <= 1e7))
-    throw OptionError("--candidate-timeout must be a number of seconds from 0 (none) to 1e7");
+  options.candidate_timeout = seconds_option(*vm, "candidate-timeout", true);
   options.max_candidates = (*vm)["max-candidates"].as<unsigned long long>();
   if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "refine: " << line << "\n"; };
   refine::SearchSpace sp = refine::make_space(

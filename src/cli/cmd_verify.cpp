@@ -41,11 +41,9 @@ int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair
   partition::PartitionOptions po_;
   po_.jobs = vm["jobs"].as<unsigned>();
   po_.max_depth = vm["max-depth"].as<unsigned>();
-  po_.part_timeout = vm["part-timeout"].as<double>();
+  po_.part_timeout = seconds_option(vm, "part-timeout", false);
   po_.solver_depth = vm["solver-depth"].as<unsigned>();
   po_.enumerate_limit = vm["enumerate-limit"].as<unsigned long long>();
-  if (!(po_.part_timeout > 0) || !std::isfinite(po_.part_timeout))  // NaN fails both
-    throw OptionError("--part-timeout must be positive (seconds), got " + std::to_string(po_.part_timeout));
   partition::PartitionResult r;
   if (vm["mpi"].as<bool>()) {
     int rank = 0;

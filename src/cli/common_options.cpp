@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "core/error.h"
 #include "encodings/encoding.h"
@@ -140,6 +141,20 @@ Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
     spec::validate(region.box, pair.qnn.input_size(), in);
   }
   return region;
+}
+
+double seconds_option(const po::variables_map& vm, const std::string& name, bool zero_means_none) {
+  constexpr double kMaxSeconds = 1e7;
+  double v = vm[name].as<double>();
+  bool ok = (zero_means_none ? v >= 0 : v > 0) && v <= kMaxSeconds;  // false for NaN
+  if (!ok) {
+    std::ostringstream got;
+    got << v;  // "-1", "nan", "inf": std::to_string would print -1.000000
+    throw OptionError("--" + name + (zero_means_none ? " must be a number of seconds from 0 (none) to 1e7"
+                                                      : " must be positive, a number of seconds up to 1e7") +
+                      ", got " + got.str());
+  }
+  return v;
 }
 
 std::size_t argmax(const std::vector<double>& values) {

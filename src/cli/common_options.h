@@ -48,6 +48,12 @@ Region build_region(const po::variables_map& vm, const quant::ModelPair& pair);
 std::vector<std::size_t> select_outputs(const std::string& spec, const quant::ModelPair& pair,
                                         const std::vector<int64_t>& center);
 
+/**
+ * A duration option in seconds: finite, at most 1e7, and positive (or 0 where `zero_means_none`).
+ * Throws OptionError naming the option otherwise: NaN and inf included, which a bare `<= 0` lets by.
+ */
+double seconds_option(const po::variables_map& vm, const std::string& name, bool zero_means_none);
+
 /** Index of the largest output (first on ties). */
 std::size_t argmax(const std::vector<double>& values);
 

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/common_options.h"
 #include "core/error.h"
 
 namespace qeb::cli {
@@ -45,7 +46,6 @@ const double kProcessStart = [] {
   return start >= 0 ? start : seconds_since_boot();  // no /proc: from static initialisation
 }();
 
-constexpr double kMaxSeconds = 1e7;       // about 4 months
 constexpr double kMaxMegabytes = 1 << 24;  // 16 TiB
 
 // Resident set size in MB from /proc/self/statm (second field, in pages); 0 if unreadable.
@@ -86,12 +86,9 @@ po::options_description resource_options(const std::string& what) {
 
 ResourceLimits read_resource_limits(const po::variables_map& vm) {
   ResourceLimits limits;
-  limits.timeout_seconds = vm["timeout"].as<double>();
+  limits.timeout_seconds = seconds_option(vm, "timeout", true);
   limits.memory_mb = vm["memory-limit"].as<double>();
-  // NaN fails every comparison, so these tests reject it too.
-  if (!(limits.timeout_seconds >= 0 && limits.timeout_seconds <= kMaxSeconds))
-    throw OptionError("--timeout must be a number of seconds from 0 (none) to 1e7, got " +
-                      std::to_string(limits.timeout_seconds));
+  // NaN fails every comparison, so this test rejects it too.
   if (!(limits.memory_mb == 0 || (limits.memory_mb >= 16 && limits.memory_mb <= kMaxMegabytes)))
     throw OptionError("--memory-limit must be 0 (none) or from 16 to 16777216 MiB, got " +
                       std::to_string(limits.memory_mb));
