@@ -28,11 +28,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qebverif as q
 
 NET = "P1"
-# (sample, free pixels N, radius R, bits Q): boxes of 289 to 2M points, all enumerable by the oracle.
+# (sample, free pixels N, radius R, bits Q): boxes of 289 to 4.8M points, all enumerable by the oracle.
 BOXES = [(3236, 2, 8, 8), (3236, 3, 8, 8), (5656, 3, 8, 8), (7098, 4, 6, 8), (3236, 5, 6, 8), (5656, 5, 6, 8),
          (7098, 6, 4, 8), (3236, 7, 3, 8), (5656, 9, 2, 8), (7098, 12, 1, 8), (3236, 4, 8, 6), (5656, 6, 4, 6),
          (5656, 4, 8, 6), (7098, 4, 8, 6), (3236, 3, 8, 6), (7098, 3, 8, 6), (5656, 5, 4, 6),
-         (3236, 5, 8, 6), (5656, 5, 8, 6), (7098, 5, 8, 6)]
+         (3236, 5, 8, 6), (5656, 5, 8, 6), (7098, 5, 8, 6),
+         # Added after a run on an idle machine left only 3 tasks in the 20-120 s band:
+         (3236, 4, 10, 6), (5656, 4, 12, 6), (5656, 6, 5, 6), (7098, 6, 6, 6)]
 EXHAUSTIVE_LIMIT = 5_000_000
 # Static partitioning: DRA-guided bisection to depth 3 (deterministic), then the solver on each of
 # the 8 leaves to the end (no part timeout, no re-splitting): the same work whatever the worker
