@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <sstream>
 #include <thread>
 
 #include "cli/common_options.h"
 #include "core/error.h"
+#include "core/fork_guard.h"
 
 namespace qeb::cli {
 
@@ -105,10 +107,16 @@ double solver_time_budget(const ResourceLimits& limits) {
 void start_watchdog(const ResourceLimits& limits, const std::string& command, const std::string& json_path,
                     int unknown_exit_code) {
   if (limits.timeout_seconds <= 0 && limits.memory_mb <= 0) return;
-  std::thread([limits, command, json_path, unknown_exit_code]() {
+  // The caller may fork next (the .h5 reader does): a thread still starting up holds allocator
+  // locks the child would inherit locked, so wait until this one is in its loop.
+  std::promise<void> running;
+  std::future<void> started = running.get_future();
+  std::thread([limits, command, json_path, unknown_exit_code, running = std::move(running)]() mutable {
     const double deadline = limits.timeout_seconds * 1.03;
+    running.set_value();
     while (true) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::lock_guard no_fork(fork_guard());  // reading /proc allocates: see core/fork_guard.h
       if (limits.timeout_seconds > 0 && seconds_since_start() >= deadline)
         give_up(command, json_path, "timeout: the task did not stop in time and was ended", unknown_exit_code);
       if (limits.memory_mb > 0) {
@@ -121,6 +129,7 @@ void start_watchdog(const ResourceLimits& limits, const std::string& command, co
       }
     }
   }).detach();
+  started.wait();
 }
 
 }  // namespace qeb::cli

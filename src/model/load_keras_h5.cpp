@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/fork_guard.h"
 #include "model/load_network.h"
 
 namespace qeb::model {
@@ -350,7 +351,11 @@ constexpr int kChildReadFailed = 73;
 
 void read_in_child_first(const std::string& path) {
   std::fflush(nullptr);
-  pid_t pid = fork();
+  pid_t pid;
+  {
+    std::lock_guard no_other_thread_in_a_lock(fork_guard());  // see core/fork_guard.h
+    pid = fork();
+  }
   if (pid < 0) return;  // no child: read in this process, as without isolation
   if (pid == 0) {
     int code = kChildReadOk;
