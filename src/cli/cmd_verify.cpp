@@ -1,5 +1,4 @@
 // `qeb-smt verify`: DRA, then the bit-precise SMT encoding, solved incrementally; counterexamples replay.
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 

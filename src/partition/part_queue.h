@@ -2,8 +2,8 @@
 // for the thread pool and the MPI coordinator, so both hand out parts in the same order.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <queue>
 #include <vector>
 
 #include "partition/part.h"
@@ -13,10 +13,15 @@ namespace qeb::partition {
 class PartQueue {
  public:
   bool empty() const { return d_heap.empty(); }
-  void push(Part part) { d_heap.push({std::move(part), d_next++}); }
+  void push(Part part) {
+    d_heap.push_back({std::move(part), d_next++});
+    std::push_heap(d_heap.begin(), d_heap.end(), LaterFirst{});
+  }
+  /** The widest-gap part; the queue must not be empty. */
   Part pop() {
-    Part p = std::move(const_cast<Entry&>(d_heap.top()).part);  // moved out, then removed at once
-    d_heap.pop();
+    std::pop_heap(d_heap.begin(), d_heap.end(), LaterFirst{});
+    Part p = std::move(d_heap.back().part);
+    d_heap.pop_back();
     return p;
   }
 
@@ -25,13 +30,13 @@ class PartQueue {
     Part part;
     uint64_t order;
   };
-  struct LaterFirst {  // std::priority_queue puts the "largest" on top: widest gap, then oldest
+  struct LaterFirst {  // a max-heap: the "largest" entry (widest gap, then oldest) comes out first
     bool operator()(const Entry& a, const Entry& b) const {
       if (a.part.gap != b.part.gap) return a.part.gap < b.part.gap;
       return a.order > b.order;
     }
   };
-  std::priority_queue<Entry, std::vector<Entry>, LaterFirst> d_heap;
+  std::vector<Entry> d_heap;
   uint64_t d_next = 0;
 };
 

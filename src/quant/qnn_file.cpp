@@ -1,7 +1,6 @@
 #include "quant/qnn_file.h"
 
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
