@@ -198,8 +198,9 @@ int cmd_verify(const Args& args) {
   for (const verify::OutputResult& o : r.outputs) {
     const dra::Interval& d = r.dra.output_delta()[o.output];
     std::printf("output %zu: %s%s  (DRA [%.6g, %.6g])%s\n", o.output, verify::to_string(o.verdict),
-                o.by_dra ? " by DRA" : o.by_attack ? " by attack" : "", d.lo, d.hi, o.reason.empty() ? "" : ("  " + o.reason).c_str());
-    nlohmann::json j = {{"index", o.output}, {"verdict", verify::to_string(o.verdict)}, {"by_dra", o.by_dra}, {"by_attack", o.by_attack},
+                o.decided_by == verify::Stage::NONE ? "" : (std::string(" by ") + verify::to_string(o.decided_by)).c_str(), d.lo, d.hi, o.reason.empty() ? "" : ("  " + o.reason).c_str());
+    nlohmann::json j = {{"index", o.output}, {"verdict", verify::to_string(o.verdict)}, {"decided_by", verify::to_string(o.decided_by)},
+                        {"by_dra", o.decided_by == verify::Stage::DRA}, {"by_attack", o.decided_by == verify::Stage::ATTACK},
                         {"dra_interval", {d.lo, d.hi}}, {"solver_calls", o.solver_calls}, {"seconds", o.seconds}};
     if (!o.reason.empty()) j["reason"] = o.reason;
     if (o.counterexample) {

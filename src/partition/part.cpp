@@ -74,14 +74,14 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
   if (r.verdict == verify::Verdict::FALSIFIED) {
     for (const verify::OutputResult& x : r.outputs)
       if (x.counterexample) {
-        out.record.how = x.by_attack ? "attack" : "solver";
+        out.record.how = x.decided_by == verify::Stage::ATTACK ? "attack" : "solver";
         out.counterexample = x.counterexample;
         break;
       }
     return done();
   }
   if (r.verdict == verify::Verdict::VERIFIED) {
-    bool by_dra = std::all_of(r.outputs.begin(), r.outputs.end(), [](const verify::OutputResult& x) { return x.by_dra; });
+    bool by_dra = std::all_of(r.outputs.begin(), r.outputs.end(), [](const verify::OutputResult& x) { return x.decided_by == verify::Stage::DRA; });
     out.record.how = by_dra ? "DRA" : "solver";
     return done();
   }

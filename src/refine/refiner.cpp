@@ -174,7 +174,7 @@ class Search {
         a.output = c.output;
         a.diff = c.diff;
         a.reason = "region " + std::to_string(r) + ": counterexample " + std::to_string(d_result.pool.size()) +
-                   " by " + (o.by_attack ? "attack" : "solver") + ", output " + std::to_string(c.output) +
+                   " by " + (o.decided_by == verify::Stage::ATTACK ? "attack" : "solver") + ", output " + std::to_string(c.output) +
                    ", QNN - DNN = " + std::to_string(to_double(c.diff));
         assign_blame(a, c.input, c.output, entry.dnn[c.output]);
         d_result.pool.push_back(std::move(entry));
@@ -190,7 +190,7 @@ class Search {
         a.reason = "region " + std::to_string(r) + ": unknown (" + (why.empty() ? "no reason given" : why) + ")";
         break;
       }
-      bool all_dra = std::all_of(vr.outputs.begin(), vr.outputs.end(), [](const verify::OutputResult& o) { return o.by_dra; });
+      bool all_dra = std::all_of(vr.outputs.begin(), vr.outputs.end(), [](const verify::OutputResult& o) { return o.decided_by == verify::Stage::DRA; });
       evidence.push_back({r, all_dra ? "DRA" : "SMT", vr.solver_calls, vr.total_seconds});
     }
     if (evidence.size() == d_regions.size()) {

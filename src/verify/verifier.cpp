@@ -260,6 +260,19 @@ const char* to_string(Verdict v) {
   return "?";
 }
 
+const char* to_string(Stage s) {
+  switch (s) {
+    case Stage::NONE: return "none";
+    case Stage::DRA: return "dra";
+    case Stage::ATTACK: return "attack";
+    case Stage::ENUMERATION: return "enumeration";
+    case Stage::LP: return "lp";
+    case Stage::BAB: return "bab";
+    case Stage::SMT: return "smt";
+  }
+  return "?";
+}
+
 const char* to_string(SolveStrategy s) {
   switch (s) {
     case SolveStrategy::DISJUNCTIVE: return "disjunctive";
@@ -310,8 +323,10 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   for (std::size_t k : outputs) {
     OutputResult r;
     r.output = k;
-    r.by_dra = std::none_of(queries.begin(), queries.end(), [&](const Query& q) { return q.output == k; });
-    if (r.by_dra) r.verdict = Verdict::VERIFIED;
+    if (std::none_of(queries.begin(), queries.end(), [&](const Query& q) { return q.output == k; })) {
+      r.verdict = Verdict::VERIFIED;
+      r.decided_by = Stage::DRA;
+    }
     result.outputs.push_back(r);
   }
   auto result_of = [&](std::size_t k) -> OutputResult& {
@@ -332,7 +347,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     if (found) {
       OutputResult& r = result_of(found->output);
       r.verdict = Verdict::FALSIFIED;
-      r.by_attack = true;
+      r.decided_by = Stage::ATTACK;
       r.counterexample = found;
       falsified = true;
       note("attack: counterexample for output " + std::to_string(found->output) + ", QNN - DNN = " +
@@ -372,6 +387,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
       r.seconds += solver.seconds(q);
       if (solver.state(q) == QueryState::VIOLATED && r.verdict != Verdict::FALSIFIED) {
         r.verdict = Verdict::FALSIFIED;
+        r.decided_by = Stage::SMT;
         r.counterexample = solver.counterexample(q);
         falsified = true;
       } else if (solver.state(q) == QueryState::UNKNOWN && r.reason.empty()) {
@@ -379,11 +395,11 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
       }
     }
     for (OutputResult& r : result.outputs) {
-      if (r.by_dra || r.verdict == Verdict::FALSIFIED) continue;
+      if (r.decided_by == Stage::DRA || r.verdict == Verdict::FALSIFIED) continue;
       bool refuted = true, asked = false;
       for (std::size_t q = 0; q < queries.size(); ++q)
         if (queries[q].output == r.output) asked = true, refuted &= solver.state(q) == QueryState::REFUTED;
-      if (asked && refuted) r.verdict = Verdict::VERIFIED;
+      if (asked && refuted) r.verdict = Verdict::VERIFIED, r.decided_by = Stage::SMT;
     }
   }
 

@@ -13,6 +13,11 @@ namespace qeb::verify {
 enum class Verdict { VERIFIED, FALSIFIED, UNKNOWN };
 const char* to_string(Verdict v);
 
+/** The stage of the pipeline that decided an output (NONE while it is undecided). */
+enum class Stage { NONE, DRA, ATTACK, ENUMERATION, LP, BAB, SMT };
+/** "dra", "attack", "enumeration", "lp", "bab", "smt" ("none" for NONE). */
+const char* to_string(Stage s);
+
 /** An input where |QNN_k - DNN_k| > eps, recomputed by the exact evaluators. */
 struct Counterexample {
   std::size_t output = 0;
@@ -23,8 +28,7 @@ struct Counterexample {
 struct OutputResult {
   std::size_t output = 0;
   Verdict verdict = Verdict::UNKNOWN;
-  bool by_dra = false;          ///< DRA alone proved it
-  bool by_attack = false;       ///< the counterexample came from the attack, not a solver
+  Stage decided_by = Stage::NONE;  ///< which stage proved it or found its counterexample
   std::optional<Counterexample> counterexample;
   std::string reason;           ///< for UNKNOWN: why (timeout, solver unknown, not checked)
   int solver_calls = 0;

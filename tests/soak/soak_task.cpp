@@ -123,13 +123,13 @@ Outcome check_plain(const Task& t, const verify::VerifyResult& r) {
     const eval::Witness& extreme = truth.max.diff > -truth.min.diff ? truth.max : truth.min;
     std::string k = "output " + std::to_string(o.output);
     if (o.verdict == verify::Verdict::VERIFIED && truth.max_abs() > t.options.eps)
-      problems.push_back(k + " verified" + (o.by_dra ? " by DRA" : "") + ", but the oracle's QNN - DNN = " + show(extreme.diff) +
+      problems.push_back(k + " verified" + (o.decided_by != verify::Stage::NONE ? std::string(" by ") + verify::to_string(o.decided_by) : std::string()) + ", but the oracle's QNN - DNN = " + show(extreme.diff) +
                          " at " + str(extreme.input) + " exceeds eps");
     if (o.verdict == verify::Verdict::FALSIFIED) {
       if (!o.counterexample) problems.push_back(k + " falsified without a counterexample");
       else if (std::string p = counterexample_problem(t, *o.counterexample); !p.empty()) problems.push_back(k + ": " + p);
       if (truth.max_abs() <= t.options.eps)
-        problems.push_back(k + " falsified" + (o.by_attack ? " by the attack" : "") + ", but the oracle's max |QNN - DNN| = " +
+        problems.push_back(k + " falsified" + (o.decided_by != verify::Stage::NONE ? std::string(" by ") + verify::to_string(o.decided_by) : std::string()) + ", but the oracle's max |QNN - DNN| = " +
                            show(truth.max_abs()) + " <= eps");
     }
     if (o.verdict == verify::Verdict::UNKNOWN && unknown_reason.empty()) unknown_reason = o.reason;

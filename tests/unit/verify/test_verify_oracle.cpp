@@ -181,7 +181,7 @@ TEST_CASE("the attack alone finds counterexamples below the true bound, and they
     verify::VerifyResult r = verify::verify(c.pair, c.box, o);
     CHECK(r.verdict == Verdict::FALSIFIED);
     check_counterexample(c.pair, c.box, r, o.eps);
-    found += r.outputs[0].by_attack;
+    found += r.outputs[0].decided_by == verify::Stage::ATTACK;
   }
   CHECK(found > 10);
 }
