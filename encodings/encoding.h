@@ -46,6 +46,11 @@ struct NetworkEncoding {
   bool scaled_bitvectors = false;
   std::vector<ScaledBv> qnn_output_bv, dnn_output_bv;
   std::vector<std::vector<ScaledBv>> qnn_hidden_bv, dnn_hidden_bv;
+  /// Handles for branch-and-bound restrictions (assumption literals): per hidden neuron, the DNN
+  /// pre-activation (Real) and, in the integer encoding, the QNN's rounded pre-activation (Int;
+  /// nullopt where the neuron is constant or the encoding has no such term).
+  std::vector<std::vector<smt::Term>> dnn_pre;
+  std::vector<std::vector<std::optional<smt::Term>>> qnn_pre;
   std::string logic;                  ///< the smallest standard SMT-LIB logic that fits
   std::size_t hidden_case_splits = 0; ///< neurons that kept an ite (unstable in DRA)
 };

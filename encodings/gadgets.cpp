@@ -72,6 +72,8 @@ std::size_t encode_dnn(smt::TermManager& t, const EncodingInput& in, const std::
       std::string id = std::to_string(i + 1) + "_" + std::to_string(j);
       Term pre = t.variable("dnn_pre_" + id, Sort::real());
       out.assertions.push_back(t.eq(pre, sum));
+      if (out.dnn_pre.size() <= i) out.dnn_pre.resize(i + 1);
+      out.dnn_pre[i].push_back(pre);
       // DRA's sound bounds, redundant but they help the arithmetic solver.
       out.assertions.push_back(t.mk(Kind::GE, {pre, t.real_const(rational_from_double(bounds.dnn_pre[j].lo))}));
       out.assertions.push_back(t.mk(Kind::LE, {pre, t.real_const(rational_from_double(bounds.dnn_pre[j].hi))}));

@@ -167,12 +167,13 @@ std::size_t encode_qnn_integer(smt::TermManager& t, const EncodingInput& in, Net
     const quant::QLayer& layer = qnn.layers[i];
     const bool output = qnn.is_output(i);
     const Rational grid = output ? Rational(0) : dyadic(1, layer.activation_format->frac_bits);
-    if (!output) out.qnn_hidden.emplace_back();
+    if (!output) out.qnn_hidden.emplace_back(), out.qnn_pre.emplace_back();
     std::vector<Operand> next;
     for (std::size_t j = 0; j < layer.outputs; ++j) {
       if (!output && phase_of(in, i, j) == dra::QnnPhase::CONSTANT) {
         next.push_back({constant_value(in, i, j), std::nullopt});
         out.qnn_hidden.back().push_back(t.real_const(grid * constant_value(in, i, j)));
+        out.qnn_pre.back().push_back(std::nullopt);
         continue;
       }
       BigInt constant = BigInt(layer.bias[j]) << qnn.bias_shift(i);
@@ -201,6 +202,7 @@ std::size_t encode_qnn_integer(smt::TermManager& t, const EncodingInput& in, Net
         out.assertions.push_back(t.mk(Kind::LE, {scaled, shifted}));
         out.assertions.push_back(t.mk(Kind::LE, {shifted, t.add({scaled, t.int_const(step - 1)})}));
       }
+      out.qnn_pre.back().push_back(rounded);
       const dra::LayerReport& r = in.dra.layers[i];
       out.assertions.push_back(t.mk(Kind::GE, {rounded, t.int_const(r.qnn_pre_lo[j])}));
       out.assertions.push_back(t.mk(Kind::LE, {rounded, t.int_const(r.qnn_pre_hi[j])}));

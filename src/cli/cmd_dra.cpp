@@ -5,6 +5,9 @@
 #include "cli/common_options.h"
 #include "core/error.h"
 #include "dra/diff_analysis.h"
+#include <chrono>
+
+#include "lp/lp_bounder.h"
 
 namespace qeb::cli {
 
@@ -35,7 +38,12 @@ int cmd_dra(const Args& args) {
      "outputs to check: all, the QNN's predicted class at the centre, or index K")
     ("eps", po::value<std::string>()->value_name("E"),
      "error bound: answer verified if every checked output difference lies within [-E, E], else unknown")
-    ("layers", po::bool_switch(), "also print every hidden neuron's intervals and phases");
+    ("layers", po::bool_switch(), "also print every hidden neuron's intervals and phases")
+    ("lp", po::bool_switch(),
+     "sound semantics only: also bound each checked output's difference by the LP relaxation of both networks\n"
+     "(COIN-OR CLP; the bound is made rigorous from the dual, never taken from the floating-point optimum)")
+    ("tighten", po::value<double>()->default_value(0)->value_name("SECONDS"),
+     "with --lp: first tighten the hidden neurons' bounds by LP, layer by layer, for at most SECONDS");
   po::options_description all;
   all.add(model_options()).add(region_options()).add(analysis).add(output_options());
   auto vm = parse_command(
@@ -98,6 +106,37 @@ int cmd_dra(const Args& args) {
                 eps ? (within ? "  within eps" : "  not within eps") : "");
     doc["outputs"].push_back({{"index", j}, {"delta", interval_json(d)}, {"qnn", interval_json(out.qnn_pre[j])},
                               {"dnn", interval_json(out.dnn_pre[j])}});
+  }
+  if ((*vm)["lp"].as<bool>()) {
+    if (options.semantics != dra::Semantics::SOUND || options.mode != dra::DraMode::SYM)
+      throw OptionError("--lp needs --dra sym --semantics sound");
+    lp::LpBounder bounder(pair, result, true);
+    dra::DraResult bounds = result;
+    double tighten = (*vm)["tighten"].as<double>();
+    if (tighten > 0) {
+      lp::TightenStats t;
+      bounds = bounder.tighten(region.box, bounds, std::chrono::steady_clock::now() +
+                                                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                           std::chrono::duration<double>(tighten)), &t);
+      std::printf("LP tightening: %zu LPs, %zu bounds tightened, %zu neurons stabilised, %.3f s; stable now %zu of %zu\n",
+                  t.optimisations, t.tightened, t.stabilised, t.seconds, bounds.stable_neurons(), bounds.hidden_neurons());
+    } else {
+      bounder.load(region.box, bounds);
+    }
+    std::printf("LP relaxation: %zu columns, %zu rows, %zu nonzeros\n", bounder.program().columns(),
+                bounder.program().rows(), bounder.program().nonzeros());
+    std::vector<lp::LpBound> found = bounder.bound_outputs(bounds, outputs);
+    verified = true;
+    for (std::size_t n = 0; n < outputs.size(); ++n) {
+      const lp::LpBound& lo = found[2 * n];
+      const lp::LpBound& hi = found[2 * n + 1];
+      const dra::Interval& d = bounds.layers.back().delta[outputs[n]];
+      bool within = eps && rational_from_double(d.lo) >= -*eps && rational_from_double(d.hi) <= *eps;
+      verified = verified && within;
+      std::printf("%6zu LP [%13.8g, %13.8g] (CLP %.8g, %.8g; %d + %d iterations, %.3f s)%s\n", outputs[n], d.lo, d.hi,
+                  lo.lp_value, hi.lp_value, lo.iterations, hi.iterations, lo.seconds + hi.seconds,
+                  eps ? (within ? "  within eps" : "  not within eps") : "");
+    }
   }
   int code = 0;
   if (eps) {

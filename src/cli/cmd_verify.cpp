@@ -88,6 +88,21 @@ int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair
 }  // namespace
 
 int cmd_verify(const Args& args) {
+  po::options_description engine("Proof engine");
+  engine.add_options()
+    ("engine", po::value<std::string>()->default_value("auto")->value_name("auto|dra|lp|bab|smt"),
+     "which stages run after DRA and the attack. auto: exact enumeration of small regions, the LP relaxation\n"
+     "(rigorous bounds from its dual), then branch and bound with SMT leaves. dra: DRA and attack only. lp: + the\n"
+     "LP. bab: + branch and bound (no SMT). smt: DRA, attack, then the whole residual to the SMT solver")
+    ("threads", po::value<unsigned>()->default_value(1)->value_name("N"), "branch-and-bound worker threads")
+    ("input-split-dimension", po::value<unsigned>()->default_value(16)->value_name("N"),
+     "branch and bound bisects input coordinates when at most N are free, else it splits neurons")
+    ("tighten", po::value<double>()->default_value(0)->value_name("SECONDS"),
+     "before the output LPs, tighten hidden neurons' bounds by LP for at most SECONDS (0: off)")
+    ("leaf-splits", po::value<unsigned>()->default_value(8)->value_name("N"),
+     "auto: branch-and-bound nodes with at most N unstable neurons try the SMT solver first (0: never)")
+    ("leaf-timeout", po::value<double>()->default_value(2)->value_name("SECONDS"),
+     "auto: the SMT solver's budget per branch-and-bound leaf");
   po::options_description solving("Verification");
   solving.add_options()
     ("eps", po::value<std::string>()->value_name("E"),
@@ -126,9 +141,9 @@ int cmd_verify(const Args& args) {
     ("solver-depth", po::value<unsigned>()->default_value(2)->value_name("D"),
      "parts shallower than D get DRA and the attack only, no solver (split first, so every worker has work)")
     ("enumerate-limit", po::value<unsigned long long>()->default_value(100000)->value_name("N"),
-     "parts with at most N integer points are decided exactly by enumerating them (0: never)");
+     "regions (and parts) with at most N integer points are decided exactly by enumerating them (0: never)");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(solver_choice_options()).add(solving).add(partitioning)
+  all.add(model_options()).add(region_options()).add(engine).add(solver_choice_options()).add(solving).add(partitioning)
       .add(resource_options("task")).add(output_options());
   auto vm = parse_command(
       args, all,
@@ -155,6 +170,15 @@ int cmd_verify(const Args& args) {
   unsigned jobs = (*vm)["jobs"].as<unsigned>();
   if (jobs < 1 || jobs > kMaxJobs)
     throw OptionError("--jobs must be from 1 to " + std::to_string(kMaxJobs) + ", got " + std::to_string(jobs));
+  options.engine = verify::parse_engine((*vm)["engine"].as<std::string>());
+  options.threads = (*vm)["threads"].as<unsigned>();
+  if (options.threads < 1 || options.threads > kMaxJobs)
+    throw OptionError("--threads must be from 1 to " + std::to_string(kMaxJobs));
+  options.tighten_seconds = seconds_option(*vm, "tighten", true);
+  options.input_split_dimension = (*vm)["input-split-dimension"].as<unsigned>();
+  options.leaf_case_splits = (*vm)["leaf-splits"].as<unsigned>();
+  options.leaf_seconds = seconds_option(*vm, "leaf-timeout", false);
+  options.enumerate_limit = (*vm)["enumerate-limit"].as<unsigned long long>();
   options.strategy = verify::parse_solve_strategy((*vm)["strategy"].as<std::string>());
   if ((*vm)["fresh-solver"].as<bool>()) options.strategy = verify::SolveStrategy::FRESH;
   options.prune = !(*vm)["no-pruning"].as<bool>();
@@ -179,6 +203,12 @@ int cmd_verify(const Args& args) {
   verify::VerifyResult r = verify::verify(pair, region.box, options);
 
   std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
+  const verify::EngineStats& es = r.engine_stats;
+  std::printf("engine %s: DRA %.3f s; enumeration %.3f s; attack %.3f s; LP %zu solves, %.3f s; branch and bound %zu nodes "
+              "(depth %u, %zu SMT leaves, %zu closed), %.3f s\n",
+              r.engine.c_str(), r.dra_seconds, es.enumeration_seconds, r.attack_seconds, es.lp_solves, es.lp_seconds,
+              es.bab_nodes, es.bab_max_depth, es.bab_leaf_calls, es.bab_closed_by_leaf, es.bab_seconds);
+  if (r.solver_calls > 0 || !r.logic.empty())
   std::printf("DRA %.3f s; attack %.3f s; encoding %s (%s): %zu terms, %zu case splits, %.3f s; %s (%s): %d solver calls, %.3f s\n",
               r.dra_seconds, r.attack_seconds, r.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(), r.terms,
               r.case_splits, r.encode_seconds, r.backend.c_str(), verify::to_string(options.strategy), r.solver_calls, r.solve_seconds);
@@ -192,16 +222,21 @@ int cmd_verify(const Args& args) {
                         {"terms", r.terms},
                         {"case_splits", r.case_splits},
                         {"strategy", verify::to_string(options.strategy)},
+                        {"engine", {{"name", r.engine}, {"lp_solves", es.lp_solves}, {"lp_seconds", es.lp_seconds},
+                                    {"enumeration_seconds", es.enumeration_seconds}}},
+                        {"bab", {{"nodes", es.bab_nodes}, {"max_depth", es.bab_max_depth}, {"leaf_calls", es.bab_leaf_calls},
+                                 {"closed_by_leaf", es.bab_closed_by_leaf}, {"seconds", es.bab_seconds}}},
                         {"solver_calls", r.solver_calls},
                         {"seconds", {{"dra", r.dra_seconds}, {"attack", r.attack_seconds}, {"encode", r.encode_seconds}, {"solve", r.solve_seconds},
                                      {"total", r.total_seconds}}}};
   for (const verify::OutputResult& o : r.outputs) {
     const dra::Interval& d = r.dra.output_delta()[o.output];
-    std::printf("output %zu: %s%s  (DRA [%.6g, %.6g])%s\n", o.output, verify::to_string(o.verdict),
-                o.decided_by == verify::Stage::NONE ? "" : (std::string(" by ") + verify::to_string(o.decided_by)).c_str(), d.lo, d.hi, o.reason.empty() ? "" : ("  " + o.reason).c_str());
+    std::printf("output %zu: %s%s  (DRA [%.6g, %.6g], proven [%.6g, %.6g])%s\n", o.output, verify::to_string(o.verdict),
+                o.decided_by == verify::Stage::NONE ? "" : (std::string(" by ") + verify::to_string(o.decided_by)).c_str(), d.lo, d.hi,
+                o.bound_lo, o.bound_hi, o.reason.empty() ? "" : ("  " + o.reason).c_str());
     nlohmann::json j = {{"index", o.output}, {"verdict", verify::to_string(o.verdict)}, {"decided_by", verify::to_string(o.decided_by)},
                         {"by_dra", o.decided_by == verify::Stage::DRA}, {"by_attack", o.decided_by == verify::Stage::ATTACK},
-                        {"dra_interval", {d.lo, d.hi}}, {"solver_calls", o.solver_calls}, {"seconds", o.seconds}};
+                        {"dra_interval", {d.lo, d.hi}}, {"bound", {o.bound_lo, o.bound_hi}}, {"solver_calls", o.solver_calls}, {"seconds", o.seconds}};
     if (!o.reason.empty()) j["reason"] = o.reason;
     if (o.counterexample) {
       print_counterexample(*o.counterexample, region.center);

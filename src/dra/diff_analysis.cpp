@@ -3,6 +3,7 @@
 #include <chrono>
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "dra/network_bounds.h"
 #include "dra/qnn_intervals.h"
@@ -91,31 +92,21 @@ int64_t grid_integer(double v, int f) {
   return std::llround(scaled);
 }
 
-DnnPhase dnn_phase(const Interval& pre) {
-  if (pre.lo >= 0) return DnnPhase::ACTIVE;
-  if (pre.hi <= 0) return DnnPhase::INACTIVE;
-  return DnnPhase::UNSTABLE;
-}
-
-QnnPhase qnn_phase(int64_t lo, int64_t hi, int64_t max) {
-  if (std::clamp<int64_t>(lo, 0, max) == std::clamp<int64_t>(hi, 0, max)) return QnnPhase::CONSTANT;
-  if (lo >= 0 && hi <= max) return QnnPhase::LINEAR;
-  if (lo < 0 && hi <= max) return QnnPhase::CLAMP_LOW;
-  if (lo >= 0) return QnnPhase::CLAMP_HIGH;
-  return QnnPhase::CLAMP_BOTH;
-}
-
 }  // namespace
 
-DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraOptions& options) {
+DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraOptions& options,
+                  const DraResult* within) {
   auto start = std::chrono::steady_clock::now();
   const Semantics semantics = options.semantics;
   const bool sym = options.mode == DraMode::SYM;
   const bool sound = semantics == Semantics::SOUND;
   const quant::QNetwork& qnn = pair.qnn;
+  if (within && !sound) throw std::logic_error("run_dra: restrictions need the SOUND semantics");
+  const std::vector<LayerReport>* restrict = within ? &within->layers : nullptr;
+  bool empty = false;
 
-  std::vector<QnnLayerIntervals> intervals = propagate_qnn_intervals(qnn, box, semantics);
-  NetworkBounds dnn = dnn_deeppoly(pair, box, sym);
+  std::vector<QnnLayerIntervals> intervals = propagate_qnn_intervals(qnn, box, semantics, restrict, &empty);
+  NetworkBounds dnn = dnn_deeppoly(pair, box, sym, restrict, &empty);
   NetworkBounds qsym;
   if (sym) qsym = qnn_deeppoly(pair, box, semantics, intervals, true);
 
@@ -134,6 +125,11 @@ DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraO
     r.qnn_pre = sym ? qsym.pre[i] : intervals[i].real_pre;
     r.qnn_post = sym ? qsym.post[i] : intervals[i].real_post;
     const std::size_t n = r.dnn_pre.size();
+    if (restrict && output)  // the output bounds of the parent region still hold
+      for (std::size_t j = 0; j < n; ++j) {
+        r.qnn_pre[j] = r.qnn_pre[j].meet((*restrict)[i].qnn_pre[j]);
+        r.qnn_post[j] = r.qnn_pre[j];
+      }
 
     // The DNN values feeding layer i: the input box, else the previous layer's post-ReLU bounds
     // (PUBLISHED uses pre-activation bounds for hidden layers: P4, unsound for inactive neurons).
@@ -167,6 +163,11 @@ DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraO
       }
     }
 
+    if (restrict)
+      for (std::size_t j = 0; j < n; ++j) {
+        r.delta_in[j] = r.delta_in[j].meet((*restrict)[i].delta_in[j]);
+        r.delta[j] = r.delta[j].meet((*restrict)[i].delta[j]);
+      }
     if (!output) {
       const FixedPointFormat& h = *qnn.layers[i].activation_format;
       for (std::size_t j = 0; j < n; ++j) {
@@ -175,14 +176,20 @@ DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraO
         int64_t hi = grid_integer(r.qnn_pre[j].hi, h.frac_bits);
         r.qnn_pre_lo.push_back(lo);
         r.qnn_pre_hi.push_back(hi);
-        r.dnn_phase.push_back(dnn_phase(r.dnn_pre[j]));
-        r.qnn_phase.push_back(qnn_phase(lo, hi, h.max_int()));
+        r.dnn_phase.push_back(classify_dnn(r.dnn_pre[j]));
+        r.qnn_phase.push_back(classify_qnn(lo, hi, h.max_int()));
       }
     }
     // Sym (PUBLISHED) does not propagate hidden deltas; every other variant feeds them forward.
     previous_delta = r.delta;
     result.layers.push_back(std::move(r));
   }
+  // An empty intersection anywhere (or a difference bound that no longer contains any value).
+  for (const LayerReport& r : result.layers) {
+    for (const Interval& d : r.delta) empty |= d.lo > d.hi;
+    for (const Interval& d : r.qnn_pre) empty |= d.lo > d.hi;
+  }
+  result.infeasible = empty;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

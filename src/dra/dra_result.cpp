@@ -1,5 +1,7 @@
 #include "dra/dra_result.h"
 
+#include <algorithm>
+
 namespace qeb::dra {
 
 const char* to_string(DnnPhase phase) {
@@ -20,6 +22,20 @@ const char* to_string(QnnPhase phase) {
     case QnnPhase::CLAMP_BOTH: return "clamp-both";
   }
   return "?";
+}
+
+DnnPhase classify_dnn(const Interval& pre) {
+  if (pre.lo >= 0) return DnnPhase::ACTIVE;
+  if (pre.hi <= 0) return DnnPhase::INACTIVE;
+  return DnnPhase::UNSTABLE;
+}
+
+QnnPhase classify_qnn(int64_t lo, int64_t hi, int64_t max) {
+  if (std::clamp<int64_t>(lo, 0, max) == std::clamp<int64_t>(hi, 0, max)) return QnnPhase::CONSTANT;
+  if (lo >= 0 && hi <= max) return QnnPhase::LINEAR;
+  if (lo < 0 && hi <= max) return QnnPhase::CLAMP_LOW;
+  if (lo >= 0) return QnnPhase::CLAMP_HIGH;
+  return QnnPhase::CLAMP_BOTH;
 }
 
 bool is_stable(DnnPhase dnn, QnnPhase qnn) {

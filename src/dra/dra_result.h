@@ -36,6 +36,9 @@ struct DraResult {
   DraOptions options;
   std::vector<LayerReport> layers;
   double seconds = 0;
+  /// The region holds no point: the box's restrictions (run_dra's `within`) contradict each other.
+  /// The bounds are then meaningless, and every property holds on the region vacuously.
+  bool infeasible = false;
 
   const std::vector<Interval>& output_delta() const { return layers.back().delta; }
   /** H_Diff (spec 3.4): the summed width of every hidden neuron's difference interval. */
@@ -44,6 +47,11 @@ struct DraResult {
   std::size_t stable_neurons() const;
   std::size_t hidden_neurons() const;
 };
+
+/** The phase of a DNN ReLU with pre-activation bounds `pre`. */
+DnnPhase classify_dnn(const Interval& pre);
+/** The phase of a QNN neuron whose rounded pre-activation lies in the integers [lo, hi], clamped to [0, max]. */
+QnnPhase classify_qnn(int64_t lo, int64_t hi, int64_t max);
 
 /** True iff a hidden neuron's phases let both networks be encoded without a case split. */
 bool is_stable(DnnPhase dnn, QnnPhase qnn);

@@ -62,13 +62,19 @@ std::vector<double> qnn_real_bias(const quant::ModelPair& pair, std::size_t i) {
   return b;
 }
 
-NetworkBounds dnn_deeppoly(const quant::ModelPair& pair, const spec::Box& box, bool keep_expressions) {
+NetworkBounds dnn_deeppoly(const quant::ModelPair& pair, const spec::Box& box, bool keep_expressions,
+                           const std::vector<LayerReport>* within, bool* empty) {
   auto [lo, hi] = dnn_input_box(pair, box);
   DeepPoly poly(std::move(lo), std::move(hi));
   NetworkBounds out;
   for (std::size_t i = 0; i < pair.dnn.layers.size(); ++i) {
     std::size_t k = poly.add_layer(dnn_weight_matrix(pair, i), pair.dnn.layers[i].bias);
     std::vector<Interval> pre = bound_layer(poly, k, out, keep_expressions);
+    if (within)
+      for (std::size_t j = 0; j < pre.size(); ++j) {
+        pre[j] = pre[j].meet((*within)[i].dnn_pre[j]);
+        if (pre[j].lo > pre[j].hi) *empty = true, pre[j].hi = pre[j].lo;
+      }
     std::vector<Interval> post = pre;
     if (pair.dnn.layers[i].relu) {
       for (Interval& p : post) p = {std::max(p.lo, 0.0), std::max(p.hi, 0.0)};

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "dra/deeppoly.h"
+#include "dra/dra_result.h"
 #include "dra/dra_options.h"
 #include "dra/interval.h"
 #include "dra/qnn_intervals.h"
@@ -18,8 +19,13 @@ struct NetworkBounds {
   std::vector<InputExpression> lower, upper;  ///< kept only when asked for
 };
 
-/** DeepPoly on the DNN over x = x̂ / D for x̂ in the box. */
-NetworkBounds dnn_deeppoly(const quant::ModelPair& pair, const spec::Box& box, bool keep_expressions);
+/**
+ * DeepPoly on the DNN over x = x̂ / D for x̂ in the box. With `within` (see run_dra), every layer's
+ * pre-activation bounds are intersected with within's before the ReLU is relaxed; `*empty` is set
+ * if an intersection is empty.
+ */
+NetworkBounds dnn_deeppoly(const quant::ModelPair& pair, const spec::Box& box, bool keep_expressions,
+                           const std::vector<LayerReport>* within = nullptr, bool* empty = nullptr);
 
 /**
  * DeepPoly on the QNN in real units (x̃ = x̂ / 2^F_in) with the nodes of spec 3.3: affine,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dra/dra_result.h"
 #include "eval/eval_qnn.h"
 
 namespace qeb::dra {
@@ -22,6 +23,12 @@ Interval dyadic_interval(i128 lo, i128 hi, int f) {
 
 std::vector<QnnLayerIntervals> propagate_qnn_intervals(const quant::QNetwork& qnn, const spec::Box& box,
                                                        Semantics semantics) {
+  return propagate_qnn_intervals(qnn, box, semantics, nullptr, nullptr);
+}
+
+std::vector<QnnLayerIntervals> propagate_qnn_intervals(const quant::QNetwork& qnn, const spec::Box& box,
+                                                       Semantics semantics, const std::vector<LayerReport>* within,
+                                                       bool* empty) {
   std::vector<QnnLayerIntervals> out;
   std::vector<int64_t> in_lo = box.lo, in_hi = box.hi;
   for (std::size_t i = 0; i < qnn.layers.size(); ++i) {
@@ -61,6 +68,14 @@ std::vector<QnnLayerIntervals> propagate_qnn_intervals(const quant::QNetwork& qn
       // Rounding and clamping are monotone, so the ends map to the ends.
       i128 pre_lo = eval::round_half_up_shift(r.acc_lo[j], e);
       i128 pre_hi = eval::round_half_up_shift(r.acc_hi[j], e);
+      if (within) {
+        pre_lo = std::max<i128>(pre_lo, (*within)[i].qnn_pre_lo[j]);
+        pre_hi = std::min<i128>(pre_hi, (*within)[i].qnn_pre_hi[j]);
+        if (pre_lo > pre_hi) {
+          *empty = true;
+          pre_hi = pre_lo;  // keep the rest well-formed; the caller discards it
+        }
+      }
       r.pre_lo.push_back(saturate(pre_lo));
       r.pre_hi.push_back(saturate(pre_hi));
       r.post_lo.push_back(int64_t(std::clamp<i128>(pre_lo, 0, h.max_int())));

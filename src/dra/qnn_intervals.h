@@ -28,6 +28,16 @@ struct QnnLayerIntervals {
 std::vector<QnnLayerIntervals> propagate_qnn_intervals(const quant::QNetwork& qnn, const spec::Box& box,
                                                        Semantics semantics);
 
+struct LayerReport;
+/**
+ * The same, restricted to the integer pre-activation ranges of `within` (one report per layer, see
+ * run_dra): each hidden layer's rounded bounds are intersected with them before clamping. Sets
+ * `*empty` if some intersection is empty.
+ */
+std::vector<QnnLayerIntervals> propagate_qnn_intervals(const quant::QNetwork& qnn, const spec::Box& box,
+                                                       Semantics semantics, const std::vector<LayerReport>* within,
+                                                       bool* empty);
+
 /** lo/2^f rounded down and hi/2^f rounded up: a sound double interval of a dyadic range. */
 Interval dyadic_interval(i128 lo, i128 hi, int f);
 

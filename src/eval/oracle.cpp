@@ -103,6 +103,13 @@ struct Search {
     }
   }
 
+  bool expired() {
+    if ((evaluated & 63) == 0 && options.deadline != std::chrono::steady_clock::time_point::max())
+      d_expired = d_expired || std::chrono::steady_clock::now() >= options.deadline;
+    return d_expired;
+  }
+  bool d_expired = false;
+
   void visit(const std::vector<int64_t>& x) {
     evaluator.evaluate(x);
     for (ExtremeTracker& t : trackers) t.offer(evaluator.approx()[t.output()], evaluator.error()[t.output()], x);
@@ -116,12 +123,14 @@ struct Search {
 
   void sample(std::mt19937_64& rng) {
     planned = options.random_samples + options.climb_evaluations * trackers.size();
+    for (const std::vector<int64_t>& seed : options.seeds)
+      if (box.contains(seed)) visit(seed);
     std::vector<int64_t> x = box.lo;
     visit(x);
     visit(box.hi);
     for (std::size_t k = 0; k < x.size(); ++k) x[k] = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
     visit(x);
-    for (uint64_t s = 0; s < options.random_samples; ++s) {
+    for (uint64_t s = 0; s < options.random_samples && !expired(); ++s) {
       for (std::size_t k = 0; k < x.size(); ++k) x[k] = std::uniform_int_distribution<int64_t>(box.lo[k], box.hi[k])(rng);
       visit(x);
     }
@@ -137,7 +146,7 @@ struct Search {
     for (ExtremeTracker& tracker : trackers)
       for (bool from_centre : {true, false}) {
         std::vector<int64_t> x = from_centre ? centre : tracker.best_point();
-        for (int step = 0; step < 8; ++step) {
+        for (int step = 0; step < 8 && !expired(); ++step) {
           std::vector<double> g = difference_gradient(pair, x, tracker.output());
           double sign = tracker.maximize() ? 1.0 : -1.0;
           bool moved = false;
@@ -161,7 +170,7 @@ struct Search {
       uint64_t budget = options.climb_evaluations;
       std::vector<int64_t> x = trackers[t].best_point();
       bool improved = true;
-      while (improved && budget > 0) {
+      while (improved && budget > 0 && !expired()) {
         improved = false;
         std::shuffle(free.begin(), free.end(), rng);
         for (std::size_t k : free) {

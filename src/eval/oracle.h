@@ -1,6 +1,7 @@
 // The ground truth: exact extreme differences QNN - DNN per output over a region.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -17,6 +18,12 @@ struct OracleOptions {
   uint64_t climb_evaluations = 20'000;    ///< ... then coordinate hill-climbing per output and direction
   uint64_t seed = 1;
   std::vector<std::size_t> outputs;       ///< outputs to report; empty means all
+  /// Sampling only: points of the box visited first (e.g. an LP optimum rounded to the grid), so
+  /// the hill-climbing can start from them.
+  std::vector<std::vector<int64_t>> seeds;
+  /// Sampling only: stop sampling and climbing at this time (the answer stays exact for the points
+  /// evaluated). Default: no deadline.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   /// Called now and then with (points evaluated, points planned); may be empty.
   std::function<void(uint64_t, uint64_t)> progress;
 };

@@ -7,7 +7,8 @@ namespace qeb::verify {
 
 std::optional<Counterexample> attack(const quant::ModelPair& pair, const spec::Box& box,
                                      const std::vector<std::size_t>& outputs, const Rational& eps, uint64_t samples,
-                                     uint64_t seed) {
+                                     uint64_t seed, const std::vector<std::vector<int64_t>>& starts,
+                                     double seconds) {
   if (samples == 0) return std::nullopt;
   eval::OracleOptions o;
   o.exhaustive_limit = std::min<uint64_t>(samples, 4096);  // tiny boxes are simply enumerated
@@ -15,6 +16,10 @@ std::optional<Counterexample> attack(const quant::ModelPair& pair, const spec::B
   o.climb_evaluations = samples;
   o.seed = seed;
   o.outputs = outputs;
+  o.seeds = starts;
+  if (seconds > 0)
+    o.deadline = std::chrono::steady_clock::now() +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
   eval::OracleResult found = eval::run_oracle(pair, box, o);
   for (const eval::OutputRange& r : found.outputs)
     for (const eval::Witness* w : {&r.max, &r.min})

@@ -13,11 +13,13 @@ namespace qeb::verify {
 
 /**
  * Looks for an input of the box where |QNN_k - DNN_k| > eps for one of `outputs`, with about
- * `samples` random points plus as many hill-climbing steps per output and direction. The
- * result, if any, is recomputed exactly.
+ * `samples` random points plus as many hill-climbing steps per output and direction, visiting
+ * `starts` first (the climbs begin at the best point found), for at most `seconds` (0: no limit).
+ * The result, if any, is recomputed exactly.
  */
 std::optional<Counterexample> attack(const quant::ModelPair& pair, const spec::Box& box,
                                      const std::vector<std::size_t>& outputs, const Rational& eps, uint64_t samples,
-                                     uint64_t seed = 1);
+                                     uint64_t seed = 1, const std::vector<std::vector<int64_t>>& starts = {},
+                                     double seconds = 0);
 
 }  // namespace qeb::verify

@@ -1,14 +1,21 @@
 #include "verify/verifier.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <thread>
 
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "eval/difference.h"
+#include "bab/search.h"
+#include "eval/oracle.h"
+#include "lp/lp_bounder.h"
 #include "verify/falsifier.h"
 #include "verify/residual.h"
+#include "verify/smt_leaf.h"
 
 namespace qeb::verify {
 
@@ -295,20 +302,70 @@ std::optional<std::string> incompatibility(const std::string& backend, const std
   return std::nullopt;
 }
 
+const char* to_string(Engine e) {
+  switch (e) {
+    case Engine::AUTO: return "auto";
+    case Engine::DRA: return "dra";
+    case Engine::LP: return "lp";
+    case Engine::BAB: return "bab";
+    case Engine::SMT: return "smt";
+  }
+  return "?";
+}
+
+Engine parse_engine(const std::string& name) {
+  for (Engine e : {Engine::AUTO, Engine::DRA, Engine::LP, Engine::BAB, Engine::SMT})
+    if (name == to_string(e)) return e;
+  throw OptionError("unknown engine '" + name + "'; choose auto, dra, lp, bab or smt");
+}
+
+namespace {
+
+// One output direction on its way through the stages.
+struct Direction_ {
+  Query query;
+  QueryState state = QueryState::OPEN;
+  Stage stage = Stage::NONE;
+  std::string reason;
+  std::optional<Counterexample> counterexample;
+  double seconds = 0;
+  int solver_calls = 0;
+};
+
+bool violated_by(const Query& q, const Rational& diff, const Rational& eps) {
+  return q.direction == Direction::ABOVE ? diff > eps : diff < -eps;
+}
+
+Counterexample counterexample_of(const quant::ModelPair& pair, std::size_t output, const std::vector<int64_t>& x) {
+  eval::PairOutput exact = eval::evaluate_pair(pair, x);
+  return {output, x, exact.qnn[output], exact.dnn[output], exact.diff[output]};
+}
+
+}  // namespace
+
 VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const VerifyOptions& options) {
   const auto start = Clock::now();
-  if (auto why = incompatibility(options.backend, options.encoding))
-    throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
-  encodings::make_encoding(options.encoding);  // rejects an unknown name before any work
+  // use_solver = false (partitioning's shallow parts): DRA and the attack only.
+  const Engine engine = options.use_solver ? options.engine : Engine::DRA;
+  const bool uses_smt = engine == Engine::SMT || engine == Engine::AUTO;
+  if (uses_smt) {
+    if (auto why = incompatibility(options.backend, options.encoding))
+      throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
+    encodings::make_encoding(options.encoding);  // rejects an unknown name before any work
+  }
   auto note = [&](const std::string& line) {
     if (options.progress) options.progress(line);
   };
   auto cancelled = [&]() { return options.cancel && options.cancel->load(); };
+  // A small margin, so the report is out before an outside watchdog's limit.
+  const double budget = options.timeout_seconds > 0 ? options.timeout_seconds * 0.98 - 0.1 : 0;
   auto remaining = [&]() {
     if (cancelled()) return 0.0;
-    return options.timeout_seconds > 0 ? options.timeout_seconds - since(start) : 1e300;
+    return options.timeout_seconds > 0 ? budget - since(start) : 1e300;
   };
+  auto attack_budget = [&]() { return options.timeout_seconds > 0 ? std::max(0.001, remaining()) : 0.0; };
   VerifyResult result;
+  result.engine = to_string(engine);
   result.encoding = options.encoding;
   result.backend = options.backend;
 
@@ -319,52 +376,221 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   std::vector<std::size_t> outputs = options.outputs;
   if (outputs.empty())
     for (std::size_t j = 0; j < pair.qnn.output_size(); ++j) outputs.push_back(j);
-  std::vector<Query> queries = open_queries(result.dra, outputs, options.eps);
+  std::vector<Direction_> directions;
+  for (const Query& q : open_queries(result.dra, outputs, options.eps)) directions.push_back({q});
   for (std::size_t k : outputs) {
     OutputResult r;
     r.output = k;
-    if (std::none_of(queries.begin(), queries.end(), [&](const Query& q) { return q.output == k; })) {
-      r.verdict = Verdict::VERIFIED;
-      r.decided_by = Stage::DRA;
-    }
+    r.bound_lo = result.dra.output_delta()[k].lo;
+    r.bound_hi = result.dra.output_delta()[k].hi;
     result.outputs.push_back(r);
   }
   auto result_of = [&](std::size_t k) -> OutputResult& {
     return *std::find_if(result.outputs.begin(), result.outputs.end(), [&](const OutputResult& r) { return r.output == k; });
   };
-  note("DRA: " + std::to_string(outputs.size() * 2 - queries.size()) + " of " + std::to_string(outputs.size() * 2) +
+  note("DRA: " + std::to_string(outputs.size() * 2 - directions.size()) + " of " + std::to_string(outputs.size() * 2) +
        " output directions proved in " + std::to_string(result.dra_seconds) + " s");
-
-  // 2. A cheap attack on the outputs DRA left open: a counterexample ends the task.
   bool falsified = false;
-  if (!queries.empty() && options.attack_samples > 0 && !cancelled()) {
+  auto open = [&]() {
+    std::vector<Direction_*> v;
+    if (falsified && options.stop_at_counterexample) return v;
+    for (Direction_& d : directions)
+      if (d.state == QueryState::OPEN) v.push_back(&d);
+    return v;
+  };
+  auto refute = [&](Direction_& d, Stage stage) {
+    d.state = QueryState::REFUTED;
+    d.stage = stage;
+  };
+  // A counterexample (exact) settles its direction and every open one of the same output.
+  auto falsify = [&](Direction_& d, Counterexample cex, Stage stage) {
+    for (Direction_& other : directions)
+      if (other.query.output == d.query.output && other.state == QueryState::OPEN) other.state = QueryState::UNKNOWN;
+    d.state = QueryState::VIOLATED;
+    d.stage = stage;
+    d.counterexample = std::move(cex);
+    falsified = true;
+    note("output " + std::to_string(d.query.output) + ": counterexample (" + to_string(stage) + "), QNN - DNN = " +
+         qeb::to_string(d.counterexample->diff));
+  };
+  auto open_outputs = [&]() {
+    std::vector<std::size_t> v;
+    for (Direction_* d : open())
+      if (v.empty() || v.back() != d->query.output) v.push_back(d->query.output);
+    return v;
+  };
+
+  // 2. Small regions: exact enumeration decides everything.
+  if (engine == Engine::AUTO && !open().empty() && options.enumerate_limit > 0 &&
+      box.point_count() <= options.enumerate_limit && !cancelled()) {
+    auto te = Clock::now();
+    eval::OracleOptions o;
+    o.exhaustive_limit = options.enumerate_limit;
+    o.outputs = open_outputs();
+    eval::OracleResult exact = eval::run_oracle(pair, box, o);
+    for (const eval::OutputRange& range : exact.outputs) {
+      OutputResult& r = result_of(range.output);
+      r.bound_lo = dra::down(to_double(range.min.diff));
+      r.bound_hi = dra::up(to_double(range.max.diff));
+      for (Direction_* d : open()) {
+        if (d->query.output != range.output || d->state != QueryState::OPEN) continue;
+        const eval::Witness& w = d->query.direction == Direction::ABOVE ? range.max : range.min;
+        if (violated_by(d->query, w.diff, options.eps)) falsify(*d, counterexample_of(pair, range.output, w.input), Stage::ENUMERATION);
+        else refute(*d, Stage::ENUMERATION);
+      }
+    }
+    result.engine_stats.enumeration_seconds = since(te);
+    note("enumeration: " + std::to_string(exact.points_evaluated) + " points in " +
+         std::to_string(result.engine_stats.enumeration_seconds) + " s");
+  }
+
+  // 3. A cheap attack on the outputs still open: a counterexample ends the task.
+  if (!open().empty() && options.attack_samples > 0 && !cancelled()) {
     auto ta = Clock::now();
-    std::vector<std::size_t> open;
-    for (const Query& q : queries)
-      if (open.empty() || open.back() != q.output) open.push_back(q.output);
-    std::optional<Counterexample> found = attack(pair, box, open, options.eps, options.attack_samples);
+    std::optional<Counterexample> found =
+        attack(pair, box, open_outputs(), options.eps, options.attack_samples, 1, {}, attack_budget());
     result.attack_seconds = since(ta);
     if (found) {
-      OutputResult& r = result_of(found->output);
-      r.verdict = Verdict::FALSIFIED;
-      r.decided_by = Stage::ATTACK;
-      r.counterexample = found;
-      falsified = true;
-      note("attack: counterexample for output " + std::to_string(found->output) + ", QNN - DNN = " +
-           qeb::to_string(found->diff));
-      if (options.stop_at_counterexample) queries.clear();
-      std::erase_if(queries, [&](const Query& q) { return q.output == found->output; });
+      for (Direction_* d : open())
+        if (d->query.output == found->output && violated_by(d->query, found->diff, options.eps)) {
+          falsify(*d, *found, Stage::ATTACK);
+          break;
+        }
     } else {
       note("attack: nothing found in " + std::to_string(result.attack_seconds) + " s");
     }
   }
 
-  // 3. Encode the residual problem once, then 4. solve it.
-  if (!queries.empty() && !options.use_solver) {
-    for (const Query& q : queries)
-      if (result_of(q.output).reason.empty()) result_of(q.output).reason = "not solved (DRA and attack only)";
-    queries.clear();
+  // 4. The LP relaxation at the root: rigorous bounds from the dual; its optimum seeds the attack.
+  const bool lp_stage = engine == Engine::LP || engine == Engine::BAB || engine == Engine::AUTO;
+  dra::DraResult root_bounds = result.dra;
+  std::map<std::size_t, double> lp_gap;  // per open direction index: how far the LP bound misses
+  if (lp_stage && !open().empty() && pair.qnn.layers.size() > 1 && !cancelled()) {
+    auto tl = Clock::now();
+    lp::LpBounder bounder(pair, result.dra, options.difference_cuts);
+    if (options.tighten_seconds > 0) {
+      lp::TightenStats ts;
+      auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(std::min(options.tighten_seconds, remaining())));
+      root_bounds = bounder.tighten(box, root_bounds, deadline, &ts);
+      note("LP tightening: " + std::to_string(ts.optimisations) + " LPs, " + std::to_string(ts.tightened) +
+           " bounds tightened in " + std::to_string(ts.seconds) + " s");
+    } else {
+      bounder.load(box, root_bounds);
+    }
+    std::vector<std::vector<int64_t>> seeds;
+    for (Direction_* d : open()) {
+      if (d->state != QueryState::OPEN) continue;
+      if (remaining() <= 0) break;
+      const bool above = d->query.direction == Direction::ABOVE;
+      lp::LpBound b = bounder.optimise(bounder.network().output_difference(d->query.output), above, nullptr,
+                                       options.timeout_seconds > 0 ? std::max(0.001, remaining()) : 0);
+      ++result.engine_stats.lp_solves;
+      OutputResult& r = result_of(d->query.output);
+      if (b.bound) {
+        double v = to_double(*b.bound);
+        if (above) r.bound_hi = std::min(r.bound_hi, rational_from_double(v) >= *b.bound ? v : dra::up(v));
+        else r.bound_lo = std::max(r.bound_lo, rational_from_double(v) <= *b.bound ? v : dra::down(v));
+        bool proved = above ? *b.bound <= options.eps : *b.bound >= -options.eps;
+        if (proved) {
+          refute(*d, Stage::LP);
+          continue;
+        }
+        lp_gap[d - directions.data()] = std::fabs(to_double(*b.bound)) - to_double(options.eps);
+      }
+      if (!b.point.empty()) {
+        std::vector<int64_t> x(box.dimension());
+        for (std::size_t k = 0; k < x.size(); ++k) x[k] = std::clamp<int64_t>(std::llround(b.point[k]), box.lo[k], box.hi[k]);
+        Counterexample c = counterexample_of(pair, d->query.output, x);
+        if (violated_by(d->query, c.diff, options.eps)) falsify(*d, c, Stage::LP);
+        else seeds.push_back(x);
+      }
+    }
+    // The attack again, climbing from the LP optima.
+    if (!open().empty() && !seeds.empty() && options.attack_samples > 0) {
+      if (auto found = attack(pair, box, open_outputs(), options.eps, options.attack_samples, 2, seeds, attack_budget()))
+        for (Direction_* d : open())
+          if (d->query.output == found->output && violated_by(d->query, found->diff, options.eps)) {
+            falsify(*d, *found, Stage::LP);
+            break;
+          }
+    }
+    result.engine_stats.lp_seconds = since(tl);
+    note("LP: " + std::to_string(result.engine_stats.lp_solves) + " bounds in " +
+         std::to_string(result.engine_stats.lp_seconds) + " s; " + std::to_string(open().size()) +
+         " direction(s) left");
   }
+
+  // 5. Branch and bound, direction by direction, smallest LP gap first.
+  if ((engine == Engine::BAB || engine == Engine::AUTO) && pair.qnn.layers.size() > 1) {
+    std::vector<Direction_*> todo = open();
+    std::stable_sort(todo.begin(), todo.end(), [&](Direction_* a, Direction_* b) {
+      auto ga = lp_gap.find(a - directions.data()), gb = lp_gap.find(b - directions.data());
+      return (ga == lp_gap.end() ? 1e300 : ga->second) < (gb == lp_gap.end() ? 1e300 : gb->second);
+    });
+    auto tb = Clock::now();
+    for (Direction_* d : todo) {
+      if (d->state != QueryState::OPEN || (falsified && options.stop_at_counterexample)) continue;
+      if (remaining() <= 0) break;
+      bab::BabOptions bo;
+      bo.eps = options.eps;
+      bo.seconds = options.timeout_seconds > 0 ? remaining() : 0;
+      bo.threads = options.threads;
+      bo.branching.input_split_dimension = options.input_split_dimension;
+      bo.difference_cuts = options.difference_cuts;
+      bo.enumerate_limit = engine == Engine::AUTO ? std::min<uint64_t>(options.enumerate_limit, 4096) : 0;
+      bo.cancel = options.cancel;
+      bo.progress = options.progress;
+      if (engine == Engine::AUTO && options.leaf_case_splits > 0) {
+        bo.leaf_case_splits = options.leaf_case_splits;
+        bo.leaf_seconds = options.leaf_seconds;
+        bab::Goal goal{d->query.output, d->query.direction == Direction::ABOVE};
+        bo.leaf_solver = [&, goal]() -> std::unique_ptr<bab::LeafSolver> {
+          return std::make_unique<SmtLeafSolver>(pair, box, root_bounds, goal, options.eps, options.backend,
+                                                 options.backend_options, options.difference_cuts);
+        };
+      }
+      bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE}, bo);
+      d->seconds += br.seconds;
+      result.engine_stats.bab_nodes += br.stats.nodes;
+      result.engine_stats.bab_max_depth = std::max(result.engine_stats.bab_max_depth, br.stats.max_depth);
+      result.engine_stats.bab_leaf_calls += br.stats.leaf_calls;
+      result.engine_stats.bab_closed_by_leaf += br.stats.closed_by_leaf;
+      result.engine_stats.lp_solves += br.stats.lp_solves;
+      OutputResult& r = result_of(d->query.output);
+      if (br.status == bab::BabStatus::PROVED) {
+        refute(*d, Stage::BAB);
+        if (d->query.direction == Direction::ABOVE) r.bound_hi = std::min(r.bound_hi, to_double(options.eps));
+        else r.bound_lo = std::max(r.bound_lo, -to_double(options.eps));
+      } else if (br.status == bab::BabStatus::FALSIFIED) {
+        falsify(*d, counterexample_of(pair, d->query.output, *br.counterexample), Stage::BAB);
+      } else {
+        d->reason = "branch and bound: " + br.reason + " after " + std::to_string(br.stats.nodes) + " nodes";
+        if (std::isfinite(br.proven_bound)) {
+          if (d->query.direction == Direction::ABOVE) r.bound_hi = std::min(r.bound_hi, dra::up(-br.proven_bound));
+          else r.bound_lo = std::max(r.bound_lo, br.proven_bound);
+        }
+      }
+      note("branch and bound, output " + std::to_string(d->query.output) + " (" + describe(d->query.direction) +
+           "): " + (br.status == bab::BabStatus::PROVED ? "proved" : br.status == bab::BabStatus::FALSIFIED ? "counterexample" : "unknown") +
+           ", " + std::to_string(br.stats.nodes) + " nodes, " + std::to_string(br.seconds) + " s (DRA " +
+           std::to_string(br.stats.dra_seconds) + " s, LP " + std::to_string(br.stats.lp_seconds) + " s, " +
+           std::to_string(br.stats.lp_iterations) + " iterations; closed: " + std::to_string(br.stats.closed_by_dra) +
+           " DRA, " + std::to_string(br.stats.closed_by_lp) + " LP, " + std::to_string(br.stats.closed_infeasible) +
+           " empty, " + std::to_string(br.stats.closed_by_enumeration) + " enumerated; splits:" + [&] {
+             std::string k;
+             for (const auto& [kind, n] : br.stats.branchings) k += " " + kind + " " + std::to_string(n);
+             return k;
+           }() + ")");
+    }
+    result.engine_stats.bab_seconds = since(tb);
+  }
+
+  // 6. The SMT engine: the whole residual problem, encoded once and solved incrementally.
+  std::vector<Query> queries;
+  std::vector<Direction_*> asked;
+  if (engine == Engine::SMT)
+    for (Direction_* d : open()) queries.push_back(d->query), asked.push_back(d);
   if (!queries.empty()) {
     auto t1 = Clock::now();
     ResidualProblem problem = encode_residual(pair, box, result.dra, queries, options.eps,
@@ -380,32 +606,51 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     solver.run();
     result.solve_seconds = since(t2);
     result.solver_calls = solver.total_calls();
-    // An output is falsified by any violated direction, verified once every open direction is refuted.
     for (std::size_t q = 0; q < queries.size(); ++q) {
-      OutputResult& r = result_of(queries[q].output);
-      r.solver_calls += solver.calls(q);
-      r.seconds += solver.seconds(q);
-      if (solver.state(q) == QueryState::VIOLATED && r.verdict != Verdict::FALSIFIED) {
+      Direction_& d = *asked[q];
+      d.solver_calls += solver.calls(q);
+      d.seconds += solver.seconds(q);
+      if (solver.state(q) == QueryState::VIOLATED) falsify(d, *solver.counterexample(q), Stage::SMT);
+      else if (solver.state(q) == QueryState::REFUTED) refute(d, Stage::SMT);
+      else if (solver.state(q) == QueryState::UNKNOWN) d.state = QueryState::UNKNOWN, d.reason = solver.reason(q);
+    }
+  }
+
+  // Per output: falsified by any violated direction, verified once every direction is refuted
+  // (by DRA where it was never open); the deciding stage is the last one that settled it.
+  for (OutputResult& r : result.outputs) {
+    bool all_refuted = true, asked_any = false;
+    Stage last = Stage::DRA;
+    for (Direction_& d : directions) {
+      if (d.query.output != r.output) continue;
+      asked_any = true;
+      r.seconds += d.seconds;
+      r.solver_calls += d.solver_calls;
+      if (d.state == QueryState::VIOLATED && r.verdict != Verdict::FALSIFIED) {
         r.verdict = Verdict::FALSIFIED;
-        r.decided_by = Stage::SMT;
-        r.counterexample = solver.counterexample(q);
-        falsified = true;
-      } else if (solver.state(q) == QueryState::UNKNOWN && r.reason.empty()) {
-        r.reason = solver.reason(q);
+        r.decided_by = d.stage;
+        r.counterexample = d.counterexample;
+      }
+      if (d.state != QueryState::REFUTED) {
+        all_refuted = false;
+        if (r.reason.empty() && !d.reason.empty()) r.reason = d.reason;
+      } else if (int(d.stage) > int(last)) {
+        last = d.stage;
       }
     }
-    for (OutputResult& r : result.outputs) {
-      if (r.decided_by == Stage::DRA || r.verdict == Verdict::FALSIFIED) continue;
-      bool refuted = true, asked = false;
-      for (std::size_t q = 0; q < queries.size(); ++q)
-        if (queries[q].output == r.output) asked = true, refuted &= solver.state(q) == QueryState::REFUTED;
-      if (asked && refuted) r.verdict = Verdict::VERIFIED, r.decided_by = Stage::SMT;
+    if (r.verdict != Verdict::FALSIFIED && all_refuted) {
+      r.verdict = Verdict::VERIFIED;
+      r.decided_by = asked_any ? last : Stage::DRA;
     }
   }
 
   bool all_verified = true;
   for (OutputResult& r : result.outputs) {
-    if (r.verdict == Verdict::UNKNOWN && r.reason.empty()) r.reason = "not checked (a counterexample was found first)";
+    if (r.verdict == Verdict::UNKNOWN && r.reason.empty())
+      r.reason = falsified ? "not checked (a counterexample was found first)"
+                           : engine == Engine::DRA ? "not solved (DRA and attack only)"
+                           : engine == Engine::LP ? "not solved (engine lp: DRA, attack and LP only)"
+                           : remaining() <= 0 ? "timeout" : "undecided";
     all_verified &= r.verdict == Verdict::VERIFIED;
   }
   result.verdict = falsified ? Verdict::FALSIFIED : all_verified ? Verdict::VERIFIED : Verdict::UNKNOWN;

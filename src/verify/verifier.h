@@ -25,7 +25,34 @@ const char* to_string(SolveStrategy s);
 /** Parses "disjunctive", "per-query" or "fresh"; throws OptionError otherwise. */
 SolveStrategy parse_solve_strategy(const std::string& name);
 
+/**
+ * Which stages run (issue 14), each after the previous ones:
+ *   DRA:  DRA (and the attack) only;
+ *   LP:   + the LP relaxation of the residual, rigorous bounds from its dual;
+ *   BAB:  + branch and bound over neuron phases / integer ranges / inputs (DRA and LP per node);
+ *   SMT:  DRA, attack, then the whole residual to Z3/cvc5 (the pre-LP pipeline, for comparison);
+ *   AUTO: DRA, exact enumeration of small regions, attack, LP, then branch and bound whose small
+ *         leaves go to the incremental SMT solver under assumptions.
+ */
+enum class Engine { AUTO, DRA, LP, BAB, SMT };
+const char* to_string(Engine e);
+/** Parses "auto", "dra", "lp", "bab" or "smt"; throws OptionError otherwise. */
+Engine parse_engine(const std::string& name);
+
 struct VerifyOptions {
+  Engine engine = Engine::AUTO;
+  /// AUTO: regions with at most this many integer points are decided by exact enumeration (0: never).
+  uint64_t enumerate_limit = 100'000;
+  /// LP stage: seconds for optimisation-based tightening of hidden neurons before the output LPs
+  /// (0: none; measured to pay little on the MNIST networks, see bench/results/engines.md).
+  double tighten_seconds = 0;
+  unsigned threads = 1;            ///< branch-and-bound worker threads
+  /// Branch and bound splits input coordinates when at most this many are free (else neurons).
+  std::size_t input_split_dimension = 16;
+  /// Branch and bound: nodes with at most this many unstable neurons try the SMT solver first
+  /// (AUTO only; 0: never), for at most leaf_seconds each.
+  std::size_t leaf_case_splits = 8;
+  double leaf_seconds = 2;
   Rational eps = 1;                  ///< the bound: verified means |QNN_k - DNN_k| <= eps on every checked k
   std::vector<std::size_t> outputs;  ///< outputs to check (empty: all)
   std::string backend = "z3";

@@ -213,6 +213,17 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds) {
   o.stop_at_counterexample = d.chance(0.8);
   o.backend_options.seed = unsigned(d.between(0, 9));
   o.timeout_seconds = timeout_seconds;
+  // The proof engine: every stage chain, with its knobs (enumeration off in auto, so the LP,
+  // branch and bound and the SMT leaves get the small boxes too).
+  int e = d.between(0, 99);
+  o.engine = e < 35 ? verify::Engine::SMT : e < 60 ? verify::Engine::AUTO : e < 80 ? verify::Engine::BAB
+           : e < 90 ? verify::Engine::LP : verify::Engine::DRA;
+  o.enumerate_limit = d.chance(0.7) ? 0 : verify::VerifyOptions{}.enumerate_limit;
+  o.threads = unsigned(d.between(1, 2));
+  o.input_split_dimension = d.chance(0.5) ? 0 : 16;
+  o.tighten_seconds = d.chance(0.25) ? 0.5 : 0;
+  o.leaf_case_splits = d.one_of(std::vector<std::size_t>{0, 8, 100});
+  o.leaf_seconds = 1;
   t.partitioned = d.chance(0.15);
   if (t.partitioned) {
     partition::PartitionOptions& p = t.partition;
@@ -247,12 +258,16 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds) {
 }
 
 std::string Task::config_key() const {
+  if (options.engine != verify::Engine::SMT && !partitioned)
+    return std::string("engine ") + verify::to_string(options.engine) + "/" + options.backend;
   return options.backend + "/" + options.encoding + "/" + verify::to_string(options.strategy) + (partitioned ? "/partitioned" : "");
 }
 
 std::string Task::config() const {
   std::ostringstream s;
-  s << "backend=" << options.backend << " encoding=" << options.encoding << " strategy=" << verify::to_string(options.strategy)
+  s << "engine=" << verify::to_string(options.engine) << " enumerate_limit=" << options.enumerate_limit
+    << " threads=" << options.threads << " input_split_dimension=" << options.input_split_dimension
+    << " tighten=" << options.tighten_seconds << " leaf_splits=" << options.leaf_case_splits << " backend=" << options.backend << " encoding=" << options.encoding << " strategy=" << verify::to_string(options.strategy)
     << " attack=" << options.attack_samples << " prune=" << options.prune << " cuts=" << options.difference_cuts
     << " stop_at_cex=" << options.stop_at_counterexample << " solver_seed=" << options.backend_options.seed
     << " timeout=" << options.timeout_seconds;
@@ -326,6 +341,11 @@ std::string cli_command(const Task& t, const std::string& nnet_path) {
   s << " --backend " << t.options.backend << " --encoding " << t.options.encoding << " --strategy "
     << verify::to_string(t.options.strategy) << " --attack " << t.options.attack_samples << " --seed "
     << t.options.backend_options.seed << " --timeout " << t.options.timeout_seconds;
+  s << " --engine " << verify::to_string(t.options.engine) << " --enumerate-limit " << t.options.enumerate_limit
+    << " --threads " << t.options.threads << " --tighten " << t.options.tighten_seconds << " --leaf-splits "
+    << t.options.leaf_case_splits << " --leaf-timeout " << t.options.leaf_seconds;
+  if (t.options.input_split_dimension != verify::VerifyOptions{}.input_split_dimension)
+    s << " --input-split-dimension " << t.options.input_split_dimension;
   if (!t.options.prune) s << " --no-pruning";
   if (!t.options.difference_cuts) s << " --no-diff-cuts";
   if (!t.options.stop_at_counterexample) s << " --all-counterexamples";

@@ -163,11 +163,12 @@ TEST_CASE("an .h5 network loads and verifies under --timeout and --memory-limit"
 }
 
 // The limits hold for the whole process (loading included) whichever solver runs, within 10%.
-// The 784-512-512-10 network at radius 5 keeps either solver busy for minutes and grows to GBs.
+// The 784-512-512-10 network at radius 5 keeps either SMT solver busy for minutes and grows to GBs
+// (--engine smt: branch and bound would stay small, see the next test).
 TEST_CASE("--timeout and --memory-limit end a long verify with unknown and the reason, within 10%") {
   const std::string net = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_2blk_512_512_in_8_relu_0.h5";
   const std::string task = "verify --model " + net + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
-                           " --sample 3236 --radius 5 --eps 0.5 --attack 0 -q --json - ";
+                           " --sample 3236 --radius 5 --eps 0.5 --attack 0 --engine smt -q --json - ";
   for (const char* backend : {"z3", "cvc5"}) {
     CAPTURE(backend);
     auto start = std::chrono::steady_clock::now();
@@ -190,4 +191,26 @@ TEST_CASE("--timeout and --memory-limit end a long verify with unknown and the r
   CHECK(run_qeb(task + "--memory-limit 5").exit_code == 2);
   CHECK(run_qeb(task + "--memory-limit nan").exit_code == 2);
   CHECK(run_qeb(task + "--timeout -1").exit_code == 2);
+}
+
+// The default engine (LP, then branch and bound on two threads) stops at its time limit too.
+TEST_CASE("branch and bound ends at --timeout with unknown, the proven bound and the reason") {
+  const std::string net = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_2blk_512_512_in_8_relu_0.h5";
+  auto start = std::chrono::steady_clock::now();
+  auto r = run_qeb("verify --model " + net + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
+                   " --sample 3236 --radius 5 --eps 0.5 --attack 0 --threads 2 -q --json - --timeout 6");
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.exit_code == 20);
+  CHECK(wall < 6 * 1.1);
+  auto doc = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  CHECK(doc["verdict"] == "unknown");
+  bool timed_out = false;
+  for (const auto& o : doc["outputs"])
+    if (o["verdict"] == "unknown") {
+      timed_out |= o["reason"].get<std::string>().find("timeout") != std::string::npos;
+      // The proven interval is never wider than DRA's.
+      CHECK(o["bound"][0].get<double>() >= o["dra_interval"][0].get<double>());
+      CHECK(o["bound"][1].get<double>() <= o["dra_interval"][1].get<double>());
+    }
+  CHECK(timed_out);
 }

@@ -5,55 +5,15 @@
 
 #include "dra/diff_analysis.h"
 #include "eval/eval_qnn.h"
+#include "support/neuron_trace.h"
 #include "support/random_network.h"
 
 using namespace qeb;
 using namespace qeb::dra;
+using qeb::test::Trace;
+using qeb::test::trace;
 
 namespace {
-
-// Exact values of every neuron of both networks at one input.
-struct Trace {
-  std::vector<std::vector<Rational>> dnn_pre, dnn_post;
-  std::vector<std::vector<Rational>> qnn_pre, qnn_post;  // real values; output layer: the real output
-};
-
-Trace trace(const quant::ModelPair& pair, const std::vector<int64_t>& x) {
-  Trace t;
-  std::vector<Rational> current;
-  for (int64_t v : x) current.push_back(Rational(v) / pair.input_scale);
-  for (const model::DenseLayer& layer : pair.dnn.layers) {
-    std::vector<Rational> pre(layer.outputs), post(layer.outputs);
-    for (std::size_t j = 0; j < layer.outputs; ++j) {
-      Rational sum = rational_from_double(layer.bias[j]);
-      for (std::size_t k = 0; k < layer.inputs; ++k) sum += rational_from_double(layer.weight(j, k)) * current[k];
-      pre[j] = sum;
-      post[j] = layer.relu && sum < 0 ? Rational(0) : sum;
-    }
-    t.dnn_pre.push_back(pre);
-    t.dnn_post.push_back(post);
-    current = post;
-  }
-  eval::QnnTrace q;
-  eval::QnnOutput out = eval::eval_qnn(pair.qnn, x, &q);
-  for (std::size_t i = 0; i < pair.qnn.layers.size(); ++i) {
-    const quant::QLayer& layer = pair.qnn.layers[i];
-    std::vector<Rational> pre, post;
-    for (std::size_t j = 0; j < layer.outputs; ++j) {
-      if (pair.qnn.is_output(i)) {
-        pre.push_back(out.value(j));
-        post.push_back(out.value(j));
-      } else {
-        int f = layer.activation_format->frac_bits;
-        pre.push_back(dyadic(eval::round_half_up_shift(q.acc[i][j], pair.qnn.activation_shift(i)), f));
-        post.push_back(dyadic(q.activations[i][j], f));
-      }
-    }
-    t.qnn_pre.push_back(pre);
-    t.qnn_post.push_back(post);
-  }
-  return t;
-}
 
 bool inside(const Interval& i, const Rational& v) { return rational_from_double(i.lo) <= v && v <= rational_from_double(i.hi); }
 

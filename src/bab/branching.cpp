@@ -1,0 +1,130 @@
+#include "bab/branching.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace qeb::bab {
+
+namespace {
+
+using bounds::Restriction;
+using bounds::Target;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double value_at(const lp::LpBound& s, lp::LpTerm t) {
+  if (!t.is_column()) return t.constant;
+  return std::size_t(t.column) < s.point.size() ? s.point[t.column] : std::nan("");
+}
+double dual_of(const lp::LpBound& s, int row) { return row >= 0 && std::size_t(row) < s.row_dual.size() ? std::fabs(s.row_dual[row]) : 0; }
+
+// Envelope gaps of clamp(r, 0, cap) over the integers [lo, hi] at its kinks: how far the
+// concave (upper) and convex (lower) envelopes stray from the function, at 0 and at cap.
+struct KinkGap {
+  double at_zero = 0, at_cap = 0;
+};
+KinkGap clamp_gaps(int64_t lo, int64_t hi, int64_t cap) {
+  auto f = [&](double r) { return std::clamp(r, 0.0, double(cap)); };
+  auto line = [&](double a, double b, double r) { return a >= b ? f(a) : f(a) + (f(b) - f(a)) * (r - a) / (b - a); };
+  KinkGap g;
+  double l = double(lo), h = double(hi), c = double(cap);
+  if (l < 0 && h > 0) g.at_zero = line(l, std::min(h, c), 0) - f(0);   // the upper line above the kink at 0
+  if (l < c && h > c) g.at_cap = f(c) - line(std::max(l, 0.0), h, c);   // the lower line below the kink at cap
+  return g;
+}
+
+}  // namespace
+
+std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp::NetworkLp& network,
+                                          const spec::Box& box, const dra::DraResult& bounds,
+                                          const lp::LpBound& solution, const BranchingOptions& options) {
+  std::vector<std::size_t> free = box.free_dimensions();
+  if (!free.empty() && free.size() <= options.input_split_dimension) {
+    // Low-dimensional input: bisect the coordinate with the largest width x first-layer weight
+    // mass over neurons not yet stable (ReluDiff's smear, with weights as the gradient bound).
+    const dra::LayerReport& first = bounds.layers.front();
+    std::size_t best = free.front();
+    double best_score = -1;
+    for (std::size_t k : free) {
+      double mass = 0;
+      for (std::size_t j = 0; j < pair.dnn.layers[0].outputs; ++j) {
+        bool stable = bounds.layers.size() == 1 ||
+                      dra::is_stable(first.dnn_phase[j], first.qnn_phase[j]);
+        mass += (stable ? 0.1 : 1.0) * std::fabs(pair.dnn.layers[0].weight(j, k));
+      }
+      double score = mass * double(box.hi[k] - box.lo[k]);
+      if (score > best_score) best_score = score, best = k;
+    }
+    int64_t mid = box.lo[best] + (box.hi[best] - box.lo[best]) / 2;
+    Branching b;
+    b.kind = "input";
+    b.score = best_score;
+    b.children = {Restriction{Target::INPUT, 0, best, -kInf, double(mid)},
+                  Restriction{Target::INPUT, 0, best, double(mid + 1), kInf}};
+    return b;
+  }
+
+  std::optional<Branching> best;
+  auto offer = [&](double score, const char* kind, Restriction a, Restriction b) {
+    if (score <= 0 || (best && score <= best->score)) return;
+    best = Branching{{a, b}, score, kind};
+  };
+  // Fallback when no multiplier points anywhere: the widest relaxation (BaBSR's intercept alone).
+  std::optional<Branching> widest;
+  auto offer_widest = [&](double gap, const char* kind, Restriction a, Restriction b) {
+    if (gap <= 0 || (widest && gap <= widest->score)) return;
+    widest = Branching{{a, b}, gap, kind};
+  };
+
+  for (std::size_t i = 0; i < network.hidden_layers(); ++i) {
+    const dra::LayerReport& layer = bounds.layers[i];
+    const int64_t cap = pair.qnn.layers[i].activation_format->max_int();
+    for (std::size_t j = 0; j < layer.dnn_pre.size(); ++j) {
+      const dra::Interval& z = layer.dnn_pre[j];
+      if (z.lo < 0 && z.hi > 0 && network.dnn_chord_row(i, j) >= 0) {
+        double gap = -z.hi * z.lo / (z.hi - z.lo);
+        Restriction active{Target::DNN_PRE, i, j, 0, kInf}, inactive{Target::DNN_PRE, i, j, -kInf, 0};
+        offer(dual_of(solution, network.dnn_chord_row(i, j)) * gap, "dnn", active, inactive);
+        offer_widest(gap, "dnn", active, inactive);
+      }
+      lp::LpTerm r = network.qnn_pre(i, j);
+      if (!r.is_column()) continue;
+      int64_t lo = layer.qnn_pre_lo[j], hi = layer.qnn_pre_hi[j];
+      if (lo >= hi) continue;
+      KinkGap g = clamp_gaps(lo, hi, cap);
+      double y = dual_of(solution, network.qnn_lower_row(i, j)) + dual_of(solution, network.qnn_upper_row(i, j));
+      if (g.at_zero > 0) {
+        Restriction low{Target::QNN_PRE, i, j, -kInf, 0}, up{Target::QNN_PRE, i, j, 1, kInf};
+        offer(y * g.at_zero, "qnn-kink", low, up);
+        offer_widest(g.at_zero, "qnn-kink", low, up);
+      }
+      if (g.at_cap > 0) {
+        Restriction low{Target::QNN_PRE, i, j, -kInf, double(cap - 1)}, up{Target::QNN_PRE, i, j, double(cap), kInf};
+        offer(y * g.at_cap, "qnn-kink", low, up);
+        offer_widest(g.at_cap, "qnn-kink", low, up);
+      }
+      // A fractional rounding: r <= floor(r*) or r >= floor(r*) + 1.
+      double rv = value_at(solution, r);
+      double floor_r = std::floor(rv + 1e-9), frac = rv - floor_r;
+      static const bool no_integer = std::getenv("QEB_NO_INTEGER") != nullptr;
+      if (!no_integer && std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
+        double scale = std::ldexp(1.0, pair.qnn.activation_shift(i));
+        double score = dual_of(solution, network.qnn_rounding_row(i, j)) * scale * std::min(frac, 1 - frac);
+        offer(score, "qnn-integer", Restriction{Target::QNN_PRE, i, j, -kInf, floor_r},
+              Restriction{Target::QNN_PRE, i, j, floor_r + 1, kInf});
+      }
+    }
+  }
+  if (best) return best;
+  if (widest) return widest;
+  // Nothing relaxed is left but the inputs: bisect the widest coordinate.
+  if (free.empty()) return std::nullopt;
+  std::size_t k = *std::max_element(free.begin(), free.end(), [&](std::size_t a, std::size_t b) {
+    return box.hi[a] - box.lo[a] < box.hi[b] - box.lo[b];
+  });
+  int64_t mid = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
+  return Branching{{Restriction{Target::INPUT, 0, k, -kInf, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInf}},
+                   0, "input"};
+}
+
+}  // namespace qeb::bab

@@ -1,0 +1,47 @@
+// Where branch and bound splits a node. Candidates are the relaxations the node's LP optimum
+// leans on: an unstable DNN ReLU (its chord), a clamped QNN neuron (its envelope lines around the
+// kinks at 0 and C), a QNN rounding whose integer value the LP took fractionally, and, for
+// low-dimensional inputs, an input coordinate (ReluDiff-style).
+//
+// Score (BaBSR-like, Bunel et al. JMLR 2020, with the LP's own multipliers instead of a
+// back-substituted estimate): |row multiplier| x how far that row's relaxation can lie about the
+// function it relaxes (the chord's gap at the kink, the envelopes' gap at 0 and C, the distance of
+// r to an integer). A multiplier is the objective's sensitivity to the row, so the product
+// estimates the bound gained when the split removes the relaxation. Cheap: one pass over the
+// unstable neurons, no extra LP.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bounds/subproblem.h"
+#include "dra/dra_result.h"
+#include "lp/network_lp.h"
+#include "lp/output_bounds.h"
+
+namespace qeb::bab {
+
+/** How to split: each child adds one restriction (together they cover the node). */
+struct Branching {
+  std::vector<bounds::Restriction> children;
+  double score = 0;
+  std::string kind;  ///< "dnn", "qnn-kink", "qnn-integer", "input"
+};
+
+struct BranchingOptions {
+  /// Split input coordinates instead of neurons when the input has at most this many free
+  /// coordinates (bisection pays only in low dimension; 784 pixels barely move DRA's gap).
+  std::size_t input_split_dimension = 16;
+};
+
+/**
+ * The split of a node with sound `bounds` over `box`, whose LP `solution` (of the network LP
+ * instantiated with these bounds) is given; nullopt if nothing is left to split (every neuron
+ * stable, every rounding integral, a single input point).
+ */
+std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp::NetworkLp& network,
+                                          const spec::Box& box, const dra::DraResult& bounds,
+                                          const lp::LpBound& solution, const BranchingOptions& options);
+
+}  // namespace qeb::bab

@@ -1,0 +1,409 @@
+#include "bab/search.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "bounds/subproblem.h"
+#include "dra/diff_analysis.h"
+#include "eval/difference.h"
+#include "eval/oracle.h"
+#include "eval/point_evaluator.h"
+#include "lp/lp_bounder.h"
+#include "verify/falsifier.h"
+
+namespace qeb::bab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct Node {
+  bounds::Subproblem sub;
+  lp::Basis basis;   ///< the parent's LP basis (warm start)
+  double priority;   ///< the parent's proven lower bound of the oriented objective (lowest first)
+  unsigned depth = 0;
+  uint64_t order = 0;
+};
+
+struct LaterFirst {  // max-heap on "should come later": a higher bound, then a later node
+  bool operator()(const Node& a, const Node& b) const {
+    if (a.priority != b.priority) return a.priority > b.priority;
+    return a.order > b.order;
+  }
+};
+
+// The outcome of processing one node.
+struct Processed {
+  std::vector<Node> children;
+  std::optional<std::vector<int64_t>> counterexample;
+  bool undecidable = false;  ///< nothing left to split and nothing decided it
+  double bound = kInf;       ///< the node's proven lower bound (for the global bound)
+};
+
+// What the threads share.
+class SharedSearch {
+ public:
+  SharedSearch(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root, const Goal& goal,
+               const BabOptions& options)
+      : pair(pair), box(box), root(std::make_shared<dra::DraResult>(root)), goal(goal), options(options),
+        start(Clock::now()) {}
+
+  const quant::ModelPair& pair;
+  const spec::Box& box;
+  std::shared_ptr<const dra::DraResult> root;
+  const Goal& goal;
+  const BabOptions& options;
+  const Clock::time_point start;
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<Node> heap;
+  std::map<uint64_t, double> in_flight;  ///< order -> priority of the nodes being processed
+  unsigned active = 0;
+  uint64_t next_order = 0;
+  bool stop = false;
+  std::string stop_reason;
+  std::optional<std::vector<int64_t>> counterexample;
+  bool undecidable = false;
+  BabStats stats;
+
+  double remaining() const {
+    if (options.seconds <= 0) return kInf;
+    return options.seconds - since(start);
+  }
+  bool out_of_time() const { return remaining() <= 0; }
+  bool cancelled() const { return options.cancel && options.cancel->load(); }
+};
+
+// One worker's own machinery: an LP, a point evaluator, a leaf solver.
+class Worker {
+ public:
+  Worker(SharedSearch& s)
+      : d_s(s), d_lp(s.pair, *s.root, s.options.difference_cuts), d_evaluator(s.pair, s.box),
+        d_objective(d_lp.network().output_difference(s.goal.output)) {}
+
+  void run() {
+    for (;;) {
+      Node node;
+      {
+        std::unique_lock lock(d_s.mutex);
+        d_s.changed.wait(lock, [&] { return d_s.stop || !d_s.heap.empty() || d_s.active == 0; });
+        if (d_s.stop || d_s.heap.empty()) {
+          d_s.changed.notify_all();
+          break;
+        }
+        if (d_s.cancelled() || d_s.out_of_time() ||
+            (d_s.options.max_nodes && d_s.stats.nodes >= d_s.options.max_nodes)) {
+          d_s.stop = true;
+          d_s.stop_reason = d_s.cancelled() ? "cancelled" : d_s.out_of_time() ? "timeout" : "node limit";
+          d_s.changed.notify_all();
+          break;
+        }
+        std::pop_heap(d_s.heap.begin(), d_s.heap.end(), LaterFirst{});
+        node = std::move(d_s.heap.back());
+        d_s.heap.pop_back();
+        d_s.in_flight[node.order] = node.priority;
+        ++d_s.active;
+        ++d_s.stats.nodes;
+      }
+      Processed p = process(node);
+      {
+        std::lock_guard lock(d_s.mutex);
+        d_s.in_flight.erase(node.order);
+        --d_s.active;
+        if (p.counterexample && !d_s.counterexample) {
+          d_s.counterexample = p.counterexample;
+          d_s.stop = true;
+        }
+        if (p.undecidable) {
+          d_s.undecidable = true;
+          d_s.stop = true;
+          d_s.stop_reason = "a node could not be split further";
+        }
+        for (Node& c : p.children) {
+          c.order = d_s.next_order++;
+          d_s.heap.push_back(std::move(c));
+          std::push_heap(d_s.heap.begin(), d_s.heap.end(), LaterFirst{});
+        }
+        d_s.stats.max_depth = std::max(d_s.stats.max_depth, node.depth);
+        d_s.changed.notify_all();
+      }
+    }
+  }
+
+  BabStats stats;  ///< this worker's share (merged at the end)
+
+ private:
+  double orient(const dra::Interval& d) const { return d_s.goal.above ? -d.hi : d.lo; }
+  Rational oriented(const Rational& diff) const { return d_s.goal.above ? Rational(-diff) : diff; }
+
+  // An input of the root box violating the goal, exactly, or nullopt.
+  std::optional<std::vector<int64_t>> violates(const std::vector<int64_t>& x) {
+    d_evaluator.evaluate(x);
+    const std::size_t g = d_s.goal.output;
+    double value = d_s.goal.above ? -d_evaluator.approx()[g] : d_evaluator.approx()[g];
+    // |approx - exact| <= error: skip the exact evaluation when the point surely satisfies the goal.
+    if (rational_from_double(dra::down(value - d_evaluator.error()[g])) >= -d_s.options.eps) return std::nullopt;
+    Rational diff = eval::evaluate_pair(d_s.pair, x).diff[g];
+    if (oriented(diff) < -d_s.options.eps) return x;
+    return std::nullopt;
+  }
+
+  std::vector<int64_t> rounded_input(const std::vector<double>& point, const spec::Box& box) const {
+    std::vector<int64_t> x(box.dimension());
+    for (std::size_t k = 0; k < x.size(); ++k)
+      x[k] = std::clamp<int64_t>(std::llround(point[k]), box.lo[k], box.hi[k]);
+    return x;
+  }
+
+  Processed process(const Node& node) {
+    Processed out;
+    const spec::Box& box = node.sub.box;
+    const Rational& eps = d_s.options.eps;
+    // 1. Bounds: DRA within the parent's (the root's are given).
+    std::shared_ptr<const dra::DraResult> bounds = d_s.root;
+    if (node.sub.within && last_layer_split(node.sub)) {
+      // A split in the last hidden layer changes no other neuron's bounds: only its own phase.
+      bounds = restricted_copy(*node.sub.within, node.sub.restrictions.back());
+    } else if (node.sub.within) {
+      auto t = Clock::now();
+      bounds = std::make_shared<dra::DraResult>(dra::run_dra(
+          d_s.pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true}, node.sub.within.get()));
+      stats.dra_seconds += since(t);
+    }
+    if (bounds->infeasible) {
+      ++stats.closed_infeasible;
+      return out;
+    }
+    double dra_bound = orient(bounds->layers.back().delta[d_s.goal.output]);
+    if (rational_from_double(dra_bound) >= -eps) {
+      ++stats.closed_by_dra;
+      return out;
+    }
+    // 2. Small boxes: exact enumeration (over the whole box: a superset of the node's region, so
+    // its verdict covers the node, and any violating point is a counterexample of the task).
+    if (box.point_count() <= std::max<uint64_t>(d_s.options.enumerate_limit, 1)) {
+      eval::OracleOptions o;
+      o.exhaustive_limit = box.point_count();
+      o.outputs = {d_s.goal.output};
+      eval::OracleResult r = eval::run_oracle(d_s.pair, box, o);
+      const eval::Witness& w = d_s.goal.above ? r.outputs[0].max : r.outputs[0].min;
+      if (oriented(w.diff) < -eps) out.counterexample = w.input;
+      else ++stats.closed_by_enumeration;
+      return out;
+    }
+    // 3. The LP relaxation, warm-started from the parent.
+    auto t = Clock::now();
+    d_lp.load(box, *bounds);
+    const double left = d_s.remaining();
+    lp::LpBound lp = d_lp.optimise(d_objective, d_s.goal.above, node.basis.empty() ? nullptr : &node.basis,
+                                   std::isfinite(left) ? std::max(0.001, left) : 0);
+    stats.lp_seconds += since(t);
+    ++stats.lp_solves;
+    stats.lp_iterations += lp.iterations;
+    if (lp.infeasible) {
+      ++stats.closed_infeasible;
+      return out;
+    }
+    double bound = dra_bound;
+    if (lp.bound) {
+      Rational b = d_s.goal.above ? Rational(-*lp.bound) : *lp.bound;
+      if (b >= -eps) {
+        ++stats.closed_by_lp;
+        return out;
+      }
+      bound = std::max(bound, dra::down(to_double(b)));
+    }
+    out.bound = bound;
+    // 4. The LP optimum on the grid: often a counterexample when one exists.
+    if (!lp.point.empty()) {
+      std::vector<int64_t> x = rounded_input(lp.point, box);
+      if (auto found = violates(x)) {
+        out.counterexample = found;
+        return out;
+      }
+      if (node.depth == 0 || (d_seen++ % 256) == 0) {
+        // A short seeded attack from the LP optimum.
+        const double left = d_s.remaining();
+        if (auto c = verify::attack(d_s.pair, d_s.box, {d_s.goal.output}, eps, 300, node.order + 1, {x},
+                                    std::isfinite(left) ? std::max(0.001, left) : 0)) {
+          Rational diff = c->diff;
+          if (oriented(diff) < -eps) {
+            out.counterexample = c->input;
+            return out;
+          }
+        }
+      }
+    }
+    // 5. A small residual: the exact leaf solver.
+    if (d_s.options.leaf_solver && d_s.options.leaf_case_splits > 0 &&
+        unstable_count(*bounds) <= d_s.options.leaf_case_splits) {
+      auto tl = Clock::now();
+      if (!d_leaf) d_leaf = d_s.options.leaf_solver();  // encoded on first use
+      ++stats.leaf_calls;
+      std::vector<int64_t> input;
+      std::optional<bool> decided =
+          d_leaf->decide(box, node.sub.restrictions, std::min(d_s.options.leaf_seconds, d_s.remaining()), &input);
+      stats.leaf_seconds += since(tl);
+      if (decided && *decided) {
+        ++stats.closed_by_leaf;
+        return out;
+      }
+      if (decided && !*decided) {
+        if (auto found = violates(input)) {
+          out.counterexample = found;
+          return out;
+        }
+      }
+    }
+    // 6. Split.
+    std::optional<Branching> split = choose_branching(d_s.pair, d_lp.network(), box, *bounds, lp, d_s.options.branching);
+    if (!split) {
+      out.undecidable = true;
+      return out;
+    }
+    ++branch_count[split->kind];
+    for (const bounds::Restriction& r : split->children) {
+      Node child;
+      child.sub = bounds::restrict(node.sub, bounds, r);
+      const spec::Box& cb = child.sub.box;
+      bool empty = false;
+      for (std::size_t k = 0; k < cb.dimension(); ++k) empty |= cb.lo[k] > cb.hi[k];
+      if (empty) continue;
+      child.basis = lp.basis;
+      child.priority = bound;
+      child.depth = node.depth + 1;
+      out.children.push_back(std::move(child));
+    }
+    return out;
+  }
+
+  bool last_layer_split(const bounds::Subproblem& sub) const {
+    if (sub.restrictions.empty()) return false;
+    const bounds::Restriction& r = sub.restrictions.back();
+    return r.target != bounds::Target::INPUT && r.layer + 2 == d_s.pair.qnn.layers.size();
+  }
+
+  std::shared_ptr<const dra::DraResult> restricted_copy(const dra::DraResult& within, const bounds::Restriction& r) const {
+    auto b = std::make_shared<dra::DraResult>(within);
+    dra::LayerReport& layer = b->layers[r.layer];
+    const std::size_t j = r.neuron;
+    if (r.target == bounds::Target::DNN_PRE) {
+      if (layer.dnn_pre[j].lo > layer.dnn_pre[j].hi) b->infeasible = true;
+      else layer.dnn_phase[j] = dra::classify_dnn(layer.dnn_pre[j]);
+    } else {
+      if (layer.qnn_pre_lo[j] > layer.qnn_pre_hi[j]) b->infeasible = true;
+      else layer.qnn_phase[j] = dra::classify_qnn(layer.qnn_pre_lo[j], layer.qnn_pre_hi[j],
+                                                  d_s.pair.qnn.layers[r.layer].activation_format->max_int());
+    }
+    return b;
+  }
+
+  std::size_t unstable_count(const dra::DraResult& b) const {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i + 1 < b.layers.size(); ++i)
+      for (std::size_t j = 0; j < b.layers[i].dnn_phase.size(); ++j)
+        n += (b.layers[i].dnn_phase[j] == dra::DnnPhase::UNSTABLE) +
+             (b.layers[i].qnn_phase[j] != dra::QnnPhase::LINEAR && b.layers[i].qnn_phase[j] != dra::QnnPhase::CONSTANT);
+    return n;
+  }
+
+  SharedSearch& d_s;
+  lp::LpBounder d_lp;
+  eval::PointEvaluator d_evaluator;
+  lp::Objective d_objective;
+  std::unique_ptr<LeafSolver> d_leaf;
+  uint64_t d_seen = 0;
+
+ public:
+  std::map<std::string, uint64_t> branch_count;
+};
+
+void merge(BabStats& into, const BabStats& s) {
+  into.closed_infeasible += s.closed_infeasible;
+  into.closed_by_dra += s.closed_by_dra;
+  into.closed_by_lp += s.closed_by_lp;
+  into.closed_by_enumeration += s.closed_by_enumeration;
+  into.closed_by_leaf += s.closed_by_leaf;
+  into.leaf_calls += s.leaf_calls;
+  into.lp_solves += s.lp_solves;
+  into.lp_iterations += s.lp_iterations;
+  into.dra_seconds += s.dra_seconds;
+  into.lp_seconds += s.lp_seconds;
+  into.leaf_seconds += s.leaf_seconds;
+}
+
+}  // namespace
+
+BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
+                           const Goal& goal, const BabOptions& options) {
+  SharedSearch s(pair, box, root_bounds, goal, options);
+  s.heap.push_back(Node{bounds::Subproblem::root(box), {}, -kInf, 0, s.next_order++});
+  const unsigned threads = std::max(1u, options.threads);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(s));
+  // Progress now and then, from a watcher that also wakes the workers at the deadline.
+  std::atomic<bool> finished{false};
+  std::thread watcher([&] {
+    auto last = Clock::now();
+    while (!finished.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::lock_guard lock(s.mutex);
+      if (s.out_of_time() || s.cancelled()) {
+        if (!s.stop) s.stop = true, s.stop_reason = s.cancelled() ? "cancelled" : "timeout";
+        s.changed.notify_all();
+      }
+      if (options.progress && since(last) >= 2) {
+        last = Clock::now();
+        double bound = kInf;
+        for (const Node& n : s.heap) bound = std::min(bound, n.priority);
+        for (const auto& [order, p] : s.in_flight) bound = std::min(bound, p);
+        options.progress("branch and bound: " + std::to_string(s.stats.nodes) + " nodes, " +
+                         std::to_string(s.heap.size()) + " open, bound " + std::to_string(bound) + " (goal >= " +
+                         std::to_string(-to_double(options.eps)) + "), " + std::to_string(since(s.start)) + " s");
+      }
+    }
+  });
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&, t] { workers[t]->run(); });
+  workers[0]->run();
+  for (std::thread& t : pool) t.join();
+  finished = true;
+  watcher.join();
+
+  BabResult result;
+  result.stats = s.stats;
+  std::map<std::string, uint64_t> kinds;
+  for (const auto& w : workers) {
+    merge(result.stats, w->stats);
+    for (const auto& [k, n] : w->branch_count) kinds[k] += n;
+  }
+  result.stats.branchings.assign(kinds.begin(), kinds.end());
+  result.seconds = since(s.start);
+  if (s.counterexample) {
+    result.status = BabStatus::FALSIFIED;
+    result.counterexample = s.counterexample;
+    return result;
+  }
+  if (s.heap.empty() && s.in_flight.empty() && !s.undecidable) {
+    result.status = BabStatus::PROVED;
+    result.proven_bound = -to_double(options.eps);
+    return result;
+  }
+  result.reason = s.stop_reason.empty() ? "stopped" : s.stop_reason;
+  double bound = kInf;
+  for (const Node& n : s.heap) bound = std::min(bound, n.priority);
+  result.proven_bound = bound;
+  return result;
+}
+
+}  // namespace qeb::bab

@@ -1,0 +1,91 @@
+// Branch and bound over subproblems (issue 14): proves that one output direction of QNN - DNN
+// stays within eps over a region, or finds an input where it does not. Each node is re-bounded
+// by DRA within its parent's bounds (so a fixed phase tightens everything after it), then by the
+// LP relaxation warm-started from its parent's basis; the LP optimum, rounded to the grid, is
+// tried as a counterexample; an undecided node is split (bab/branching.h). Nodes wait in one
+// queue, lowest bound first, served by a pool of worker threads, each with its own LP.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bab/branching.h"
+#include "core/rational.h"
+#include "dra/dra_result.h"
+#include "quant/qnetwork.h"
+#include "spec/region.h"
+
+namespace qeb::bab {
+
+/** The direction to prove: min of s * (QNN_g - DNN_g) >= -eps, with s = +1 (BELOW) or -1 (ABOVE). */
+struct Goal {
+  std::size_t output = 0;
+  bool above = false;  ///< true: prove QNN - DNN <= eps; false: prove QNN - DNN >= -eps
+};
+
+/**
+ * A solver for the leaves: given a node's restrictions, decide the node exactly (true: no
+ * violation there; false: a violation, returned in *input; nullopt: undecided). Called from the
+ * worker threads, each with its own instance (see LeafSolverFactory).
+ */
+class LeafSolver {
+ public:
+  virtual ~LeafSolver() = default;
+  virtual std::optional<bool> decide(const spec::Box& box, const std::vector<bounds::Restriction>& restrictions,
+                                     double seconds, std::vector<int64_t>* input) = 0;
+};
+using LeafSolverFactory = std::function<std::unique_ptr<LeafSolver>()>;
+
+struct BabOptions {
+  Rational eps = 1;
+  double seconds = 0;       ///< time budget (0: none)
+  unsigned threads = 1;
+  bool difference_cuts = true;
+  BranchingOptions branching;
+  /// Nodes whose box holds at most this many integer points are decided by exact enumeration.
+  uint64_t enumerate_limit = 0;
+  uint64_t max_nodes = 0;   ///< 0: no limit
+  /// Leaves: nodes with at most this many neurons left unstable (both networks) go to the leaf
+  /// solver first, for at most leaf_seconds; 0 or no factory: never.
+  std::size_t leaf_case_splits = 0;
+  double leaf_seconds = 1;
+  LeafSolverFactory leaf_solver;
+  const std::atomic<bool>* cancel = nullptr;
+  std::function<void(const std::string&)> progress;  ///< a line now and then (may be empty)
+};
+
+struct BabStats {
+  uint64_t nodes = 0;            ///< nodes processed
+  uint64_t closed_infeasible = 0, closed_by_dra = 0, closed_by_lp = 0, closed_by_enumeration = 0, closed_by_leaf = 0;
+  uint64_t leaf_calls = 0;
+  uint64_t lp_solves = 0, lp_iterations = 0;
+  unsigned max_depth = 0;
+  double dra_seconds = 0, lp_seconds = 0, leaf_seconds = 0;
+  std::vector<std::pair<std::string, uint64_t>> branchings;  ///< per kind
+};
+
+enum class BabStatus { PROVED, FALSIFIED, UNKNOWN };
+
+struct BabResult {
+  BabStatus status = BabStatus::UNKNOWN;
+  std::optional<std::vector<int64_t>> counterexample;  ///< FALSIFIED: an input violating the goal (exactly)
+  std::string reason;                                  ///< UNKNOWN: why
+  /// A proven lower bound of min s * (QNN_g - DNN_g) over the region when the search stopped
+  /// (the least bound of the nodes still open); -inf if none is known.
+  double proven_bound = -std::numeric_limits<double>::infinity();
+  BabStats stats;
+  double seconds = 0;
+};
+
+/**
+ * Decides `goal` over `box`. `root_bounds` must be sound (SOUND DRA, possibly tightened) over the
+ * box. Every counterexample is checked in exact arithmetic before it is returned.
+ */
+BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
+                           const Goal& goal, const BabOptions& options);
+
+}  // namespace qeb::bab

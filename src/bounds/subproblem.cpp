@@ -1,0 +1,71 @@
+#include "bounds/subproblem.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace qeb::bounds {
+
+std::string Restriction::to_string() const {
+  std::ostringstream s;
+  auto range = [&]() {
+    if (std::isinf(hi) && !std::isinf(lo)) s << " >= " << lo;
+    else if (std::isinf(lo) && !std::isinf(hi)) s << " <= " << hi;
+    else s << " in [" << lo << ", " << hi << "]";
+  };
+  switch (target) {
+    case Target::INPUT: s << "x " << neuron; break;
+    case Target::DNN_PRE: s << "DNN " << layer + 1 << ":" << neuron; break;
+    case Target::QNN_PRE: s << "QNN " << layer + 1 << ":" << neuron; break;
+  }
+  range();
+  return s.str();
+}
+
+Subproblem Subproblem::root(spec::Box box) {
+  Subproblem s;
+  s.box = std::move(box);
+  return s;
+}
+
+std::string Subproblem::to_string() const {
+  if (restrictions.empty()) return "the whole box";
+  std::string out;
+  for (const Restriction& r : restrictions) out += (out.empty() ? "" : ", ") + r.to_string();
+  return out;
+}
+
+Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::DraResult>& parent_bounds,
+                    const Restriction& r) {
+  Subproblem child;
+  child.box = parent.box;
+  child.restrictions = parent.restrictions;
+  child.restrictions.push_back(r);
+  auto bounds = std::make_shared<dra::DraResult>(*parent_bounds);
+  switch (r.target) {
+    case Target::INPUT: {
+      int64_t& lo = child.box.lo[r.neuron];
+      int64_t& hi = child.box.hi[r.neuron];
+      if (std::isfinite(r.lo)) lo = std::max<int64_t>(lo, int64_t(std::ceil(r.lo)));
+      if (std::isfinite(r.hi)) hi = std::min<int64_t>(hi, int64_t(std::floor(r.hi)));
+      break;
+    }
+    case Target::DNN_PRE: {
+      dra::Interval& z = bounds->layers[r.layer].dnn_pre[r.neuron];
+      z = z.meet({r.lo, r.hi});
+      break;
+    }
+    case Target::QNN_PRE: {
+      dra::LayerReport& layer = bounds->layers[r.layer];
+      if (std::isfinite(r.lo))
+        layer.qnn_pre_lo[r.neuron] = std::max<int64_t>(layer.qnn_pre_lo[r.neuron], int64_t(std::ceil(r.lo)));
+      if (std::isfinite(r.hi))
+        layer.qnn_pre_hi[r.neuron] = std::min<int64_t>(layer.qnn_pre_hi[r.neuron], int64_t(std::floor(r.hi)));
+      break;
+    }
+  }
+  child.within = std::move(bounds);
+  return child;
+}
+
+}  // namespace qeb::bounds

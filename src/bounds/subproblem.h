@@ -1,0 +1,55 @@
+// A subproblem: part of the verification region, as branch and bound makes it. The integer box,
+// plus restrictions of neurons of either network (a fixed DNN ReLU phase, a QNN clamp phase or a
+// range of a QNN neuron's integer pre-activation), plus the bounds every neuron keeps from the
+// region it was cut from. Cheap to copy: the bounds are shared and never modified.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dra/dra_result.h"
+#include "spec/region.h"
+
+namespace qeb::bounds {
+
+/** What a restriction narrows. */
+enum class Target {
+  INPUT,    ///< an input coordinate (the box itself)
+  DNN_PRE,  ///< a DNN hidden pre-activation z: [lo, hi] is [0, inf) (active) or (-inf, 0] (inactive)
+  QNN_PRE,  ///< a QNN hidden neuron's rounded pre-activation r (an integer, units of 2^-F_h)
+};
+
+/** One split decision: neuron (layer, neuron) of `target` lies in [lo, hi]. */
+struct Restriction {
+  Target target = Target::INPUT;
+  std::size_t layer = 0, neuron = 0;  ///< INPUT: neuron is the coordinate
+  double lo = 0, hi = 0;              ///< QNN_PRE and INPUT: integers
+
+  /** "DNN 1:17 >= 0", "QNN 2:5 in [0, 3]", "x 12 <= 127". */
+  std::string to_string() const;
+};
+
+struct Subproblem {
+  spec::Box box;
+  /// Sound bounds of every neuron over the region this one was cut from, with the restrictions
+  /// applied (run_dra's `within`); null for a root subproblem (the box alone).
+  std::shared_ptr<const dra::DraResult> within;
+  std::vector<Restriction> restrictions;  ///< every split from the root, in order
+
+  /** The root of a task: the box, nothing else. */
+  static Subproblem root(spec::Box box);
+  /** A one-line description: the restrictions, or "the whole box". */
+  std::string to_string() const;
+};
+
+/**
+ * The child of `parent` where `restriction` holds, given sound bounds of the parent region
+ * (`parent_bounds`, e.g. its DRA): the child keeps those bounds, narrowed by the restriction.
+ * An INPUT restriction narrows the box as well.
+ */
+Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::DraResult>& parent_bounds,
+                    const Restriction& restriction);
+
+}  // namespace qeb::bounds

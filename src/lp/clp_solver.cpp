@@ -1,0 +1,73 @@
+#include "lp/clp_solver.h"
+
+#include <coin/ClpSimplex.hpp>
+#include <coin/CoinPackedMatrix.hpp>
+
+#include <cmath>
+
+namespace qeb::lp {
+
+namespace {
+double clp_bound(double v) { return std::isinf(v) ? (v > 0 ? COIN_DBL_MAX : -COIN_DBL_MAX) : v; }
+}  // namespace
+
+const char* to_string(LpStatus s) {
+  switch (s) {
+    case LpStatus::OPTIMAL: return "optimal";
+    case LpStatus::INFEASIBLE: return "infeasible";
+    case LpStatus::OTHER: return "other";
+  }
+  return "?";
+}
+
+ClpLp::ClpLp() : d_model(std::make_unique<ClpSimplex>()) { d_model->setLogLevel(0); }
+ClpLp::~ClpLp() = default;
+
+void ClpLp::load(const LinearProgram& lp) {
+  d_columns = lp.columns();
+  d_rows = lp.rows();
+  std::vector<CoinBigIndex> start(lp.row_start.begin(), lp.row_start.end());
+  std::vector<int> length(d_rows);
+  for (std::size_t i = 0; i < d_rows; ++i) length[i] = int(lp.row_start[i + 1] - lp.row_start[i]);
+  CoinPackedMatrix matrix(false, int(d_columns), int(d_rows), CoinBigIndex(lp.nonzeros()), lp.value.data(),
+                          lp.index.data(), start.data(), length.data());
+  std::vector<double> cl(d_columns), cu(d_columns), rl(d_rows), ru(d_rows), zero(d_columns, 0.0);
+  for (std::size_t j = 0; j < d_columns; ++j) cl[j] = clp_bound(lp.col_lo[j]), cu[j] = clp_bound(lp.col_hi[j]);
+  for (std::size_t i = 0; i < d_rows; ++i) rl[i] = clp_bound(lp.row_lo[i]), ru[i] = clp_bound(lp.row_hi[i]);
+  d_model = std::make_unique<ClpSimplex>();
+  d_model->setLogLevel(0);
+  // Keep the infeasibility ray: it proves an empty node (dual_bound.h: proves_infeasible).
+  d_model->setSpecialOptions(d_model->specialOptions() | 32);
+  d_model->loadProblem(matrix, cl.data(), cu.data(), zero.data(), rl.data(), ru.data());
+}
+
+LpSolution ClpLp::minimize(const std::vector<double>& c, const Basis* warm, double seconds) {
+  ClpSimplex& m = *d_model;
+  for (std::size_t j = 0; j < d_columns; ++j) m.setObjectiveCoefficient(int(j), c[j]);
+  m.setOptimizationDirection(1);
+  const bool warm_start = warm && warm->size() == d_columns + d_rows;
+  if (warm_start) m.copyinStatus(warm->data());
+  m.setMaximumSeconds(seconds > 0 ? seconds : -1);
+  // Same objective (a node's bounds changed): the old basis stays dual feasible, so dual simplex.
+  // New objective over the same bounds: the old basis stays primal feasible, so primal simplex.
+  if (c == d_objective || !warm_start) m.dual();
+  else m.primal();
+  d_objective = c;
+  LpSolution s;
+  s.iterations = m.numberIterations();
+  if (m.isProvenOptimal()) s.status = LpStatus::OPTIMAL;
+  else if (m.isProvenPrimalInfeasible()) s.status = LpStatus::INFEASIBLE;
+  s.objective = m.objectiveValue();
+  s.primal.assign(m.primalColumnSolution(), m.primalColumnSolution() + d_columns);
+  s.row_dual.assign(m.dualRowSolution(), m.dualRowSolution() + d_rows);
+  if (s.status == LpStatus::INFEASIBLE) {
+    if (double* ray = m.infeasibilityRay()) {
+      s.ray.assign(ray, ray + d_rows);
+      delete[] ray;
+    }
+  }
+  s.basis.assign(m.statusArray(), m.statusArray() + d_columns + d_rows);
+  return s;
+}
+
+}  // namespace qeb::lp

@@ -1,0 +1,289 @@
+#include "lp/network_lp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "core/error.h"
+
+namespace qeb::lp {
+
+namespace {
+
+using dra::down;
+using dra::up;
+
+// An integer as an exact double, or the outward-rounded end of a range when it is too large.
+double integer_lower(i128 v) {
+  double d = double(v);
+  return i128(d) <= v ? d : down(d);
+}
+double integer_upper(i128 v) {
+  double d = double(v);
+  return i128(d) >= v ? d : up(d);
+}
+
+// The exact product a * m as a double, or a logic error: the LP statement must stay exact.
+double exact_product(double a, double m) {
+  double p = a * m;
+  if (std::fma(a, m, -p) != 0) throw std::logic_error("NetworkLp: inexact coefficient product");
+  return p;
+}
+
+int64_t clamp_value(int64_t r, int64_t cap) { return std::clamp<int64_t>(r, 0, cap); }
+
+}  // namespace
+
+NetworkLp::NetworkLp(const quant::ModelPair& pair, const dra::DraResult& root, bool difference_cuts)
+    : d_pair(pair), d_difference_cuts(difference_cuts) {
+  const std::size_t inputs = pair.qnn.input_size();
+  for (std::size_t k = 0; k < inputs; ++k) d_lp.add_column(0, 0);  // bounds set per instantiation
+  const std::size_t hidden = pair.qnn.layers.size() - 1;
+  d_layers.resize(hidden);
+  for (std::size_t i = 0; i < hidden; ++i) {
+    build_dnn_layer(i, root.layers[i]);
+    build_qnn_layer(i, root.layers[i]);
+    build_difference_cuts(i);
+  }
+}
+
+// z-definition rows and ReLU rows of DNN layer i.
+void NetworkLp::build_dnn_layer(std::size_t i, const dra::LayerReport& root) {
+  const model::DenseLayer& layer = d_pair.dnn.layers[i];
+  Layer& L = d_layers[i];
+  // The first layer sees x / D with D = p / q: p z = q W x + p b keeps every coefficient exact.
+  const Rational& scale = d_pair.input_scale;
+  const double p = i == 0 ? to_double(boost::multiprecision::numerator(scale)) : 1.0;
+  const double q = i == 0 ? to_double(boost::multiprecision::denominator(scale)) : 1.0;
+  if (i == 0 && (rational_from_double(p) != Rational(boost::multiprecision::numerator(scale)) ||
+                 rational_from_double(q) != Rational(boost::multiprecision::denominator(scale))))
+    throw UnsupportedError("the LP stage needs an input scale whose numerator and denominator are below 2^53");
+  for (std::size_t j = 0; j < layer.outputs; ++j) {
+    const dra::DnnPhase phase = root.dnn_phase[j];
+    if (phase == dra::DnnPhase::INACTIVE) {
+      L.dnn_pre.push_back({-1, 0});
+      L.dnn_post.push_back({-1, 0});
+      L.dnn_chord_row.push_back(-1);
+      continue;
+    }
+    int z = d_lp.add_column(0, 0);
+    std::vector<std::pair<int, double>> row{{z, p}};
+    for (std::size_t k = 0; k < layer.inputs; ++k) {
+      double w = layer.weight(j, k);
+      if (w == 0) continue;
+      LpTerm x = i == 0 ? input(k) : d_layers[i - 1].dnn_post[k];
+      if (!x.is_column()) continue;  // inactive: contributes 0
+      row.push_back({x.column, -exact_product(w, q)});
+    }
+    Rational rhs = Rational(p) * rational_from_double(layer.bias[j]);
+    double lo = to_double(rhs), hi = lo;
+    if (rational_from_double(lo) != rhs) lo = down(lo), hi = up(hi);
+    d_lp.add_row(row, lo, hi);
+    L.dnn_pre.push_back({z, 0});
+    if (phase == dra::DnnPhase::ACTIVE) {
+      L.dnn_post.push_back({z, 0});
+      L.dnn_chord_row.push_back(-1);
+      continue;
+    }
+    int a = d_lp.add_column(0, 0);
+    d_lp.add_row({{a, 1.0}, {z, -1.0}}, 0, kInfinity);  // a >= z
+    L.dnn_post.push_back({a, 0});
+    L.dnn_chord_row.push_back(d_lp.add_row({{a, 1.0}, {z, -1.0}}, -kInfinity, 0));  // set per node
+  }
+}
+
+// r-definition rows (exact rounding window) and clamp envelope rows of QNN layer i.
+void NetworkLp::build_qnn_layer(std::size_t i, const dra::LayerReport& root) {
+  const quant::QNetwork& qnn = d_pair.qnn;
+  const quant::QLayer& layer = qnn.layers[i];
+  const int e = qnn.activation_shift(i);
+  const int64_t cap = layer.activation_format->max_int();
+  Layer& L = d_layers[i];
+  for (std::size_t j = 0; j < layer.outputs; ++j) {
+    const dra::QnnPhase phase = root.qnn_phase[j];
+    if (phase == dra::QnnPhase::CONSTANT) {
+      double value = double(clamp_value(root.qnn_pre_lo[j], cap));
+      L.qnn_pre.push_back({-1, value});
+      L.qnn_post.push_back({-1, value});
+      L.qnn_lower_row.push_back(-1);
+      L.qnn_upper_row.push_back(-1);
+      L.qnn_rounding_row.push_back(-1);
+      continue;
+    }
+    int r = d_lp.add_column(0, 0);
+    // acc = sum W q + B + K (K: constant inputs); acc - 2^e r in [-2^(e-1), 2^(e-1) - 1].
+    i128 constant = checked_shl(layer.bias[j], qnn.bias_shift(i));
+    std::vector<std::pair<int, double>> row;
+    for (std::size_t k = 0; k < layer.inputs; ++k) {
+      int64_t w = layer.weight(j, k);
+      if (w == 0) continue;
+      LpTerm x = i == 0 ? input(k) : d_layers[i - 1].qnn_post[k];
+      if (x.is_column()) row.push_back({x.column, double(w)});
+      else constant = checked_add(constant, checked_mul(w, int64_t(x.constant)));
+    }
+    row.push_back({r, -std::ldexp(1.0, e)});
+    i128 window_lo = e > 0 ? -(i128(1) << (e - 1)) : 0, window_hi = e > 0 ? (i128(1) << (e - 1)) - 1 : 0;
+    L.qnn_rounding_row.push_back(
+        d_lp.add_row(row, integer_lower(window_lo - constant), integer_upper(window_hi - constant)));
+    L.qnn_pre.push_back({r, 0});
+    if (phase == dra::QnnPhase::LINEAR) {
+      L.qnn_post.push_back({r, 0});
+      L.qnn_lower_row.push_back(-1);
+      L.qnn_upper_row.push_back(-1);
+      continue;
+    }
+    int post = d_lp.add_column(0, 0);
+    L.qnn_post.push_back({post, 0});
+    L.qnn_lower_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, 0, kInfinity));   // set per node
+    L.qnn_upper_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, -kInfinity, 0));  // set per node
+  }
+}
+
+void NetworkLp::build_difference_cuts(std::size_t i) {
+  Layer& L = d_layers[i];
+  const int frac = d_pair.qnn.layers[i].activation_format->frac_bits;
+  for (std::size_t j = 0; j < L.qnn_post.size(); ++j) {
+    LpTerm q = L.qnn_post[j], a = L.dnn_post[j];
+    if (!d_difference_cuts || (!q.is_column() && !a.is_column())) {
+      L.diff_row.push_back(-1);
+      continue;
+    }
+    std::vector<std::pair<int, double>> row;
+    if (q.is_column()) row.push_back({q.column, std::ldexp(1.0, -frac)});
+    if (a.is_column()) row.push_back({a.column, -1.0});
+    L.diff_row.push_back(d_lp.add_row(row, -kInfinity, kInfinity));  // range set per node
+  }
+}
+
+// a - s z <= t: the chord of ReLU over [l, u], with t rounded up so the line stays above both ends.
+void NetworkLp::set_chord(int row, const dra::Interval& pre) {
+  const std::size_t at = d_lp.row_start[row];
+  double l = pre.lo, u = pre.hi, s = 0, t = 0;
+  if (l >= 0) {
+    s = 1;  // a = z (with a >= z)
+  } else if (u > 0) {
+    s = u / (u - l);
+    // t >= max(relu(l) - s l, relu(u) - s u) = max(-s l, u - s u), each rounded up.
+    t = std::max(up(-down(s * l)), up(u - down(s * u)));
+    t = std::max(t, 0.0);
+  }  // u <= 0: a <= 0
+  d_lp.value[at + 1] = -s;
+  d_lp.row_hi[row] = t;
+}
+
+// The envelopes of clamp(r, 0, cap) over the integers [lo, hi]: lines through integer points.
+void NetworkLp::set_clamp_lines(std::size_t i, std::size_t j, int64_t lo, int64_t hi) {
+  const int64_t cap = d_pair.qnn.layers[i].activation_format->max_int();
+  auto f = [&](int64_t r) { return clamp_value(r, cap); };
+  // The line through (a, f(a)) and (b, f(b)), a < b: (b - a) q - (f(b) - f(a)) r = b f(a) - a f(b).
+  auto set_line = [&](int row, int64_t a, int64_t b, bool lower) {
+    const std::size_t at = d_lp.row_start[row];
+    if (a >= b) {  // a single point: the column bounds fix q; make the row void
+      d_lp.value[at] = 1.0;
+      d_lp.value[at + 1] = 0.0;
+      d_lp.row_lo[row] = -kInfinity;
+      d_lp.row_hi[row] = kInfinity;
+      return;
+    }
+    i128 alpha = i128(b) - a, beta = i128(f(b)) - f(a), gamma = i128(b) * f(a) - i128(a) * f(b);
+    if (alpha >= (i128(1) << 53) || beta >= (i128(1) << 53))
+      throw UnsupportedError("the LP stage: a QNN pre-activation range beyond 2^53");
+    d_lp.value[at] = double(alpha);
+    d_lp.value[at + 1] = -double(beta);
+    if (lower) d_lp.row_lo[row] = integer_lower(gamma), d_lp.row_hi[row] = kInfinity;
+    else d_lp.row_lo[row] = -kInfinity, d_lp.row_hi[row] = integer_upper(gamma);
+  };
+  // Convex envelope: f(lo) as the column bound, then the line from max(lo, 0) to hi.
+  set_line(d_layers[i].qnn_lower_row[j], std::max<int64_t>(lo, 0), hi, true);
+  // Concave envelope: the line from lo to min(hi, cap), then f(hi) as the column bound.
+  set_line(d_layers[i].qnn_upper_row[j], lo, std::min<int64_t>(hi, cap), false);
+}
+
+const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::DraResult& bounds) {
+  for (std::size_t k = 0; k < box.dimension(); ++k) {
+    d_lp.col_lo[k] = double(box.lo[k]);
+    d_lp.col_hi[k] = double(box.hi[k]);
+  }
+  for (std::size_t i = 0; i < d_layers.size(); ++i) {
+    Layer& L = d_layers[i];
+    const dra::LayerReport& b = bounds.layers[i];
+    const int64_t cap = d_pair.qnn.layers[i].activation_format->max_int();
+    for (std::size_t j = 0; j < L.dnn_pre.size(); ++j) {
+      const dra::Interval& pre = b.dnn_pre[j];
+      if (L.dnn_pre[j].is_column()) {
+        d_lp.col_lo[L.dnn_pre[j].column] = pre.lo;
+        d_lp.col_hi[L.dnn_pre[j].column] = pre.hi;
+      }
+      if (L.dnn_chord_row[j] >= 0) {
+        int a = L.dnn_post[j].column;
+        d_lp.col_lo[a] = std::max(pre.lo, 0.0);
+        d_lp.col_hi[a] = std::max(pre.hi, 0.0);
+        set_chord(L.dnn_chord_row[j], pre);
+      }
+      if (L.qnn_pre[j].is_column()) {
+        int64_t lo = b.qnn_pre_lo[j], hi = b.qnn_pre_hi[j];
+        d_lp.col_lo[L.qnn_pre[j].column] = double(lo);
+        d_lp.col_hi[L.qnn_pre[j].column] = double(hi);
+        if (L.qnn_lower_row[j] >= 0) {
+          int post = L.qnn_post[j].column;
+          d_lp.col_lo[post] = double(clamp_value(lo, cap));
+          d_lp.col_hi[post] = double(clamp_value(hi, cap));
+          set_clamp_lines(i, j, lo, hi);
+        }
+      }
+      if (L.diff_row[j] >= 0) {
+        // 2^-F q - a in delta, with a constant side moved into the range (outward).
+        const dra::Interval& d = b.delta[j];
+        const int frac = d_pair.qnn.layers[i].activation_format->frac_bits;
+        double shift = 0;
+        if (!L.qnn_post[j].is_column()) shift = std::ldexp(L.qnn_post[j].constant, -frac);
+        // (a constant DNN side is 0: inactive)
+        d_lp.row_lo[L.diff_row[j]] = down(d.lo - shift);
+        d_lp.row_hi[L.diff_row[j]] = up(d.hi - shift);
+      }
+    }
+  }
+  return d_lp;
+}
+
+Objective NetworkLp::output_difference(std::size_t g) const {
+  const std::size_t last = d_pair.qnn.layers.size() - 1;
+  if (last == 0) throw UnsupportedError("the LP stage needs at least one hidden layer");
+  const quant::QLayer& q = d_pair.qnn.layers[last];
+  const model::DenseLayer& d = d_pair.dnn.layers[last];
+  const int frac = d_pair.qnn.acc_frac_bits(last);
+  Objective o;
+  Rational qnn_constant = Rational(BigInt(q.bias[g])) * dyadic(1, -d_pair.qnn.bias_shift(last));
+  Rational dnn_constant = rational_from_double(d.bias[g]);
+  for (std::size_t k = 0; k < q.inputs; ++k) {
+    LpTerm qt = d_layers[last - 1].qnn_post[k];
+    LpTerm dt = d_layers[last - 1].dnn_post[k];
+    int64_t w = q.weight(g, k);
+    if (w != 0) {
+      if (qt.is_column()) o.terms.push_back({qt.column, std::ldexp(double(w), -frac)});
+      else qnn_constant += Rational(w) * rational_from_double(qt.constant);
+    }
+    double dw = d.weight(g, k);
+    if (dw != 0 && dt.is_column()) o.terms.push_back({dt.column, -dw});
+  }
+  o.constant = qnn_constant * dyadic(1, frac) - dnn_constant;
+  return o;
+}
+
+Objective NetworkLp::dnn_pre_objective(std::size_t i, std::size_t j) const {
+  Objective o;
+  LpTerm t = d_layers[i].dnn_pre[j];
+  if (t.is_column()) o.terms.push_back({t.column, 1.0});
+  else o.constant = rational_from_double(t.constant);
+  return o;
+}
+
+Objective NetworkLp::qnn_pre_objective(std::size_t i, std::size_t j) const {
+  Objective o;
+  LpTerm t = d_layers[i].qnn_pre[j];
+  if (t.is_column()) o.terms.push_back({t.column, 1.0});
+  else o.constant = rational_from_double(t.constant);
+  return o;
+}
+
+}  // namespace qeb::lp

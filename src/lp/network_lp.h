@@ -1,0 +1,83 @@
+// The LP relaxation of "QNN vs DNN over an integer box" (issue 14): both networks over one input
+// column per coordinate, every constraint stated exactly in doubles (lp/linear_program.h).
+//   DNN: D z = W x + D b (first layer), z = W a + b; ReLU a = max(z, 0) by a >= z, a >= 0 and the
+//        upper chord over [l, u] where DRA left it unstable (identity / zero where stable).
+//   QNN: in integer units, the rounding r = floor((acc + 2^(e-1)) / 2^e) exactly as
+//        acc - 2^e r in [-2^(e-1), 2^(e-1) - 1] (only r's integrality is relaxed); the clamp
+//        q = clamp(r, 0, C) by its convex and concave envelopes over [rl, ru] (two lines through
+//        integer points: integer coefficients).
+//   +Diff: DRA's bounds on 2^-F_h q - a per hidden neuron (QEBVerif's cuts), when asked.
+// Every column is bounded by sound DRA bounds, so dual multipliers give rigorous bounds.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dra/dra_result.h"
+#include "lp/linear_program.h"
+#include "quant/qnetwork.h"
+#include "spec/region.h"
+
+namespace qeb::lp {
+
+/** A neuron's value in the LP: a column, or an exact constant (stable at the root). */
+struct LpTerm {
+  int column = -1;
+  double constant = 0;
+  bool is_column() const { return column >= 0; }
+};
+
+class NetworkLp {
+ public:
+  /**
+   * The structure comes from `root` (SOUND DRA over the root box): neurons stable there get no
+   * case rows (and constants no columns). Later instantiations may only shrink the region.
+   */
+  NetworkLp(const quant::ModelPair& pair, const dra::DraResult& root, bool difference_cuts);
+
+  /**
+   * The LP over `box` with `bounds` (sound for the box, within the root's). The structure (rows,
+   * columns, their order) never changes, so a basis of one instantiation warm-starts another.
+   */
+  const LinearProgram& instantiate(const spec::Box& box, const dra::DraResult& bounds);
+  const LinearProgram& program() const { return d_lp; }
+
+  /** QNN_g - DNN_g (real units). */
+  Objective output_difference(std::size_t output) const;
+  /** The DNN pre-activation z, or the QNN rounded pre-activation r (integer units), of hidden neuron (i, j). */
+  Objective dnn_pre_objective(std::size_t i, std::size_t j) const;
+  Objective qnn_pre_objective(std::size_t i, std::size_t j) const;
+
+  LpTerm input(std::size_t k) const { return {int(k), 0}; }
+  LpTerm dnn_pre(std::size_t i, std::size_t j) const { return d_layers[i].dnn_pre[j]; }
+  LpTerm dnn_post(std::size_t i, std::size_t j) const { return d_layers[i].dnn_post[j]; }
+  LpTerm qnn_pre(std::size_t i, std::size_t j) const { return d_layers[i].qnn_pre[j]; }
+  LpTerm qnn_post(std::size_t i, std::size_t j) const { return d_layers[i].qnn_post[j]; }
+  std::size_t hidden_layers() const { return d_layers.size(); }
+  /** Rows of hidden neuron (i, j), or -1 where it has none: DNN chord, QNN envelope lines, QNN rounding window. */
+  int dnn_chord_row(std::size_t i, std::size_t j) const { return d_layers[i].dnn_chord_row[j]; }
+  int qnn_lower_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_lower_row[j]; }
+  int qnn_upper_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_upper_row[j]; }
+  int qnn_rounding_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_rounding_row[j]; }
+
+ private:
+  struct Layer {
+    std::vector<LpTerm> dnn_pre, dnn_post, qnn_pre, qnn_post;
+    std::vector<int> dnn_chord_row;  ///< unstable DNN neurons: a - s z <= t (else -1)
+    std::vector<int> qnn_lower_row, qnn_upper_row;  ///< clamped QNN neurons: envelope lines (else -1)
+    std::vector<int> qnn_rounding_row;  ///< acc - 2^e r in the rounding window (else -1: constant neuron)
+    std::vector<int> diff_row;       ///< +Diff: 2^-F_h q - a in [lo, hi] (else -1)
+  };
+  void build_dnn_layer(std::size_t i, const dra::LayerReport& root);
+  void build_qnn_layer(std::size_t i, const dra::LayerReport& root);
+  void build_difference_cuts(std::size_t i);
+  void set_chord(int row, const dra::Interval& pre);
+  void set_clamp_lines(std::size_t i, std::size_t j, int64_t lo, int64_t hi);
+
+  const quant::ModelPair& d_pair;
+  bool d_difference_cuts;
+  LinearProgram d_lp;
+  std::vector<Layer> d_layers;  ///< hidden layers
+};
+
+}  // namespace qeb::lp

@@ -1,0 +1,99 @@
+// Branch and bound against the exhaustive oracle on random networks: eps just above the true
+// extreme is proved, just below it is falsified with an exact counterexample, whether it splits
+// neurons or inputs, on one thread or two; and verify's engines never disagree with the oracle.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "bab/search.h"
+#include "dra/diff_analysis.h"
+#include "eval/difference.h"
+#include "eval/oracle.h"
+#include "support/random_network.h"
+#include "verify/verifier.h"
+
+using namespace qeb;
+
+namespace {
+
+const dra::DraOptions kSound{dra::DraMode::SYM, dra::Semantics::SOUND, true};
+
+// A value strictly between the exact extreme and the next grid value away from it.
+Rational just_above(const Rational& v) { return v + Rational(1, 1000000); }
+
+}  // namespace
+
+TEST_CASE("branch and bound proves just above the exact extreme and falsifies just below") {
+  std::mt19937_64 rng(31);
+  int proved = 0, falsified = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    test::RandomCase c = trial % 2 ? test::random_case(rng, 3, {5, 4}, 2, 300) : test::random_small_case(rng, 300);
+    CAPTURE(trial);
+    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
+    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+    for (const eval::OutputRange& range : exact.outputs)
+      for (bool above : {false, true}) {
+        // The extreme in the goal's orientation: max diff (above) or -min diff (below).
+        Rational extreme = above ? range.max.diff : Rational(-range.min.diff);
+        if (extreme <= 0) continue;  // eps must be positive
+        for (bool violate : {false, true}) {
+          bab::BabOptions o;
+          o.eps = violate ? extreme - Rational(1, 1000000) : just_above(extreme);
+          if (o.eps <= 0) continue;
+          o.seconds = 20;
+          o.threads = 1 + trial % 2;
+          o.branching.input_split_dimension = trial % 3 == 0 ? 16 : 0;  // inputs, or neurons only
+          bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
+          CAPTURE(above);
+          CAPTURE(violate);
+          if (violate) {
+            REQUIRE(r.status == bab::BabStatus::FALSIFIED);
+            Rational diff = eval::evaluate_pair(c.pair, *r.counterexample).diff[range.output];
+            CHECK(c.box.contains(*r.counterexample));
+            CHECK((above ? diff > o.eps : diff < -o.eps));
+            ++falsified;
+          } else {
+            CHECK(r.status == bab::BabStatus::PROVED);
+            proved += r.status == bab::BabStatus::PROVED;
+          }
+        }
+      }
+  }
+  CHECK(proved > 40);
+  CHECK(falsified > 40);
+}
+
+TEST_CASE("verify's engines agree with the oracle (lp and bab never contradict it, bab and auto decide)") {
+  std::mt19937_64 rng(32);
+  int decided = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    test::RandomCase c = test::random_case(rng, 3, {4, 4}, 2, 300);
+    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
+    Rational max_abs = 0;
+    for (const eval::OutputRange& r : exact.outputs) max_abs = std::max(max_abs, r.max_abs());
+    for (bool violate : {false, true}) {
+      Rational eps = violate ? max_abs * Rational(99, 100) : max_abs * Rational(101, 100) + Rational(1, 1000000);
+      for (verify::Engine engine : {verify::Engine::LP, verify::Engine::BAB, verify::Engine::AUTO}) {
+        verify::VerifyOptions o;
+        o.eps = eps;
+        o.engine = engine;
+        o.attack_samples = 0;       // the engines alone
+        o.enumerate_limit = 0;      // no shortcut by enumeration in auto
+        o.timeout_seconds = 20;
+        verify::VerifyResult r = verify::verify(c.pair, c.box, o);
+        CAPTURE(trial);
+        CAPTURE(verify::to_string(engine));
+        CAPTURE(violate);
+        if (violate) CHECK(r.verdict != verify::Verdict::VERIFIED);
+        else CHECK(r.verdict != verify::Verdict::FALSIFIED);
+        if (engine != verify::Engine::LP) {
+          CHECK(r.verdict == (violate ? verify::Verdict::FALSIFIED : verify::Verdict::VERIFIED));
+          ++decided;
+        }
+        for (const verify::OutputResult& out : r.outputs)
+          if (out.counterexample) CHECK(eval::evaluate_pair(c.pair, out.counterexample->input).diff[out.output] == out.counterexample->diff);
+      }
+    }
+  }
+  CHECK(decided == 160);
+}

@@ -1,0 +1,154 @@
+// The LP relaxation of both networks (lp/network_lp.h) against exhaustive exact evaluation:
+// every rigorous bound it gives contains every exact value, over whole boxes, under random
+// branch-and-bound restrictions (DRA within them), and after LP tightening of hidden neurons.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "bounds/subproblem.h"
+#include "dra/diff_analysis.h"
+#include "lp/lp_bounder.h"
+#include "support/neuron_trace.h"
+#include "support/random_network.h"
+
+using namespace qeb;
+
+namespace {
+
+bool inside(const dra::Interval& i, const Rational& v) {
+  return rational_from_double(i.lo) <= v && v <= rational_from_double(i.hi);
+}
+
+// Does the point satisfy the restriction (exact neuron values)?
+bool satisfies(const test::Trace& t, const bounds::Restriction& r) {
+  if (r.target == bounds::Target::DNN_PRE) {
+    const Rational& z = t.dnn_pre[r.layer][r.neuron];
+    return (!std::isfinite(r.lo) || z >= rational_from_double(r.lo)) && (!std::isfinite(r.hi) || z <= rational_from_double(r.hi));
+  }
+  int64_t q = t.qnn_rounded[r.layer][r.neuron];
+  return (!std::isfinite(r.lo) || q >= r.lo) && (!std::isfinite(r.hi) || q <= r.hi);
+}
+
+// Counts exact values outside the bounds (neurons, phases and output differences) over the points
+// of the box that satisfy `restrictions`; `points` gets how many did.
+int violations(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& b,
+               const std::vector<bounds::Restriction>& restrictions, int* points) {
+  int bad = 0;
+  *points = 0;
+  spec::for_each_point(box, [&](const std::vector<int64_t>& x) {
+    test::Trace t = test::trace(pair, x);
+    for (const bounds::Restriction& r : restrictions)
+      if (!satisfies(t, r)) return;
+    ++*points;
+    for (std::size_t i = 0; i + 1 < b.layers.size(); ++i) {
+      const dra::LayerReport& L = b.layers[i];
+      for (std::size_t j = 0; j < L.dnn_pre.size(); ++j) {
+        bad += !inside(L.dnn_pre[j], t.dnn_pre[i][j]);
+        bad += t.qnn_rounded[i][j] < L.qnn_pre_lo[j] || t.qnn_rounded[i][j] > L.qnn_pre_hi[j];
+        bad += !inside(L.delta[j], t.qnn_post[i][j] - t.dnn_post[i][j]);
+      }
+    }
+    const std::size_t last = b.layers.size() - 1;
+    for (std::size_t g = 0; g < b.layers.back().delta.size(); ++g)
+      bad += !inside(b.layers.back().delta[g], t.qnn_post[last][g] - t.dnn_post[last][g]);
+  });
+  return bad;
+}
+
+std::vector<std::size_t> all_outputs(const quant::ModelPair& pair) {
+  std::vector<std::size_t> v;
+  for (std::size_t g = 0; g < pair.qnn.output_size(); ++g) v.push_back(g);
+  return v;
+}
+
+const dra::DraOptions kSound{dra::DraMode::SYM, dra::Semantics::SOUND, true};
+
+}  // namespace
+
+TEST_CASE("LP output bounds contain the exact range on random networks, and tighten DRA's") {
+  std::mt19937_64 rng(21);
+  int tighter = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    test::RandomCase c = trial % 3 ? test::random_small_case(rng, 200) : test::random_case(rng, 3, {5, 4}, 2, 150);
+    CAPTURE(trial);
+    CAPTURE(c.config.to_string());
+    dra::DraResult dra = dra::run_dra(c.pair, c.box, kSound);
+    dra::DraResult b = dra;
+    lp::LpBounder bounder(c.pair, dra, trial % 2 == 0);
+    bounder.load(c.box, b);
+    bounder.bound_outputs(b, all_outputs(c.pair));
+    int points = 0;
+    CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
+    for (std::size_t g = 0; g < b.layers.back().delta.size(); ++g)
+      tighter += b.layers.back().delta[g].width() < dra.layers.back().delta[g].width() - 1e-9;
+  }
+  CHECK(tighter > 20);
+}
+
+TEST_CASE("DRA within branch-and-bound restrictions, then the LP, bound every point that satisfies them") {
+  std::mt19937_64 rng(22);
+  int infeasible = 0, restricted = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    test::RandomCase c = trial % 2 ? test::random_small_case(rng, 150) : test::random_case(rng, 2, {4, 3}, 2, 150);
+    CAPTURE(trial);
+    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+    bounds::Subproblem sub = bounds::Subproblem::root(c.box);
+    auto parent = std::make_shared<const dra::DraResult>(root);
+    // Up to three random restrictions, each applied to the bounds of the previous subproblem.
+    for (int depth = 0; depth < 3; ++depth) {
+      std::size_t i = rng() % (c.pair.qnn.layers.size() - 1);
+      std::size_t j = rng() % c.pair.qnn.layers[i].outputs;
+      bounds::Restriction r;
+      r.layer = i, r.neuron = j;
+      const double inf = std::numeric_limits<double>::infinity();
+      if (rng() % 2) {
+        r.target = bounds::Target::DNN_PRE;
+        if (rng() % 2) r.lo = 0, r.hi = inf;
+        else r.lo = -inf, r.hi = 0;
+      } else {
+        r.target = bounds::Target::QNN_PRE;
+        int64_t lo = parent->layers[i].qnn_pre_lo[j], hi = parent->layers[i].qnn_pre_hi[j];
+        int64_t m = lo + int64_t(rng() % uint64_t(std::max<int64_t>(1, hi - lo + 1)));
+        if (rng() % 2) r.lo = -inf, r.hi = double(m);
+        else r.lo = double(m), r.hi = inf;
+      }
+      sub = bounds::restrict(sub, parent, r);
+      dra::DraResult b = dra::run_dra(c.pair, sub.box, kSound, sub.within.get());
+      int points = 0;
+      if (b.infeasible) {
+        ++infeasible;
+        violations(c.pair, c.box, b, sub.restrictions, &points);
+        CHECK(points == 0);  // empty means empty
+        break;
+      }
+      lp::LpBounder bounder(c.pair, root, true);
+      bounder.load(sub.box, b);
+      std::vector<lp::LpBound> found = bounder.bound_outputs(b, all_outputs(c.pair));
+      CHECK(violations(c.pair, c.box, b, sub.restrictions, &points) == 0);
+      if (b.infeasible) CHECK(points == 0);
+      restricted += points > 0;
+      parent = std::make_shared<const dra::DraResult>(b);
+    }
+  }
+  CHECK(restricted > 100);
+  CHECK(infeasible > 5);
+}
+
+TEST_CASE("LP tightening of hidden neurons keeps every bound sound") {
+  std::mt19937_64 rng(23);
+  int tightened = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    test::RandomCase c = test::random_case(rng, 3, {5, 5}, 2, 150);
+    CAPTURE(trial);
+    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+    lp::LpBounder bounder(c.pair, root, true);
+    lp::TightenStats stats;
+    dra::DraResult b = bounder.tighten(c.box, root, std::chrono::steady_clock::now() + std::chrono::seconds(5), &stats);
+    tightened += stats.tightened > 0;
+    REQUIRE_FALSE(b.infeasible);
+    bounder.bound_outputs(b, all_outputs(c.pair));
+    int points = 0;
+    CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
+  }
+  CHECK(tightened > 10);
+}
