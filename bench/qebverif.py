@@ -112,24 +112,39 @@ def run_json(args, binary=BINARY):
     return doc, wall, p.returncode
 
 
+# The stages in pipeline order (verify's "decided_by"); older JSON had only by_dra/by_attack.
+STAGES = ["dra", "enumeration", "attack", "lp", "bab", "smt"]
+
+
+def decided_by(doc):
+    """The stage that decided a verify run: the falsifying output's, else the latest of the outputs'."""
+    outs = doc.get("outputs", [])
+    stage = lambda o: o.get("decided_by") or ("dra" if o.get("by_dra") else "attack" if o.get("by_attack") else "smt")
+    falsified = [stage(o) for o in outs if o.get("verdict") == "falsified"]
+    if falsified:
+        return falsified[0]
+    stages = [stage(o) for o in outs]
+    return max(stages, key=lambda s: STAGES.index(s) if s in STAGES else -1) if stages else "none"
+
+
 def verify_task(binary, net, bits, sample, eps, radius=3, output="predicted", backend="z3", encoding="lira",
-                timeout=60):
-    """One `qeb-smt verify` on an MNIST sample's radius box: {verdict, how, wall, exit, terms, error};
-    `how` is DRA, attack or solver for decided tasks, the reason (e.g. timeout) for unknown ones."""
+                timeout=60, engine=None, threads=1):
+    """One `qeb-smt verify` on an MNIST sample's radius box: {verdict, how, wall, exit, terms, error, bound};
+    `how` is the deciding stage (dra, enumeration, attack, lp, bab, smt) for decided tasks, the reason
+    (e.g. timeout) for unknown ones; `bound` the proven interval of the first output."""
     args = ["verify", "--model", model_path(net), "--preset", "qebverif-mnist", "--bits", str(bits),
             "--mnist", os.path.join(DATA, "mnist"), "--sample", str(sample), "--radius", str(radius), "--eps", str(eps),
             "--output", output, "--backend", backend, "--encoding", encoding, "--timeout", str(timeout), "-q"]
+    if engine:
+        args += ["--engine", engine, "--threads", str(threads)]
     doc, wall, code = run_json(args, binary)
     outs = doc.get("outputs", [])
-    how = "solver"
-    if outs and all(o.get("by_dra") for o in outs):
-        how = "DRA"
-    elif any(o.get("by_attack") for o in outs):
-        how = "attack"
+    how = decided_by(doc)
     if doc.get("verdict") == "unknown":
         how = next((o.get("reason", "") for o in outs if o.get("reason")), doc.get("reason", "timeout"))
+    bound = outs[0].get("bound") if outs else None
     return {"verdict": doc.get("verdict", "error"), "how": how, "wall": wall, "exit": code,
-            "terms": doc.get("terms", 0), "error": doc.get("stderr", "")}
+            "terms": doc.get("terms", 0), "error": doc.get("stderr", ""), "bound": bound}
 
 
 def run_pool(jobs, tasks, describe):

@@ -8,8 +8,13 @@ proved/falsified/unknown per cell, ours vs published on the same tasks, and ever
 verdicts differ with its explanation. Writes CSV + Markdown to --out.
 
   bench/rq2.py [--cells P1:4,6,8,10;P2:4,6,8,10;P4:4,8] [--eps 1,2,4,6,8] [--samples 10]
-               [--timeout 60] [--jobs 2] [--output predicted|all] [--backend z3] [--encoding lira]
-               [--name rq2] [--out bench/results]
+               [--timeout 60] [--jobs 1] [--threads 2] [--engine auto] [--output predicted|all]
+               [--backend z3] [--encoding lira] [--only FILE.csv] [--name rq2] [--out bench/results]
+
+--only FILE.csv runs just the tasks listed there (net,Q,eps,sample columns, e.g. the unknown rows of an
+earlier results file, filtered with --only-verdict unknown); the others are taken from that file.
+The cactus plot (tasks decided vs time, ours beside the published times) is written as NAME_cactus.svg
+when matplotlib is installed (Debian python3-matplotlib; `./run bench` installs it).
 """
 import argparse, collections, os, platform, sys
 
@@ -55,7 +60,11 @@ def main():
     p.add_argument("--eps", default="1,2,4,6,8")
     p.add_argument("--samples", type=int, default=10)
     p.add_argument("--timeout", type=float, default=60)
-    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--jobs", type=int, default=1, help="tasks at a time (each may use --threads cores)")
+    p.add_argument("--threads", type=int, default=2, help="branch-and-bound threads per task")
+    p.add_argument("--engine", default="auto", help="verify --engine (auto, dra, lp, bab, smt)")
+    p.add_argument("--only", help="results csv of an earlier run: rerun only its tasks with --only-verdict")
+    p.add_argument("--only-verdict", default="unknown")
     p.add_argument("--output", default="predicted", choices=["predicted", "all"])
     p.add_argument("--backend", default="z3")
     p.add_argument("--encoding", default="lira")
@@ -70,13 +79,24 @@ def main():
         for eps in a.eps.split(","):
             for sample in list(pub.get(eps, {}))[: a.samples]:
                 tasks.append((net, bits, eps, sample, pub[eps][sample]))
-    print(f"{len(tasks)} tasks, {a.jobs} jobs, {a.timeout:g} s each, output {a.output}, {a.backend}/{a.encoding}",
-          file=sys.stderr, flush=True)
-    jobs = [lambda t=t: q.verify_task(a.binary, t[0], t[1], t[3], t[2], 3, a.output, a.backend, a.encoding, a.timeout)
-            for t in tasks]
-    done, total = q.run_pool(a.jobs, jobs, lambda i, r: f"{tasks[i][0]} Q={tasks[i][1]} eps={tasks[i][2]} sample "
-                                                         f"{tasks[i][3]}: {r['verdict']} ({r['how']}) {r['wall']:.1f}s")
-    results = {t[:4]: r for t, r in zip(tasks, done)}
+    # --only: the earlier run's rows, of which only those with --only-verdict are run again.
+    earlier = {}
+    if a.only:
+        import csv as _csv
+        for row in _csv.DictReader(open(a.only)):
+            earlier[(row["net"], int(row["Q"]), row["eps"], int(row["sample"]))] = {
+                "verdict": row["verdict"], "how": row["how"], "wall": float(row["seconds"]), "exit": 0,
+                "terms": row.get("terms", 0), "error": "", "bound": None}
+    rerun = [t for t in tasks if not earlier or earlier.get(t[:4], {}).get("verdict") == a.only_verdict]
+    print(f"{len(rerun)} of {len(tasks)} tasks to run, {a.jobs} at a time, {a.threads} threads each, {a.timeout:g} s, "
+          f"engine {a.engine}, output {a.output}", file=sys.stderr, flush=True)
+    jobs = [lambda t=t: q.verify_task(a.binary, t[0], t[1], t[3], t[2], 3, a.output, a.backend, a.encoding, a.timeout,
+                                      a.engine, a.threads)
+            for t in rerun]
+    done, total = q.run_pool(a.jobs, jobs, lambda i, r: f"{rerun[i][0]} Q={rerun[i][1]} eps={rerun[i][2]} sample "
+                                                         f"{rerun[i][3]}: {r['verdict']} ({r['how']}) {r['wall']:.1f}s")
+    results = dict(earlier)
+    results.update({t[:4]: r for t, r in zip(rerun, done)})
 
     per_task = [["net", "Q", "eps", "sample", "verdict", "how", "seconds", "terms", "pub_dra", "pub_dra_s",
                  "pub_milp", "pub_milp_s", "pub_diff", "pub_diff_s", "explanation"]]
@@ -89,10 +109,13 @@ def main():
                          pub["dra"][0], pub["dra"][1], pub["milp"][0], pub["milp"][1], pub["diff"][0], pub["diff"][1],
                          why or ""])
         c = cells.setdefault((net, bits, eps), {"ours": collections.Counter(), "pub": collections.Counter(),
-                                                "ours_s": [], "pub_s": [], "dra": 0, "pub_dra": 0})
+                                                "ours_s": [], "pub_s": [], "dra": 0, "pub_dra": 0,
+                                                "how": collections.Counter()})
         c["ours"][r["verdict"]] += 1
         c["pub"][PUB.get(pub["milp"][0], pub["milp"][0])] += 1
-        c["dra"] += r["how"] == "DRA"
+        c["dra"] += r["how"].lower() == "dra" and r["verdict"] == "verified"
+        if r["verdict"] != "unknown":
+            c["how"][r["how"].lower()] += 1
         c["pub_dra"] += pub["dra"][0] == "Proved"
         if r["verdict"] != "unknown":
             c["ours_s"].append(r["wall"])
@@ -110,14 +133,19 @@ def main():
           f"Wall time of the whole run: {total / 60:.1f} min.",
           "Published: RQ_2.csv, DRA+MILP row (Gurobi, 24 threads, 3600 s limit). Counts are proved/falsified/unknown; "
           "times are means over decided tasks (ours: wall time of one qeb-smt process).", "",
-          "| net | Q | eps | ours P/F/U | published P/F/U | ours by DRA | published by DRA | ours mean s | published mean s |",
-          "|---|---|---|---|---|---|---|---|---|"]
-    tot_o, tot_p = collections.Counter(), collections.Counter()
+          "`by LP/BaB/SMT` counts our decisions made after DRA, enumeration and the attack: by the LP relaxation, "
+          "branch and bound (with its SMT leaves) or the whole residual in the SMT solver.", "",
+          "| net | Q | eps | ours P/F/U | published P/F/U | ours by DRA | published by DRA | ours by LP/BaB/SMT | "
+          "ours mean s | published mean s |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
+    tot_o, tot_p, tot_how = collections.Counter(), collections.Counter(), collections.Counter()
     for (net, bits, eps), c in cells.items():
-        tot_o.update(c["ours"]); tot_p.update(c["pub"])
+        tot_o.update(c["ours"]); tot_p.update(c["pub"]); tot_how.update(c["how"])
+        engine = f"{c['how']['lp']}/{c['how']['bab']}/{c['how']['smt'] + c['how']['solver']}"
         md.append(f"| {net} | {bits} | {eps} | {fmt(c['ours'])} | {fmt(c['pub'])} | {c['dra']} | {c['pub_dra']} | "
-                  f"{mean(c['ours_s'])} | {mean(c['pub_s'])} |")
-    md.append(f"| all | | | {fmt(tot_o)} | {fmt(tot_p)} | | | | |")
+                  f"{engine} | {mean(c['ours_s'])} | {mean(c['pub_s'])} |")
+    md.append(f"| all | | | {fmt(tot_o)} | {fmt(tot_p)} | | | {tot_how['lp']}/{tot_how['bab']}/"
+              f"{tot_how['smt'] + tot_how['solver']} | | |")
     n = sum(tot_o.values())
     md += ["", f"Decided: ours {tot_o['verified'] + tot_o['falsified']}/{n}, published "
                f"{tot_p['verified'] + tot_p['falsified']}/{n}.", "",
@@ -127,9 +155,48 @@ def main():
         md.append(f"| {d[0]} | {d[1]} | {d[2]} | {d[3]} | {d[4]} | {d[5] if d[5] is None else f'{d[5]:.0f}'} | "
                   f"{d[6]} | {d[7]} | {d[8]} |")
     conflicts = sum("CONFLICT" in d[8] for d in diffs)
-    md += ["", f"Conflicting verdicts (both decided, different answers): {conflicts}."]
+    md += ["", f"Conflicting verdicts (both decided, different answers): {conflicts}.", "",
+           "Decisions by stage (all tasks): " + ", ".join(f"{k} {v}" for k, v in sorted(tot_how.items())) + "."]
+    # The tasks the published run decided and the pre-engine qeb-smt did not (bench/results/rq2_smt.csv).
+    baseline = os.path.join(a.out, "rq2_smt.csv")
+    if os.path.exists(baseline):
+        import csv as _csv
+        open_before = [(r["net"], int(r["Q"]), r["eps"], int(r["sample"])) for r in _csv.DictReader(open(baseline))
+                       if r["verdict"] == "unknown" and r["pub_milp"] in ("True", "False")]
+        now = [k for k in open_before if k in results and results[k]["verdict"] != "unknown"]
+        md += ["", f"Of the {len(open_before)} tasks the published run decided and the SMT-only qeb-smt "
+                   f"(rq2_smt.csv) left open, {len(now)} are decided now."]
     q.write_results(a.out, a.name, per_task, md)
+    cactus(a, tasks, results)
     return 1 if conflicts else 0
+
+
+def cactus(a, tasks, results):
+    """Tasks decided vs time (the VNN-COMP / SMT-COMP convention): ours beside the published DRA+MILP."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("cactus plot skipped: matplotlib is not installed (apt-get install python3-matplotlib)", file=sys.stderr)
+        return
+    ours = sorted(r["wall"] for t in tasks for r in [results[t[:4]]] if r["verdict"] in ("verified", "falsified"))
+    pub = sorted(t[4]["milp"][1] for t in tasks if t[4]["milp"][0] in ("True", "False") and t[4]["milp"][1] is not None)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for times, label in ((ours, f"qeb-smt --engine {a.engine} ({len(ours)} decided, {a.timeout:g} s limit)"),
+                         (pub, f"QEBVerif DRA+MILP, published ({len(pub)} decided, 3600 s limit)")):
+        ax.step(times, range(1, len(times) + 1), where="post", label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("time per task (s, log scale)")
+    ax.set_ylabel("tasks decided")
+    ax.set_title(f"RQ_2, {len(tasks)} tasks (first {a.samples} samples per cell), {a.output} output")
+    ax.axvline(a.timeout, color="grey", linestyle=":", linewidth=1)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path = os.path.join(a.out, f"{a.name}_cactus.svg")
+    fig.savefig(path)
+    print(f"cactus plot: {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

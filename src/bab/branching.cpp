@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 namespace qeb::bab {
 
@@ -106,8 +105,7 @@ std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp
       // A fractional rounding: r <= floor(r*) or r >= floor(r*) + 1.
       double rv = value_at(solution, r);
       double floor_r = std::floor(rv + 1e-9), frac = rv - floor_r;
-      static const bool no_integer = std::getenv("QEB_NO_INTEGER") != nullptr;
-      if (!no_integer && std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
+      if (std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
         double scale = std::ldexp(1.0, pair.qnn.activation_shift(i));
         double score = dual_of(solution, network.qnn_rounding_row(i, j)) * scale * std::min(frac, 1 - frac);
         offer(score, "qnn-integer", Restriction{Target::QNN_PRE, i, j, -kInf, floor_r},

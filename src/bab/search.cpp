@@ -1,17 +1,20 @@
 #include "bab/search.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include "bounds/subproblem.h"
 #include "dra/diff_analysis.h"
 #include "eval/difference.h"
+#include "eval/incremental_evaluator.h"
 #include "eval/oracle.h"
 #include "eval/point_evaluator.h"
 #include "lp/lp_bounder.h"
@@ -46,6 +49,7 @@ struct Processed {
   std::vector<Node> children;
   std::optional<std::vector<int64_t>> counterexample;
   bool undecidable = false;  ///< nothing left to split and nothing decided it
+  int preferred = -1;        ///< the child holding the node's LP optimum (to plunge into)
   double bound = kInf;       ///< the node's proven lower bound (for the global bound)
 };
 
@@ -91,28 +95,45 @@ class Worker {
       : d_s(s), d_lp(s.pair, *s.root, s.options.difference_cuts), d_evaluator(s.pair, s.box),
         d_objective(d_lp.network().output_difference(s.goal.output)) {}
 
+  // Best-first with plunging: a worker takes the least-bound node from the queue, then goes on
+  // down the child that holds its LP optimum (queueing the other) until that line closes or the
+  // plunge is long enough. Proofs must close every node anyway, so the order costs nothing there;
+  // plunging reaches deep nodes, whose LP optima are nearly integral, quickly: that is where the
+  // counterexamples are.
   void run() {
+    std::optional<Node> next;  // the child to plunge into, counted as active
+    unsigned plunged = 0;
     for (;;) {
       Node node;
       {
         std::unique_lock lock(d_s.mutex);
-        d_s.changed.wait(lock, [&] { return d_s.stop || !d_s.heap.empty() || d_s.active == 0; });
-        if (d_s.stop || d_s.heap.empty()) {
+        if (!next) d_s.changed.wait(lock, [&] { return d_s.stop || !d_s.heap.empty() || d_s.active == 0; });
+        bool limit = d_s.cancelled() || d_s.out_of_time() ||
+                     (d_s.options.max_nodes && d_s.stats.nodes >= d_s.options.max_nodes);
+        if (d_s.stop || limit || (!next && d_s.heap.empty())) {
+          if (limit && !d_s.stop) {
+            d_s.stop = true;
+            d_s.stop_reason = d_s.cancelled() ? "cancelled" : d_s.out_of_time() ? "timeout" : "node limit";
+          }
+          if (next) {  // back to the queue, so the final bound counts it
+            push(std::move(*next));
+            d_s.in_flight.erase(next->order);
+            --d_s.active;
+          }
           d_s.changed.notify_all();
           break;
         }
-        if (d_s.cancelled() || d_s.out_of_time() ||
-            (d_s.options.max_nodes && d_s.stats.nodes >= d_s.options.max_nodes)) {
-          d_s.stop = true;
-          d_s.stop_reason = d_s.cancelled() ? "cancelled" : d_s.out_of_time() ? "timeout" : "node limit";
-          d_s.changed.notify_all();
-          break;
+        if (next) {
+          node = std::move(*next);
+          next.reset();
+        } else {
+          std::pop_heap(d_s.heap.begin(), d_s.heap.end(), LaterFirst{});
+          node = std::move(d_s.heap.back());
+          d_s.heap.pop_back();
+          d_s.in_flight[node.order] = node.priority;
+          ++d_s.active;
+          plunged = 0;
         }
-        std::pop_heap(d_s.heap.begin(), d_s.heap.end(), LaterFirst{});
-        node = std::move(d_s.heap.back());
-        d_s.heap.pop_back();
-        d_s.in_flight[node.order] = node.priority;
-        ++d_s.active;
         ++d_s.stats.nodes;
       }
       Processed p = process(node);
@@ -129,10 +150,17 @@ class Worker {
           d_s.stop = true;
           d_s.stop_reason = "a node could not be split further";
         }
-        for (Node& c : p.children) {
-          c.order = d_s.next_order++;
-          d_s.heap.push_back(std::move(c));
-          std::push_heap(d_s.heap.begin(), d_s.heap.end(), LaterFirst{});
+        const bool plunge = p.preferred >= 0 && plunged < d_s.options.plunge_depth && !d_s.stop;
+        for (std::size_t c = 0; c < p.children.size(); ++c) {
+          p.children[c].order = d_s.next_order++;
+          if (plunge && int(c) == p.preferred) continue;
+          push(std::move(p.children[c]));
+        }
+        if (plunge) {
+          next = std::move(p.children[p.preferred]);
+          d_s.in_flight[next->order] = next->priority;
+          ++d_s.active;
+          ++plunged;
         }
         d_s.stats.max_depth = std::max(d_s.stats.max_depth, node.depth);
         d_s.changed.notify_all();
@@ -143,6 +171,20 @@ class Worker {
   BabStats stats;  ///< this worker's share (merged at the end)
 
  private:
+  void push(Node n) {  // caller holds the mutex
+    d_s.heap.push_back(std::move(n));
+    std::push_heap(d_s.heap.begin(), d_s.heap.end(), LaterFirst{});
+  }
+
+  // Does the LP optimum satisfy the restriction (the child that holds it)?
+  bool holds_at(const bounds::Restriction& r, const std::vector<double>& point) const {
+    lp::LpTerm t = r.target == bounds::Target::INPUT ? d_lp.network().input(r.neuron)
+                 : r.target == bounds::Target::DNN_PRE ? d_lp.network().dnn_pre(r.layer, r.neuron)
+                                                        : d_lp.network().qnn_pre(r.layer, r.neuron);
+    double v = t.is_column() && std::size_t(t.column) < point.size() ? point[t.column] : t.constant;
+    return v >= r.lo - 1e-9 && v <= r.hi + 1e-9;
+  }
+
   double orient(const dra::Interval& d) const { return d_s.goal.above ? -d.hi : d.lo; }
   Rational oriented(const Rational& diff) const { return d_s.goal.above ? Rational(-diff) : diff; }
 
@@ -156,6 +198,31 @@ class Worker {
     Rational diff = eval::evaluate_pair(d_s.pair, x).diff[g];
     if (oriented(diff) < -d_s.options.eps) return x;
     return std::nullopt;
+  }
+
+  // Coordinate descent on s * (QNN_g - DNN_g) from x within the root box (each coordinate tries
+  // its ends and its neighbours), at most `budget` evaluations, incremental in the first layer;
+  // the best point is checked exactly. An input violating the goal, or nullopt.
+  std::optional<std::vector<int64_t>> descend(const std::vector<int64_t>& start, uint64_t budget) {
+    const spec::Box& box = d_s.box;
+    const std::size_t g = d_s.goal.output;
+    const double sign = d_s.goal.above ? -1.0 : 1.0;
+    std::vector<std::size_t> free = box.free_dimensions();
+    if (free.empty()) return violates(start);
+    d_incremental.reset(start);
+    double best = sign * d_incremental.difference(g);
+    // Random single-coordinate moves (to an end or a neighbour), kept when they improve.
+    for (uint64_t step = 0; step < budget; ++step) {
+      std::size_t k = free[d_rng() % free.size()];
+      const int64_t old = d_incremental.point()[k];
+      const int64_t v = std::array<int64_t, 4>{box.lo[k], box.hi[k], old - 1, old + 1}[d_rng() % 4];
+      if (v < box.lo[k] || v > box.hi[k] || v == old) continue;
+      d_incremental.set(k, v);
+      double f = sign * d_incremental.difference(g);
+      if (f < best) best = f;
+      else d_incremental.set(k, old);
+    }
+    return violates(d_incremental.point());
   }
 
   std::vector<int64_t> rounded_input(const std::vector<double>& point, const spec::Box& box) const {
@@ -224,10 +291,11 @@ class Worker {
       bound = std::max(bound, dra::down(to_double(b)));
     }
     out.bound = bound;
-    // 4. The LP optimum on the grid: often a counterexample when one exists.
+    // 4. The LP optimum on the grid, then a short descent on the exact networks from there: the
+    // nodes' LP optima differ as splits accumulate, so they seed many local searches.
     if (!lp.point.empty()) {
       std::vector<int64_t> x = rounded_input(lp.point, box);
-      if (auto found = violates(x)) {
+      if (auto found = descend(x, node.depth == 0 ? 4000 : d_s.options.descent_evaluations)) {
         out.counterexample = found;
         return out;
       }
@@ -282,6 +350,7 @@ class Worker {
       child.basis = lp.basis;
       child.priority = bound;
       child.depth = node.depth + 1;
+      if (out.preferred < 0 && holds_at(r, lp.point)) out.preferred = int(out.children.size());
       out.children.push_back(std::move(child));
     }
     return out;
@@ -323,6 +392,8 @@ class Worker {
   lp::Objective d_objective;
   std::unique_ptr<LeafSolver> d_leaf;
   uint64_t d_seen = 0;
+  std::mt19937_64 d_rng{12345};
+  eval::IncrementalEvaluator d_incremental{d_s.pair};
 
  public:
   std::map<std::string, uint64_t> branch_count;

@@ -49,6 +49,11 @@ struct BabOptions {
   /// Nodes whose box holds at most this many integer points are decided by exact enumeration.
   uint64_t enumerate_limit = 0;
   uint64_t max_nodes = 0;   ///< 0: no limit
+  /// Primal heuristic: exact-network coordinate descent from each node's LP optimum (evaluations).
+  uint64_t descent_evaluations = 200;
+  /// Plunging: after a node from the queue, go on down the child holding its LP optimum for at
+  /// most this many levels (0: pure best-first).
+  unsigned plunge_depth = 64;
   /// Leaves: nodes with at most this many neurons left unstable (both networks) go to the leaf
   /// solver first, for at most leaf_seconds; 0 or no factory: never.
   std::size_t leaf_case_splits = 0;

@@ -145,6 +145,7 @@ struct Search {
     for (std::size_t k = 0; k < centre.size(); ++k) centre[k] = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
     for (ExtremeTracker& tracker : trackers)
       for (bool from_centre : {true, false}) {
+        if (!(tracker.maximize() ? options.search_max : options.search_min)) continue;
         std::vector<int64_t> x = from_centre ? centre : tracker.best_point();
         for (int step = 0; step < 8 && !expired(); ++step) {
           std::vector<double> g = difference_gradient(pair, x, tracker.output());
@@ -167,6 +168,7 @@ struct Search {
   void climb(std::mt19937_64& rng) {
     std::vector<std::size_t> free = box.free_dimensions();
     for (std::size_t t = 0; t < trackers.size(); ++t) {
+      if (!(trackers[t].maximize() ? options.search_max : options.search_min)) continue;
       uint64_t budget = options.climb_evaluations;
       std::vector<int64_t> x = trackers[t].best_point();
       bool improved = true;

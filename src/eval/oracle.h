@@ -21,6 +21,8 @@ struct OracleOptions {
   /// Sampling only: points of the box visited first (e.g. an LP optimum rounded to the grid), so
   /// the hill-climbing can start from them.
   std::vector<std::vector<int64_t>> seeds;
+  /// Sampling only: which extremes the gradient steps and hill-climbing search (both by default).
+  bool search_max = true, search_min = true;
   /// Sampling only: stop sampling and climbing at this time (the answer stays exact for the points
   /// evaluated). Default: no deadline.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();

@@ -39,6 +39,32 @@ void ClpLp::load(const LinearProgram& lp) {
   // Keep the infeasibility ray: it proves an empty node (dual_bound.h: proves_infeasible).
   d_model->setSpecialOptions(d_model->specialOptions() | 32);
   d_model->loadProblem(matrix, cl.data(), cu.data(), zero.data(), rl.data(), ru.data());
+  d_loaded = lp;
+  d_objective.clear();
+}
+
+bool ClpLp::fits(const LinearProgram& lp) const {
+  return d_model && lp.columns() == d_loaded.columns() && lp.rows() == d_loaded.rows() &&
+         lp.row_start == d_loaded.row_start && lp.index == d_loaded.index;
+}
+
+void ClpLp::update(const LinearProgram& lp) {
+  if (!fits(lp)) return load(lp);
+  ClpSimplex& m = *d_model;
+  for (std::size_t j = 0; j < d_columns; ++j)
+    if (lp.col_lo[j] != d_loaded.col_lo[j] || lp.col_hi[j] != d_loaded.col_hi[j])
+      m.setColumnBounds(int(j), clp_bound(lp.col_lo[j]), clp_bound(lp.col_hi[j]));
+  for (std::size_t i = 0; i < d_rows; ++i) {
+    if (lp.row_lo[i] != d_loaded.row_lo[i] || lp.row_hi[i] != d_loaded.row_hi[i])
+      m.setRowBounds(int(i), clp_bound(lp.row_lo[i]), clp_bound(lp.row_hi[i]));
+    for (std::size_t e = lp.row_start[i]; e < lp.row_start[i + 1]; ++e)
+      if (lp.value[e] != d_loaded.value[e]) m.modifyCoefficient(int(i), lp.index[e], lp.value[e], true);
+  }
+  d_loaded.col_lo = lp.col_lo;
+  d_loaded.col_hi = lp.col_hi;
+  d_loaded.row_lo = lp.row_lo;
+  d_loaded.row_hi = lp.row_hi;
+  d_loaded.value = lp.value;
 }
 
 LpSolution ClpLp::minimize(const std::vector<double>& c, const Basis* warm, double seconds) {

@@ -17,7 +17,7 @@ LpBounder::LpBounder(const quant::ModelPair& pair, const dra::DraResult& root, b
     : d_pair(pair), d_network(pair, root, difference_cuts) {}
 
 void LpBounder::load(const spec::Box& box, const dra::DraResult& bounds) {
-  d_solver.load(d_network.instantiate(box, bounds));
+  d_solver.update(d_network.instantiate(box, bounds));  // a full load the first time
 }
 
 LpBound LpBounder::optimise(const Objective& objective, bool maximise, const Basis* warm, double seconds) {

@@ -54,6 +54,7 @@ class LpBounder {
                          TightenStats* stats = nullptr);
 
   NetworkLp& network() { return d_network; }
+  const NetworkLp& network() const { return d_network; }
   const LinearProgram& program() const { return d_network.program(); }
   const Basis& last_basis() const { return d_basis; }
 
