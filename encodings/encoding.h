@@ -21,6 +21,10 @@ struct EncodingInput {
   const dra::DraResult& dra;  ///< must come from the SOUND semantics
   bool prune = true;          ///< use DRA phases to drop case splits of stable neurons
   bool difference_cuts = true;  ///< assert DRA's hidden difference bounds (QEBVerif's "+Diff")
+  /// Redundant bound facts (DNN pre-activation bounds, +Diff cuts) rounded outward to multiples of
+  /// 2^-fact_bits: short constants for the solvers' exact arithmetic instead of the doubles' 2^-52
+  /// denominators (0: the doubles exactly). Still implied by the sound bounds, so still redundant.
+  int fact_bits = 0;
 };
 
 /** An exact value held in a bit-vector: (signed or unsigned value of `bits`) / denominator. */

@@ -1,6 +1,7 @@
 #include "encodings/gadgets.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +16,13 @@ uint32_t signed_width(const BigInt& lo, const BigInt& hi) {
   // [-2^(w-1), 2^(w-1) - 1] must contain [lo, hi].
   while (!(lo >= -(BigInt(1) << (w - 1)) && hi <= (BigInt(1) << (w - 1)) - 1)) ++w;
   return w;
+}
+
+Rational fact_constant(double v, bool lower, int bits) {
+  if (bits <= 0) return rational_from_double(v);
+  double scaled = std::ldexp(v, bits);  // exact: a power-of-two scaling
+  if (!std::isfinite(scaled)) return rational_from_double(v);
+  return rational_from_double(lower ? std::floor(scaled) : std::ceil(scaled)) * dyadic(1, bits);
 }
 
 uint32_t unsigned_width(const BigInt& hi) {
@@ -75,8 +83,8 @@ std::size_t encode_dnn(smt::TermManager& t, const EncodingInput& in, const std::
       if (out.dnn_pre.size() <= i) out.dnn_pre.resize(i + 1);
       out.dnn_pre[i].push_back(pre);
       // DRA's sound bounds, redundant but they help the arithmetic solver.
-      out.assertions.push_back(t.mk(Kind::GE, {pre, t.real_const(rational_from_double(bounds.dnn_pre[j].lo))}));
-      out.assertions.push_back(t.mk(Kind::LE, {pre, t.real_const(rational_from_double(bounds.dnn_pre[j].hi))}));
+      out.assertions.push_back(t.mk(Kind::GE, {pre, t.real_const(fact_constant(bounds.dnn_pre[j].lo, true, in.fact_bits))}));
+      out.assertions.push_back(t.mk(Kind::LE, {pre, t.real_const(fact_constant(bounds.dnn_pre[j].hi, false, in.fact_bits))}));
       dra::DnnPhase phase = in.prune ? bounds.dnn_phase[j] : dra::DnnPhase::UNSTABLE;
       if (phase == dra::DnnPhase::ACTIVE) {
         next.push_back(pre);
@@ -152,8 +160,8 @@ void add_difference_cuts(smt::TermManager& t, const EncodingInput& in, NetworkEn
       for (std::size_t j = 0; j < out.qnn_hidden_bv[i].size(); ++j) {
         const dra::Interval& d = in.dra.layers[i].delta[j];
         ScaledBv diff = bv_difference(t, out.qnn_hidden_bv[i][j], out.dnn_hidden_bv[i][j]);
-        out.assertions.push_back(bv_compare(t, diff, Relation::GE, rational_from_double(d.lo)));
-        out.assertions.push_back(bv_compare(t, diff, Relation::LE, rational_from_double(d.hi)));
+        out.assertions.push_back(bv_compare(t, diff, Relation::GE, fact_constant(d.lo, true, in.fact_bits)));
+        out.assertions.push_back(bv_compare(t, diff, Relation::LE, fact_constant(d.hi, false, in.fact_bits)));
       }
     return;
   }
@@ -161,8 +169,8 @@ void add_difference_cuts(smt::TermManager& t, const EncodingInput& in, NetworkEn
     for (std::size_t j = 0; j < out.qnn_hidden[i].size(); ++j) {
       const dra::Interval& d = in.dra.layers[i].delta[j];
       Term diff = t.mk(Kind::SUB, {out.qnn_hidden[i][j], out.dnn_hidden[i][j]});
-      out.assertions.push_back(t.mk(Kind::GE, {diff, t.real_const(rational_from_double(d.lo))}));
-      out.assertions.push_back(t.mk(Kind::LE, {diff, t.real_const(rational_from_double(d.hi))}));
+      out.assertions.push_back(t.mk(Kind::GE, {diff, t.real_const(fact_constant(d.lo, true, in.fact_bits))}));
+      out.assertions.push_back(t.mk(Kind::LE, {diff, t.real_const(fact_constant(d.hi, false, in.fact_bits))}));
     }
 }
 

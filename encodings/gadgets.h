@@ -54,6 +54,12 @@ ScaledBv bv_difference(smt::TermManager& t, const ScaledBv& a, const ScaledBv& b
  */
 smt::Term bv_compare(smt::TermManager& t, const ScaledBv& v, Relation relation, const Rational& c);
 
+/**
+ * A sound bound as a fact constant: the double exactly (bits = 0), or rounded outward (down for a
+ * lower bound, up for an upper one) to a multiple of 2^-bits.
+ */
+Rational fact_constant(double v, bool lower, int bits);
+
 /** A balanced sum (keeps term depth logarithmic); `add` combines two terms. */
 template <class Add>
 smt::Term balanced_sum(std::vector<smt::Term> terms, Add add) {

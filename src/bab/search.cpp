@@ -59,7 +59,7 @@ class SharedSearch {
   SharedSearch(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root, const Goal& goal,
                const BabOptions& options)
       : pair(pair), box(box), root(std::make_shared<dra::DraResult>(root)), goal(goal), options(options),
-        start(Clock::now()) {}
+        start(Clock::now()), eps(options.eps) {}
 
   const quant::ModelPair& pair;
   const spec::Box& box;
@@ -79,6 +79,12 @@ class SharedSearch {
   std::optional<std::vector<int64_t>> counterexample;
   bool undecidable = false;
   BabStats stats;
+  Rational eps;  ///< the current eps (moves only in optimisation mode; guarded by the mutex)
+
+  Rational current_eps() {
+    std::lock_guard lock(mutex);
+    return eps;
+  }
 
   double remaining() const {
     if (options.seconds <= 0) return kInf;
@@ -141,7 +147,11 @@ class Worker {
         std::lock_guard lock(d_s.mutex);
         d_s.in_flight.erase(node.order);
         --d_s.active;
-        if (p.counterexample && !d_s.counterexample) {
+        if (p.counterexample && d_s.options.improved) {
+          // Optimisation: a better incumbent moves eps; the node itself is split as usual.
+          Rational diff = eval::evaluate_pair(d_s.pair, *p.counterexample).diff[d_s.goal.output];
+          d_s.eps = d_s.options.improved(*p.counterexample, diff);
+        } else if (p.counterexample && !d_s.counterexample) {
           d_s.counterexample = p.counterexample;
           d_s.stop = true;
         }
@@ -194,9 +204,9 @@ class Worker {
     const std::size_t g = d_s.goal.output;
     double value = d_s.goal.above ? -d_evaluator.approx()[g] : d_evaluator.approx()[g];
     // |approx - exact| <= error: skip the exact evaluation when the point surely satisfies the goal.
-    if (rational_from_double(dra::down(value - d_evaluator.error()[g])) >= -d_s.options.eps) return std::nullopt;
+    if (rational_from_double(dra::down(value - d_evaluator.error()[g])) >= -d_eps) return std::nullopt;
     Rational diff = eval::evaluate_pair(d_s.pair, x).diff[g];
-    if (oriented(diff) < -d_s.options.eps) return x;
+    if (oriented(diff) < -d_eps) return x;
     return std::nullopt;
   }
 
@@ -235,7 +245,8 @@ class Worker {
   Processed process(const Node& node) {
     Processed out;
     const spec::Box& box = node.sub.box;
-    const Rational& eps = d_s.options.eps;
+    d_eps = d_s.current_eps();
+    const Rational& eps = d_eps;
     // 1. Bounds: DRA within the parent's (the root's are given).
     std::shared_ptr<const dra::DraResult> bounds = d_s.root;
     if (node.sub.within && last_layer_split(node.sub)) {
@@ -297,7 +308,7 @@ class Worker {
       std::vector<int64_t> x = rounded_input(lp.point, box);
       if (auto found = descend(x, node.depth == 0 ? 4000 : d_s.options.descent_evaluations)) {
         out.counterexample = found;
-        return out;
+        if (!d_s.options.improved) return out;  // optimising: the node is still split below
       }
       if (node.depth == 0 || (d_seen++ % 256) == 0) {
         // A short seeded attack from the LP optimum.
@@ -305,9 +316,9 @@ class Worker {
         if (auto c = verify::attack(d_s.pair, d_s.box, {d_s.goal.output}, eps, 300, node.order + 1, {x},
                                     std::isfinite(left) ? std::max(0.001, left) : 0)) {
           Rational diff = c->diff;
-          if (oriented(diff) < -eps) {
+          if (oriented(diff) < -eps && !out.counterexample) {
             out.counterexample = c->input;
-            return out;
+            if (!d_s.options.improved) return out;
           }
         }
       }
@@ -326,10 +337,10 @@ class Worker {
         ++stats.closed_by_leaf;
         return out;
       }
-      if (decided && !*decided) {
+      if (decided && !*decided && !out.counterexample) {
         if (auto found = violates(input)) {
           out.counterexample = found;
-          return out;
+          if (!d_s.options.improved) return out;
         }
       }
     }
@@ -392,6 +403,7 @@ class Worker {
   lp::Objective d_objective;
   std::unique_ptr<LeafSolver> d_leaf;
   uint64_t d_seen = 0;
+  Rational d_eps;  ///< eps while processing the current node
   std::mt19937_64 d_rng{12345};
   eval::IncrementalEvaluator d_incremental{d_s.pair};
 
@@ -440,7 +452,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
         for (const auto& [order, p] : s.in_flight) bound = std::min(bound, p);
         options.progress("branch and bound: " + std::to_string(s.stats.nodes) + " nodes, " +
                          std::to_string(s.heap.size()) + " open, bound " + std::to_string(bound) + " (goal >= " +
-                         std::to_string(-to_double(options.eps)) + "), " + std::to_string(since(s.start)) + " s");
+                         std::to_string(-to_double(s.eps)) + "), " + std::to_string(since(s.start)) + " s");
       }
     }
   });
@@ -460,6 +472,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
   }
   result.stats.branchings.assign(kinds.begin(), kinds.end());
   result.seconds = since(s.start);
+  result.eps = s.eps;
   if (s.counterexample) {
     result.status = BabStatus::FALSIFIED;
     result.counterexample = s.counterexample;
@@ -467,7 +480,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
   }
   if (s.heap.empty() && s.in_flight.empty() && !s.undecidable) {
     result.status = BabStatus::PROVED;
-    result.proven_bound = -to_double(options.eps);
+    result.proven_bound = -to_double(s.eps);
     return result;
   }
   result.reason = s.stop_reason.empty() ? "stopped" : s.stop_reason;

@@ -61,6 +61,10 @@ struct BabOptions {
   LeafSolverFactory leaf_solver;
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(const std::string&)> progress;  ///< a line now and then (may be empty)
+  /// Optimisation (max-error): a violating input does not end the search; it is passed here, with
+  /// its exact QNN_g - DNN_g, and the returned value becomes eps (so the search goes on proving
+  /// that nothing exceeds the new incumbent by more than the tolerance the caller builds in).
+  std::function<Rational(const std::vector<int64_t>&, const Rational&)> improved;
 };
 
 struct BabStats {
@@ -80,10 +84,11 @@ struct BabResult {
   std::optional<std::vector<int64_t>> counterexample;  ///< FALSIFIED: an input violating the goal (exactly)
   std::string reason;                                  ///< UNKNOWN: why
   /// A proven lower bound of min s * (QNN_g - DNN_g) over the region when the search stopped
-  /// (the least bound of the nodes still open); -inf if none is known.
+  /// (the least bound of the nodes still open; -eps when proved); -inf if none is known.
   double proven_bound = -std::numeric_limits<double>::infinity();
   BabStats stats;
   double seconds = 0;
+  Rational eps;  ///< the eps the search ended with (options.eps unless `improved` moved it)
 };
 
 /**

@@ -37,7 +37,12 @@ int cmd_max_error(const Args& args) {
   po::options_description search("Bounding");
   search.add_options()
     ("tolerance", po::value<std::string>()->default_value("0.001")->value_name("T"),
-     "stop when upper - lower <= T for every output (exact decimal or n/d; positive)")
+     "stop when upper - lower <= T for the maximum over the outputs (exact decimal or n/d; positive)")
+    ("engine", po::value<std::string>()->default_value("auto")->value_name("auto|dra|lp|bab|smt"),
+     "auto/bab: DRA, search, the LP relaxation's rigorous bounds, then branch and bound per output side (a\n"
+     "violation raises the lower end and the search goes on); lp: no branch and bound; dra: DRA and search only;\n"
+     "smt: bisection on one incremental SMT solver")
+    ("threads", po::value<unsigned>()->default_value(1)->value_name("N"), "branch-and-bound worker threads")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to bound: all, the QNN's predicted class at the centre, or K")
     ("samples", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
@@ -51,11 +56,12 @@ int cmd_max_error(const Args& args) {
       .add(output_options());
   auto vm = parse_command(
       args, all, "Usage: qeb-smt max-error --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION [options]",
-      "For each selected output k, brackets max |QNN_k - DNN_k| over the integer points of the region: DRA gives\n"
-      "the upper end, sampling and hill-climbing an exact witness for the lower end; then one incremental solver\n"
-      "is asked |QNN_k - DNN_k| > c for c between them: unsat lowers the upper end to c, a model raises the lower\n"
-      "end to the model's own exact error (replayed). Stops when upper - lower <= --tolerance.\n"
-      "Exit codes: 0 every bracket within tolerance, 20 not (timeout or solver unknown), 2 bad usage or input.\n");
+      "Brackets max_k max_x |QNN_k - DNN_k| over the integer points of the region, and each output's own\n"
+      "bracket: DRA and the LP relaxation give rigorous upper ends, sampling, hill-climbing and LP optima exact\n"
+      "witnesses for the lower end; then branch and bound proves every output side below the best witness plus\n"
+      "--tolerance, raising the lower end whenever it meets a worse input (--engine smt: bisection with one SMT\n"
+      "solver instead). Every witness is exact. Stops when upper - lower <= --tolerance or at --timeout.\n"
+      "Exit codes: 0 the bracket is within tolerance, 20 not (timeout or solver unknown), 2 bad usage or input.\n");
   if (!vm) return 0;
   ResourceLimits limits = read_resource_limits(*vm);
   start_watchdog(limits, "max-error", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
@@ -73,6 +79,9 @@ int cmd_max_error(const Args& args) {
   options.seed = (*vm)["seed"].as<unsigned long long>();
   options.prune = !(*vm)["no-pruning"].as<bool>();
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
+  options.engine = verify::parse_engine((*vm)["engine"].as<std::string>());
+  options.threads = (*vm)["threads"].as<unsigned>();
+  if (options.threads < 1 || options.threads > 1024) throw OptionError("--threads must be from 1 to 1024");
   if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "max-error: " << line << "\n"; };
 
   // Open brackets are reported when the time runs out; the watchdog ends a solver call that overruns.
@@ -80,14 +89,19 @@ int cmd_max_error(const Args& args) {
   verify::MaxErrorResult r = verify::max_error(pair, region.box, options);
 
   std::printf("region: %s, tolerance %s\n", region.description.c_str(), to_string(options.tolerance).c_str());
-  std::printf("DRA %.3f s; search %.3f s; encoding %s (%s) %.3f s; %s: %d solver calls, %.3f s\n", r.dra_seconds,
-              r.search_seconds, options.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(),
-              r.encode_seconds, options.backend.c_str(), r.solver_calls, r.solve_seconds);
+  if (options.engine == verify::Engine::SMT)
+    std::printf("DRA %.3f s; search %.3f s; encoding %s (%s) %.3f s; %s: %d solver calls, %.3f s\n", r.dra_seconds,
+                r.search_seconds, options.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(),
+                r.encode_seconds, options.backend.c_str(), r.solver_calls, r.solve_seconds);
+  else
+    std::printf("engine %s: DRA %.3f s; search and LP %.3f s; branch and bound %.3f s\n", verify::to_string(options.engine),
+                r.dra_seconds, r.search_seconds, r.solve_seconds);
   std::printf("%6s %16s %16s %12s %12s %6s %9s  %s\n", "output", "lower", "upper", "gap", "DRA upper", "calls",
-              "sat/unsat", "lower from");
+              "sat/unsat", "lower/upper from");
   nlohmann::json doc = {{"command", "max-error"},
                         {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
                         {"tolerance", rational_json(options.tolerance)},
+                        {"engine", verify::to_string(options.engine)},
                         {"backend", options.backend},
                         {"encoding", options.encoding},
                         {"solver_calls", r.solver_calls},
@@ -96,9 +110,10 @@ int cmd_max_error(const Args& args) {
   for (const verify::OutputBracket& b : r.outputs) {
     std::printf("%6zu %16.10g %16.10g %12.4g %12.6g %6d %4d/%-4d  %s%s\n", b.output, to_double(b.lower),
                 to_double(b.upper), to_double(b.upper - b.lower), to_double(b.dra_upper), b.solver_calls, b.sat,
-                b.unsat, b.lower_from.c_str(), b.closed ? "" : ("  OPEN: " + b.reason).c_str());
+                b.unsat, (b.lower_from + "/" + b.upper_from).c_str(), b.closed ? "" : ("  open: " + b.reason).c_str());
     nlohmann::json j = {{"index", b.output}, {"lower", rational_json(b.lower)}, {"upper", rational_json(b.upper)},
                         {"dra_upper", rational_json(b.dra_upper)}, {"closed", b.closed}, {"lower_from", b.lower_from},
+                        {"upper_from", b.upper_from},
                         {"witness", witness_json(b.witness)}, {"solver_calls", b.solver_calls}, {"sat", b.sat},
                         {"unsat", b.unsat}, {"seconds", b.seconds}};
     if (!b.reason.empty()) j["reason"] = b.reason;

@@ -121,6 +121,8 @@ int cmd_verify(const Args& args) {
     ("attack", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
      "before solving, look for a counterexample with N random samples plus hill-climbing (0: off)")
     ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds in the encoding")
+    ("fact-bits", po::value<int>()->default_value(0)->value_name("B"),
+     "round the encoding's redundant bound facts outward to multiples of 2^-B (short constants; 0: exact doubles)")
     ("seed", po::value<unsigned>()->default_value(0), "solver random seed")
     ("solver-option", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
      "pass an option to the solver (repeatable), e.g. smt.arith.solver=2 (z3) or bv-solver=bitblast (cvc5)")
@@ -185,6 +187,8 @@ int cmd_verify(const Args& args) {
   options.stop_at_counterexample = !(*vm)["all-counterexamples"].as<bool>();
   options.attack_samples = (*vm)["attack"].as<unsigned long long>();
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
+  options.fact_bits = (*vm)["fact-bits"].as<int>();
+  if (options.fact_bits < 0 || options.fact_bits > 60) throw OptionError("--fact-bits must be from 0 to 60");
   options.backend_options.seed = (*vm)["seed"].as<unsigned>();
   if (vm->count("solver-option"))
     for (const std::string& kv : (*vm)["solver-option"].as<std::vector<std::string>>()) {

@@ -9,6 +9,7 @@
 
 #include "core/check.h"
 #include "eval/difference.h"
+#include "eval/exact_pair.h"
 #include "eval/gradient.h"
 #include "eval/point_evaluator.h"
 
@@ -197,12 +198,15 @@ struct Search {
 
 OracleResult run_oracle(const quant::ModelPair& pair, const spec::Box& box, const OracleOptions& options) {
   OracleResult result;
+  // Exact values for the candidates: once per point, and the rest of the networks once per
+  // distinct first-layer state (ties cost a first layer each).
+  ExactPairEvaluator exact(pair);
   std::map<std::vector<int64_t>, std::vector<Rational>> exact_cache;
   ExactDiff exact_diff = [&](const std::vector<int64_t>& x, std::size_t output) {
     auto it = exact_cache.find(x);
     if (it == exact_cache.end()) {
       if (exact_cache.size() > 100000) exact_cache.clear();
-      it = exact_cache.emplace(x, evaluate_pair(pair, x).diff).first;
+      it = exact_cache.emplace(x, exact.evaluate(x).diff).first;
       ++result.exact_evaluations;
     }
     return it->second[output];
@@ -218,6 +222,7 @@ OracleResult run_oracle(const quant::ModelPair& pair, const spec::Box& box, cons
     search.climb(rng);
   }
   result.points_evaluated = search.evaluated;
+  result.full_evaluations = exact.full_evaluations();
   for (std::size_t t = 0; t < search.trackers.size(); t += 2) {
     OutputRange range;
     range.output = search.trackers[t].output();

@@ -49,6 +49,7 @@ struct OracleResult {
   bool exhaustive = false;
   uint64_t points_evaluated = 0;
   uint64_t exact_evaluations = 0;  ///< candidates re-evaluated in exact arithmetic
+  uint64_t full_evaluations = 0;   ///< of those, the ones whose first-layer state was new (the rest reused it)
   std::vector<OutputRange> outputs;
 };
 

@@ -1,11 +1,16 @@
 #include "verify/max_error.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <functional>
 
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "eval/difference.h"
 #include "eval/oracle.h"
+#include "bab/search.h"
+#include "lp/lp_bounder.h"
 #include "verify/residual.h"
 #include "verify/verifier.h"
 
@@ -46,18 +51,29 @@ std::vector<int64_t> model_input(const encodings::NetworkEncoding& enc, smt::Bac
   return x;
 }
 
+void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
+                        const MaxErrorOptions& options, const std::function<double()>& remaining,
+                        const std::function<void(const std::string&)>& note, MaxErrorResult& result);
+void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
+                       const MaxErrorOptions& options, const std::function<double()>& remaining,
+                       const std::function<void(const std::string&)>& note, MaxErrorResult& result);
+
 }  // namespace
 
 MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options) {
   const auto start = Clock::now();
   if (options.tolerance <= 0) throw OptionError("--tolerance must be positive");
-  if (auto why = incompatibility(options.backend, options.encoding))
-    throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
-  encodings::make_encoding(options.encoding);  // rejects an unknown name before any work
+  if (options.engine == Engine::SMT) {
+    if (auto why = incompatibility(options.backend, options.encoding))
+      throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
+    encodings::make_encoding(options.encoding);  // rejects an unknown name before any work
+  }
   auto note = [&](const std::string& line) {
     if (options.progress) options.progress(line);
   };
-  auto remaining = [&]() { return options.timeout_seconds > 0 ? options.timeout_seconds - since(start) : 1e300; };
+  // A small margin, so the report is out before an outside watchdog's limit (as verify).
+  const double budget = options.timeout_seconds > 0 ? options.timeout_seconds * 0.98 - 0.1 : 0;
+  auto remaining = [&]() { return options.timeout_seconds > 0 ? budget - since(start) : 1e300; };
   MaxErrorResult result;
   std::vector<std::size_t> outputs = options.outputs;
   if (outputs.empty())
@@ -72,6 +88,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
     b.output = k;
     const dra::Interval& d = dra.output_delta()[k];
     b.upper = b.dra_upper = std::max(abs(rational_from_double(d.lo)), abs(rational_from_double(d.hi)));
+    b.upper_from = "dra";
     result.outputs.push_back(b);
   }
 
@@ -104,6 +121,28 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   result.search_seconds = since(t1);
   note("DRA and search: " + std::to_string(result.dra_seconds + result.search_seconds) + " s");
 
+  if (options.engine != Engine::SMT) {
+    close_with_engine(pair, box, dra, options, remaining, note, result);
+  } else {
+    bisect_with_solver(pair, box, dra, options, remaining, note, result);
+  }
+
+  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
+    const OutputBracket& b = result.outputs[i];
+    if (i == 0 || b.lower > result.lower) result.lower = b.lower, result.worst_output = b.output;
+    if (i == 0 || b.upper > result.upper) result.upper = b.upper;
+  }
+  result.closed = result.upper - result.lower <= options.tolerance;
+  result.total_seconds = since(start);
+  return result;
+}
+
+namespace {
+
+// The SMT engine's bisection: one encoding and one incremental solver for every output.
+void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
+                        const MaxErrorOptions& options, const std::function<double()>& remaining,
+                        const std::function<void(const std::string&)>& note, MaxErrorResult& result) {
   // Bisection: one encoding and one incremental solver for every output; each check asks
   // |QNN_k - DNN_k| > c under a fresh assumption literal.
   bool any_open = false;
@@ -171,16 +210,123 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
     for (OutputBracket& b : result.outputs)
       if (!b.closed) b.reason = "timeout";
   }
-
-  result.closed = true;
-  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
-    const OutputBracket& b = result.outputs[i];
-    result.closed &= b.closed;
-    if (i == 0 || b.lower > result.lower) result.lower = b.lower, result.worst_output = b.output;
-    if (i == 0 || b.upper > result.upper) result.upper = b.upper;
-  }
-  result.total_seconds = since(start);
-  return result;
 }
+
+// Sets b's lower end to |diff| at x if that is higher (with `from` as its source).
+void raise_lower(const quant::ModelPair& pair, OutputBracket& b, const std::vector<int64_t>& x, const char* from) {
+  ErrorWitness w = witness_at(pair, x, b.output);
+  if (abs(w.diff) > b.lower) {
+    b.witness = w;
+    b.lower = abs(w.diff);
+    b.lower_from = from;
+  }
+}
+
+// The engine: the LP's rigorous bounds per output side (and its optima as witnesses), then branch
+// and bound in optimisation mode on every side whose bound still exceeds the overall lower end by
+// more than the tolerance: a violating input raises the lower end (and so the target) instead of
+// ending the search, and a finished search proves the side below the target.
+void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
+                       const MaxErrorOptions& options, const std::function<double()>& remaining,
+                       const std::function<void(const std::string&)>& note, MaxErrorResult& result) {
+  if (options.engine == Engine::DRA || pair.qnn.layers.size() < 2) return;
+  auto t0 = Clock::now();
+  // Per output: the rigorous LP bound of each side (max of QNN - DNN, and of DNN - QNN).
+  struct Side {
+    std::size_t slot;  // index into result.outputs
+    bool above;        // true: QNN - DNN <= bound; false: DNN - QNN <= bound
+    Rational bound;
+  };
+  std::vector<Side> sides;
+  lp::LpBounder bounder(pair, dra, options.difference_cuts);
+  bounder.load(box, dra);
+  for (std::size_t i = 0; i < result.outputs.size() && remaining() > 0; ++i) {
+    OutputBracket& b = result.outputs[i];
+    const dra::Interval& d = dra.output_delta()[b.output];
+    Rational side_bound[2] = {rational_from_double(d.hi), -rational_from_double(d.lo)};
+    lp::Objective diff = bounder.network().output_difference(b.output);
+    for (bool above : {true, false}) {
+      lp::LpBound lb = bounder.optimise(diff, above, nullptr, options.timeout_seconds > 0 ? std::max(0.001, remaining()) : 0);
+      Rational& s = side_bound[above ? 0 : 1];
+      if (lb.bound) s = std::min(s, above ? *lb.bound : Rational(-*lb.bound));
+      if (!lb.point.empty()) {
+        std::vector<int64_t> x(box.dimension());
+        for (std::size_t k = 0; k < x.size(); ++k) x[k] = std::clamp<int64_t>(std::llround(lb.point[k]), box.lo[k], box.hi[k]);
+        raise_lower(pair, b, x, "lp");
+      }
+    }
+    Rational upper = std::max(std::max(side_bound[0], side_bound[1]), b.lower);
+    if (upper < b.upper) b.upper = upper, b.upper_from = "lp";
+    sides.push_back({i, true, std::max(side_bound[0], Rational(0))});
+    sides.push_back({i, false, std::max(side_bound[1], Rational(0))});
+    b.closed = b.upper - b.lower <= options.tolerance;
+  }
+  result.search_seconds += since(t0);
+  note("LP: " + std::to_string(sides.size()) + " bounds in " + std::to_string(since(t0)) + " s");
+  if (options.engine == Engine::LP) return;
+
+  // Bisection on a common target with branch and bound as the decision procedure: each pass proves
+  // every side above the target below it (cheap while the target is loose; the LP bounds already
+  // settle most sides), so the overall upper end halves its distance to the lower end per pass.
+  // A violating input raises the lower end (and the target) instead of ending the search.
+  auto overall_lower = [&]() {
+    Rational l = 0;
+    for (const OutputBracket& b : result.outputs) l = std::max(l, b.lower);
+    return l;
+  };
+  auto overall_upper = [&]() {
+    Rational u = overall_lower();
+    for (const Side& s : sides) u = std::max(u, s.bound);
+    return u;
+  };
+  auto t1 = Clock::now();
+  bool stuck = false;
+  while (!stuck && remaining() > 0 && overall_upper() - overall_lower() > options.tolerance) {
+    const Rational lower = overall_lower();
+    const Rational target = std::max<Rational>(lower + options.tolerance, (lower + overall_upper()) / 2);
+    std::vector<Side*> todo;
+    for (Side& s : sides)
+      if (s.bound > target) todo.push_back(&s);
+    std::sort(todo.begin(), todo.end(), [](const Side* a, const Side* b) { return a->bound > b->bound; });
+    for (std::size_t n = 0; n < todo.size() && !stuck && remaining() > 0; ++n) {
+      Side& side = *todo[n];
+      OutputBracket& b = result.outputs[side.slot];
+      bab::BabOptions bo;
+      bo.eps = std::max<Rational>(target, overall_lower() + options.tolerance);
+      if (side.bound <= bo.eps) continue;  // a witness found meanwhile moved the target above it
+      bo.threads = options.threads;
+      bo.difference_cuts = options.difference_cuts;
+      if (options.timeout_seconds > 0) bo.seconds = std::max(0.001, remaining() / double(todo.size() - n));
+      bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
+        for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
+        return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);
+      };
+      bab::BabResult r = bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
+      // Proved below the final eps, or below the least bound of the nodes left open.
+      Rational proved = r.status == bab::BabStatus::PROVED ? r.eps
+                        : std::isfinite(r.proven_bound) ? rational_from_double(dra::up(-r.proven_bound)) : side.bound;
+      side.bound = std::min(side.bound, std::max(proved, Rational(0)));
+      stuck = r.status != bab::BabStatus::PROVED;
+      note("branch and bound, output " + std::to_string(b.output) + (side.above ? " (QNN - DNN)" : " (DNN - QNN)") +
+           " <= " + std::to_string(to_double(r.eps)) + ": " + (r.status == bab::BabStatus::PROVED ? "proved" : "stopped") +
+           ", side bound " + std::to_string(to_double(side.bound)) + ", " + std::to_string(r.stats.nodes) + " nodes, " +
+           std::to_string(r.seconds) + " s; bracket [" + std::to_string(to_double(overall_lower())) + ", " +
+           std::to_string(to_double(overall_upper())) + "]");
+    }
+  }
+  // Each output's upper end: its worse side (never below its own witness).
+  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
+    OutputBracket& b = result.outputs[i];
+    Rational upper = b.lower;
+    for (const Side& s : sides)
+      if (s.slot == i) upper = std::max(upper, s.bound);
+    if (upper < b.upper) b.upper = upper, b.upper_from = "bab";
+    b.closed = b.upper - b.lower <= options.tolerance;
+    if (!b.closed && b.reason.empty()) b.reason = remaining() <= 0 ? "timeout" : "open";
+  }
+  result.solve_seconds = since(t1);
+}
+
+}  // namespace
 
 }  // namespace qeb::verify

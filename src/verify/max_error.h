@@ -10,10 +10,16 @@
 #include "quant/qnetwork.h"
 #include "smt/backend.h"
 #include "spec/region.h"
+#include "verify/verifier.h"
 
 namespace qeb::verify {
 
 struct MaxErrorOptions {
+  /// AUTO/BAB: DRA, the search, the LP relaxation's rigorous bounds and optima, then branch and bound
+  /// in optimisation mode per output side; LP: no branch and bound; DRA: DRA and the search only;
+  /// SMT: bisection on one incremental SMT solver (the pre-LP method).
+  Engine engine = Engine::AUTO;
+  unsigned threads = 1;  ///< branch-and-bound worker threads
   Rational tolerance{1, 1000};       ///< stop when upper - lower <= tolerance (must be positive)
   std::vector<std::size_t> outputs;  ///< outputs to bound (empty: all)
   std::string backend = "z3";
@@ -39,7 +45,8 @@ struct OutputBracket {
   Rational lower, upper;
   Rational dra_upper;             ///< the upper end before any solver call
   ErrorWitness witness;           ///< attains `lower` exactly
-  std::string lower_from;         ///< "search" (sampling/climbing) or "solver" (a replayed model)
+  std::string lower_from;         ///< "search" (sampling/climbing), "lp" (an LP optimum), "bab" or "solver" (a replayed model)
+  std::string upper_from;         ///< "dra", "lp", "bab" or "solver"
   bool closed = false;            ///< upper - lower <= tolerance
   std::string reason;             ///< when not closed: why (timeout, solver unknown)
   int solver_calls = 0, sat = 0, unsat = 0;
@@ -50,7 +57,7 @@ struct MaxErrorResult {
   std::vector<OutputBracket> outputs;
   Rational lower, upper;          ///< over all outputs: max of the lowers, max of the uppers
   std::size_t worst_output = 0;   ///< the output whose witness attains `lower`
-  bool closed = false;            ///< every output's bracket is within tolerance
+  bool closed = false;            ///< upper - lower <= tolerance (the maximum over the outputs)
   int solver_calls = 0;
   std::string logic;
   double dra_seconds = 0, search_seconds = 0, encode_seconds = 0, solve_seconds = 0, total_seconds = 0;

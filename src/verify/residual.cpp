@@ -51,7 +51,7 @@ ResidualProblem encode_residual(const quant::ModelPair& pair, const spec::Box& b
   p.terms = std::make_unique<smt::TermManager>();
   p.queries = queries;
   p.network = encodings::make_encoding(options.encoding)
-                  ->encode(*p.terms, {pair, box, dra, options.prune, options.difference_cuts});
+                  ->encode(*p.terms, {pair, box, dra, options.prune, options.difference_cuts, options.fact_bits});
   p.facts = p.network.assertions;
   for (const Query& q : queries) p.violations.push_back(violation(p, dra, q.output, q.direction, eps));
   return p;

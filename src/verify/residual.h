@@ -43,6 +43,7 @@ struct ResidualOptions {
   std::string encoding = "bv-lra";
   bool prune = true;
   bool difference_cuts = true;
+  int fact_bits = 0;  ///< see encodings::EncodingInput::fact_bits
 };
 
 /**

@@ -594,7 +594,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   if (!queries.empty()) {
     auto t1 = Clock::now();
     ResidualProblem problem = encode_residual(pair, box, result.dra, queries, options.eps,
-                                              {options.encoding, options.prune, options.difference_cuts});
+                                              {options.encoding, options.prune, options.difference_cuts, options.fact_bits});
     result.encode_seconds = since(t1);
     result.logic = problem.network.logic;
     result.assertions = problem.facts.size();

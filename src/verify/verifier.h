@@ -62,6 +62,7 @@ struct VerifyOptions {
   bool prune = true;                 ///< drop the case splits of neurons DRA found stable
   bool stop_at_counterexample = true;
   bool difference_cuts = true;       ///< assert DRA's hidden difference bounds in the encoding ("+Diff")
+  int fact_bits = 0;                 ///< round redundant bound facts outward to 2^-fact_bits (0: exact doubles)
   bool use_solver = true;            ///< false: DRA and the attack only (open outputs stay unknown)
   uint64_t attack_samples = 2000;    ///< sampling/hill-climbing attack before solving (0: off)
   smt::BackendOptions backend_options;

@@ -2,6 +2,9 @@
 #include <doctest/doctest.h>
 
 #include "eval/difference.h"
+#include "eval/eval_dnn.h"
+#include "eval/eval_qnn.h"
+#include "eval/scaled_dnn.h"
 #include "eval/oracle.h"
 #include "quant/quantize.h"
 #include "support/mnist_boxes.h"
@@ -17,12 +20,16 @@ struct NaiveRange {
   std::vector<Rational> min, max;
 };
 
-// Every point of the box, every output, in exact rational arithmetic.
+// Every point of the box, every output, in exact rational arithmetic (the DNN in plain rationals,
+// not the scaled integers the oracle uses).
 NaiveRange enumerate_exactly(const quant::ModelPair& pair, const spec::Box& box) {
   NaiveRange r;
   bool first = true;
   spec::for_each_point(box, [&](const std::vector<int64_t>& x) {
-    PairOutput out = evaluate_pair(pair, x);
+    PairOutput out;
+    QnnOutput q = eval_qnn(pair.qnn, x);
+    std::vector<Rational> dnn = eval_dnn_exact(pair.dnn, x, pair.input_scale);
+    for (std::size_t j = 0; j < dnn.size(); ++j) out.diff.push_back(q.value(j) - dnn[j]);
     if (first) {
       r.min = r.max = out.diff;
       first = false;
@@ -106,5 +113,40 @@ TEST_CASE("oracle on the QEBVerif 784-100-10 network with a few free pixels") {
   for (const OutputRange& r : result.outputs) {
     CHECK(r.max.diff == naive.max[r.output]);
     CHECK(r.min.diff == naive.min[r.output]);
+  }
+}
+
+TEST_CASE("the scaled-integer DNN equals rational evaluation, whatever the input scale") {
+  std::mt19937_64 rng(41);
+  for (int trial = 0; trial < 200; ++trial) {
+    test::RandomCase c = trial % 2 ? test::random_small_case(rng, 50) : test::random_case(rng, 4, {6, 5, 4}, 3, 50);
+    if (trial % 5 == 0) c.pair.input_scale = Rational(255, 4 + trial % 3);  // non-integer scales too
+    ScaledDnn scaled(c.pair.dnn, c.pair.input_scale);
+    spec::for_each_point(c.box, [&](const std::vector<int64_t>& x) {
+      CHECK(scaled.evaluate(x) == eval_dnn_exact(c.pair.dnn, x, c.pair.input_scale));
+    });
+  }
+}
+
+// A box where every point ties (the first layer is dead in both networks, so both outputs are
+// constant): every point is a candidate extreme, yet only one needs the whole networks exactly.
+TEST_CASE("ties: points with the same first-layer state are evaluated exactly once") {
+  std::mt19937_64 rng(42);
+  test::RandomCase c = test::random_case(rng, 5, {8, 8}, 2, 20000);
+  for (double& b : c.pair.dnn.layers[0].bias) b = -1e6;
+  quant::QLayer& q0 = c.pair.qnn.layers[0];
+  for (int64_t& b : q0.bias) b = q0.bias_format.min_int();
+  for (int64_t& w : q0.weights) w = 0;  // the QNN's first layer: its (negative) bias alone
+  c.box = spec::Box{{0, 0, 0, 0, 0}, {6, 6, 6, 6, 6}};
+  c.pair.qnn.input_format = FixedPointFormat{false, 8, 8};
+  OracleResult r = run_oracle(c.pair, c.box, {});
+  REQUIRE(r.exhaustive);
+  CHECK(r.points_evaluated == 16807);
+  CHECK(r.exact_evaluations > 1000);  // every point was a candidate ...
+  CHECK(r.full_evaluations == 1);     // ... and one whole evaluation served them all
+  NaiveRange naive = enumerate_exactly(c.pair, c.box);
+  for (const OutputRange& o : r.outputs) {
+    CHECK(o.max.diff == naive.max[o.output]);
+    CHECK(o.min.diff == naive.min[o.output]);
   }
 }
