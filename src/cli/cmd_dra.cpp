@@ -7,7 +7,7 @@
 #include "dra/diff_analysis.h"
 #include <chrono>
 
-#include "lp/lp_bounder.h"
+#include "bounds/bound_method.h"
 
 namespace qeb::cli {
 
@@ -110,33 +110,24 @@ int cmd_dra(const Args& args) {
   if ((*vm)["lp"].as<bool>()) {
     if (options.semantics != dra::Semantics::SOUND || options.mode != dra::DraMode::SYM)
       throw OptionError("--lp needs --dra sym --semantics sound");
-    lp::LpBounder bounder(pair, result, true);
-    dra::DraResult bounds = result;
-    double tighten = (*vm)["tighten"].as<double>();
-    if (tighten > 0) {
-      lp::TightenStats t;
-      bounds = bounder.tighten(region.box, bounds, std::chrono::steady_clock::now() +
-                                                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                           std::chrono::duration<double>(tighten)), &t);
-      std::printf("LP tightening: %zu LPs, %zu bounds tightened, %zu neurons stabilised, %.3f s; stable now %zu of %zu\n",
-                  t.optimisations, t.tightened, t.stabilised, t.seconds, bounds.stable_neurons(), bounds.hidden_neurons());
-    } else {
-      bounder.load(region.box, bounds);
-    }
-    std::printf("LP relaxation: %zu columns, %zu rows, %zu nonzeros\n", bounder.program().columns(),
-                bounder.program().rows(), bounder.program().nonzeros());
-    std::vector<lp::LpBound> found = bounder.bound_outputs(bounds, outputs);
+    bounds::BoundOptions bo;
+    bo.tighten_seconds = (*vm)["tighten"].as<double>();
+    bo.outputs = outputs;
+    auto t = std::chrono::steady_clock::now();
+    dra::DraResult lp = bounds::bound(pair, bounds::Subproblem::root(region.box), bounds::Method::LP, bo);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    std::printf("LP relaxation (rigorous bounds from its dual): %.3f s; stable neurons now %zu of %zu\n", seconds,
+                lp.stable_neurons(), lp.hidden_neurons());
     verified = true;
-    for (std::size_t n = 0; n < outputs.size(); ++n) {
-      const lp::LpBound& lo = found[2 * n];
-      const lp::LpBound& hi = found[2 * n + 1];
-      const dra::Interval& d = bounds.layers.back().delta[outputs[n]];
+    for (std::size_t j : outputs) {
+      const dra::Interval& d = lp.layers.back().delta[j];
       bool within = eps && rational_from_double(d.lo) >= -*eps && rational_from_double(d.hi) <= *eps;
       verified = verified && within;
-      std::printf("%6zu LP [%13.8g, %13.8g] (CLP %.8g, %.8g; %d + %d iterations, %.3f s)%s\n", outputs[n], d.lo, d.hi,
-                  lo.lp_value, hi.lp_value, lo.iterations, hi.iterations, lo.seconds + hi.seconds,
-                  eps ? (within ? "  within eps" : "  not within eps") : "");
+      std::printf("%6zu LP [%13.8g, %13.8g]%s\n", j, d.lo, d.hi, eps ? (within ? "  within eps" : "  not within eps") : "");
+      for (auto& o : doc["outputs"])
+        if (o["index"] == j) o["lp_delta"] = interval_json(d);
     }
+    doc["lp_seconds"] = seconds;
   }
   int code = 0;
   if (eps) {

@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "core/error.h"
-#include "dra/diff_analysis.h"
+#include "bounds/bound_method.h"
 #include "eval/difference.h"
 #include "smt/backend.h"
 #include "verify/verifier.h"
@@ -94,7 +94,7 @@ Benchmark build_benchmark(const quant::ModelPair& pair, const spec::Box& box, co
     for (std::size_t k = 0; k < pair.qnn.output_size(); ++k) outputs.push_back(k);
 
   // Exactly what verify encodes: its DRA, its open directions, its residual problem.
-  dra::DraResult dra = dra::run_dra(pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true});
+  dra::DraResult dra = bounds::bound(pair, bounds::Subproblem::root(box), bounds::Method::DRA_SYM);
   std::vector<verify::Query> queries = verify::open_queries(dra, outputs, options.eps);
   if (options.keep_dra_proved) {
     queries.clear();

@@ -4,14 +4,14 @@
 #include <cmath>
 #include <numeric>
 
-#include "dra/diff_analysis.h"
+#include "bounds/bound_method.h"
 
 namespace qeb::partition {
 
 namespace {
 
 dra::DraResult analyse(const quant::ModelPair& pair, const spec::Box& box) {
-  return dra::run_dra(pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true});
+  return bounds::bound(pair, bounds::Subproblem::root(box), bounds::Method::DRA_SYM);
 }
 
 double gap_of(const dra::DraResult& r, const std::vector<std::size_t>& outputs, double eps) {

@@ -10,6 +10,7 @@
 #include "eval/difference.h"
 #include "eval/oracle.h"
 #include "bab/search.h"
+#include "bounds/bound_method.h"
 #include "lp/lp_bounder.h"
 #include "verify/residual.h"
 #include "verify/verifier.h"
@@ -81,7 +82,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
 
   // Upper ends: DRA's sound output-difference intervals.
   auto t0 = Clock::now();
-  dra::DraResult dra = dra::run_dra(pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true});
+  dra::DraResult dra = bounds::bound(pair, bounds::Subproblem::root(box), bounds::Method::DRA_SYM);
   result.dra_seconds = since(t0);
   for (std::size_t k : outputs) {
     OutputBracket b;
@@ -296,7 +297,10 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       if (side.bound <= bo.eps) continue;  // a witness found meanwhile moved the target above it
       bo.threads = options.threads;
       bo.difference_cuts = options.difference_cuts;
-      if (options.timeout_seconds > 0) bo.seconds = std::max(0.001, remaining() / double(todo.size() - n));
+      // The side with the highest bound decides the overall upper end: it gets half of what is left.
+      if (options.timeout_seconds > 0)
+        bo.seconds = std::max(0.001, n == 0 ? remaining() / 2 : remaining() / double(todo.size() - n));
+      bo.plunge_depth = 8;  // mostly best-first: the bound of a search stopped early is what counts here
       bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
         for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
         return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);

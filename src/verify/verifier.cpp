@@ -11,6 +11,7 @@
 #include "dra/diff_analysis.h"
 #include "eval/difference.h"
 #include "bab/search.h"
+#include "bounds/bound_method.h"
 #include "eval/oracle.h"
 #include "lp/lp_bounder.h"
 #include "verify/falsifier.h"
@@ -371,7 +372,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
 
   // 1. DRA (always the sound semantics here: its bounds and phases are trusted below).
   auto t0 = Clock::now();
-  result.dra = dra::run_dra(pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true});
+  result.dra = bounds::bound(pair, bounds::Subproblem::root(box), bounds::Method::DRA_SYM);
   result.dra_seconds = since(t0);
   std::vector<std::size_t> outputs = options.outputs;
   if (outputs.empty())

@@ -5,7 +5,9 @@
 
 #include <random>
 
+#include "bounds/bound_method.h"
 #include "bounds/subproblem.h"
+#include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "lp/lp_bounder.h"
 #include "support/neuron_trace.h"
@@ -151,4 +153,30 @@ TEST_CASE("LP tightening of hidden neurons keeps every bound sound") {
     CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
   }
   CHECK(tightened > 10);
+}
+
+TEST_CASE("the bound methods behind bounds::bound are sound, and LP is never looser than DRA") {
+  std::mt19937_64 rng(24);
+  for (int trial = 0; trial < 60; ++trial) {
+    test::RandomCase c = test::random_case(rng, 3, {4, 4}, 2, 150);
+    CAPTURE(trial);
+    bounds::Subproblem root = bounds::Subproblem::root(c.box);
+    dra::DraResult sym = bounds::bound(c.pair, root, bounds::Method::DRA_SYM);
+    for (bounds::Method m : {bounds::Method::DRA_BASE, bounds::Method::DRA_CON, bounds::Method::DRA_SYM,
+                             bounds::Method::LP}) {
+      CAPTURE(bounds::to_string(m));
+      bounds::BoundOptions o;
+      o.tighten_seconds = trial % 3 == 0 ? 1 : 0;
+      dra::DraResult b = bounds::bound(c.pair, root, m, o);
+      int points = 0;
+      CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
+      if (m == bounds::Method::LP)
+        for (std::size_t g = 0; g < b.layers.back().delta.size(); ++g) {
+          CHECK(b.layers.back().delta[g].lo >= sym.layers.back().delta[g].lo);
+          CHECK(b.layers.back().delta[g].hi <= sym.layers.back().delta[g].hi);
+        }
+    }
+  }
+  CHECK(bounds::parse_method("lp") == bounds::Method::LP);
+  CHECK_THROWS_AS(bounds::parse_method("milp"), OptionError);
 }
