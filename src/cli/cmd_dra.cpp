@@ -3,6 +3,8 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/report.h"
+#include "cli/resource_limits.h"
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 
@@ -37,13 +39,14 @@ int cmd_dra(const Args& args) {
      "error bound: answer verified if every checked output difference lies within [-E, E], else unknown")
     ("layers", po::bool_switch(), "also print every hidden neuron's intervals and phases");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(analysis).add(output_options());
+  all.add(model_options()).add(region_options()).add(analysis).add(resource_options("analysis")).add(output_options());
   auto vm = parse_command(
       args, all, "Usage: qeb-smt dra --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION [options]",
       "Bounds QNN(x) - DNN(x/D) for every neuron over the region (QEBVerif's DRA, spec section 3) and classifies\n"
       "every hidden neuron's phase in both networks (stable neurons need no case split in the SMT encoding).\n"
       "Exit codes: 0 verified (or no --eps), 20 unknown, 2 bad input.\n");
   if (!vm) return 0;
+  enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
   Region region = build_region(*vm, pair);
   dra::DraOptions options;
@@ -66,8 +69,8 @@ int cmd_dra(const Args& args) {
   nlohmann::json doc = {{"command", "dra"},
                         {"mode", dra::to_string(options.mode)},
                         {"semantics", dra::to_string(options.semantics)},
-                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
-                        {"seconds", result.seconds},
+                        {"regions", regions_json({region})},
+                        {"seconds", {{"dra", result.seconds}}},
                         {"hidden_neurons", result.hidden_neurons()},
                         {"stable_neurons", result.stable_neurons()},
                         {"hidden_delta_width", result.hidden_delta_width()}};
@@ -100,14 +103,16 @@ int cmd_dra(const Args& args) {
                               {"dnn", interval_json(out.dnn_pre[j])}});
   }
   int code = 0;
+  std::string verdict = "done";
   if (eps) {
     std::printf("verdict: %s\n", verified ? "verified" : "unknown (DRA alone cannot decide)");
     doc["eps"] = qeb::to_string(*eps);
     doc["verdict"] = verified ? "verified" : "unknown";
     code = verified ? 0 : 20;
+    verdict = verified ? "verified" : "unknown";
+    if (!verified) doc["reason"] = "DRA alone cannot decide";
   }
-  write_json(*vm, doc);
-  return code;
+  return report::finish(doc, verdict, code);
 }
 
 }  // namespace qeb::cli

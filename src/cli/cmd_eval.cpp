@@ -4,6 +4,8 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/report.h"
+#include "cli/resource_limits.h"
 #include "core/error.h"
 #include "eval/difference.h"
 #include "eval/eval_dnn.h"
@@ -51,8 +53,7 @@ int eval_one(const po::variables_map& vm, const quant::ModelPair& pair) {
                               {"qnn", rational_json(out.qnn[j])},
                               {"dnn", rational_json(out.dnn[j])},
                               {"diff", rational_json(out.diff[j])}});
-  write_json(vm, doc);
-  return 0;
+  return report::finish(doc, "done", 0);
 }
 
 // Accuracy over a range of MNIST samples: the DNN in double, the QNN exactly.
@@ -93,14 +94,14 @@ int eval_accuracy(const po::variables_map& vm, const quant::ModelPair& pair) {
               "QNN and DNN agree on %.4f%%\n",
               first, last, last - first, 100 * dnn_correct / n, dnn_correct, 100 * qnn_correct / n, qnn_correct,
               100 * agree / n);
-  write_json(vm, {{"command", "eval"},
+  return report::finish({{"command", "eval"},
                   {"samples", {first, last}},
                   {"dnn_accuracy", dnn_correct / n},
                   {"qnn_accuracy", qnn_correct / n},
                   {"dnn_correct", dnn_correct},
                   {"qnn_correct", qnn_correct},
-                  {"agreement", agree / n}});
-  return 0;
+                  {"agreement", agree / n}},
+                         "done", 0);
 }
 
 }  // namespace
@@ -114,7 +115,7 @@ int cmd_eval(const Args& args) {
     ("samples", po::value<std::string>()->value_name("A:B|all"),
      "classification accuracy of both networks over samples A..B-1 (with --mnist)");
   po::options_description all;
-  all.add(model_options()).add(input).add(output_options());
+  all.add(model_options()).add(input).add(resource_options("run")).add(output_options());
   auto vm = parse_command(args, all, "Usage: qeb-smt eval --model FILE (--preset P --bits Q | --quant S | --qnn F) "
                                      "(--input V,.. | --mnist DIR (--sample N | --samples A:B))",
                           "Prints both outputs, exactly for the QNN, and the difference QNN - DNN; with --samples, the\n"
@@ -122,6 +123,7 @@ int cmd_eval(const Args& args) {
   if (!vm) return 0;
   int modes = int(vm->count("input")) + int(vm->count("sample")) + int(vm->count("samples"));
   if (modes != 1) throw OptionError("give exactly one of --input, --sample and --samples");
+  enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
   return vm->count("samples") ? eval_accuracy(*vm, pair) : eval_one(*vm, pair);
 }

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/report.h"
 #include "core/error.h"
 #include "model/load_network.h"
 
@@ -65,8 +66,7 @@ int cmd_info(const Args& args) {
     doc["input_format"] = pair.qnn.input_format.to_string();
     doc["input_scale"] = qeb::to_string(pair.input_scale);
   }
-  write_json(*vm, doc);
-  return 0;
+  return report::finish(doc, "done", 0);
 }
 
 }  // namespace qeb::cli

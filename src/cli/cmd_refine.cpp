@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
@@ -153,8 +154,7 @@ int cmd_refine(const Args& args) {
       "Exit codes: 0 found, 10 every candidate falsified (or invalid), 20 undecided (timeouts, limits), 2 usage.\n");
   if (!vm) return 0;
   if (!vm->count("eps")) throw OptionError("--eps E is required");
-  ResourceLimits limits = read_resource_limits(*vm);
-  start_watchdog(limits, "refine", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
+  ResourceLimits limits = enforce_resource_limits(*vm);
   Base base = load_base(*vm);
   if ((*vm)["radius"].as<long long>() != 0 && !vm->count("sample") && !vm->count("center"))
     throw OptionError("--radius goes with --sample or --center");
@@ -204,7 +204,7 @@ int cmd_refine(const Args& args) {
                         {"variables", sp.names},
                         {"trajectory", trajectory},
                         {"pool_size", r.pool.size()},
-                        {"seconds", r.seconds}};
+                        {"seconds", {{"search", r.seconds}}}};
   for (std::size_t i = 0; i < reg.list.size(); ++i)
     doc["regions"].push_back({{"description", reg.list[i].description}, {"box", reg.list[i].box.to_string()},
                               {"outputs", reg.list[i].outputs}});
@@ -218,10 +218,10 @@ int cmd_refine(const Args& args) {
     std::printf("no configuration found: %s\n", r.stop_reason.c_str());
     doc["found"] = false;
     doc["stop_reason"] = r.stop_reason;
-    write_json(*vm, doc);
     bool undecided = !r.exhausted ||
                      std::any_of(r.trajectory.begin(), r.trajectory.end(), [](const refine::Attempt& a) { return a.outcome == refine::Outcome::UNKNOWN; });
-    return undecided ? 20 : 10;
+    doc["reason"] = r.stop_reason;
+    return report::finish(doc, undecided ? "unknown" : "none", undecided ? 20 : 10);
   }
   std::printf("chosen: %s (cost %llu)\n  --quant %s\n", sp.describe(*r.chosen).c_str(), (unsigned long long)r.cost, r.config.c_str());
   std::printf("minimal in the space: %s\n",
@@ -236,8 +236,7 @@ int cmd_refine(const Args& args) {
   doc["found"] = true;
   doc["chosen"] = {{"bits", bits_json(sp, *r.chosen)}, {"quant", r.config}, {"cost", r.cost},
                    {"minimal", r.cheaper_undecided == 0}, {"cheaper_undecided", r.cheaper_undecided}};
-  write_json(*vm, doc);
-  return 0;
+  return report::finish(doc, "found", 0);
 }
 
 }  // namespace qeb::cli

@@ -4,7 +4,9 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/report.h"
 #include "cli/resource_limits.h"
+#include "cli/verify_report.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "smt/backend.h"
@@ -18,71 +20,23 @@ namespace {
 
 constexpr unsigned kMaxJobs = 1024;
 
-nlohmann::json counterexample_json(const verify::Counterexample& c) {
-  return {{"output", c.output}, {"input", c.input}, {"qnn", rational_json(c.qnn)}, {"dnn", rational_json(c.dnn)},
-          {"diff", rational_json(c.diff)}};
-}
-
-void print_counterexample(const verify::Counterexample& c, const std::vector<int64_t>& center) {
-  std::printf("  counterexample (replayed exactly): output %zu, QNN %s, DNN %.10g, QNN - DNN = %.10g\n", c.output,
-              to_string(c.qnn).c_str(), to_double(c.dnn), to_double(c.diff));
-  std::string changed;
-  for (std::size_t k = 0; k < c.input.size(); ++k)
-    if (c.input[k] != center[k] && changed.size() < 300) changed += " " + std::to_string(k) + "=" + std::to_string(c.input[k]);
-  std::printf("  input differs from the centre at:%s\n", changed.empty() ? " (nowhere)" : changed.c_str());
-}
-
-int exit_code(verify::Verdict v) { return v == verify::Verdict::VERIFIED ? 0 : v == verify::Verdict::FALSIFIED ? 10 : 20; }
-
-// --partition / --jobs: the parts' report instead of the per-output one.
-int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
-                       const verify::VerifyOptions& options) {
+// One region, plain or partitioned: its document fields ({"region": stats, "outputs": [...]}).
+nlohmann::json verify_region(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
+                             std::size_t index, const verify::VerifyOptions& options) {
+  bool mpi = vm["mpi"].as<bool>();
+  if (!vm["partition"].as<bool>() && !mpi && vm["jobs"].as<unsigned>() <= 1)
+    return report_plain(verify::verify(pair, region.box, options), options, region, index);
   partition::PartitionOptions po_;
   po_.jobs = vm["jobs"].as<unsigned>();
   po_.max_depth = vm["max-depth"].as<unsigned>();
   po_.part_timeout = seconds_option(vm, "part-timeout", false);
   po_.solver_depth = vm["solver-depth"].as<unsigned>();
   po_.enumerate_limit = vm["enumerate-limit"].as<unsigned long long>();
-  partition::PartitionResult r;
-  if (vm["mpi"].as<bool>()) {
-    int rank = 0;
-    r = partition::verify_mpi(pair, region.box, options, po_, &rank);
-    if (rank != 0) return 0;  // workers: rank 0 reports
-  } else {
-    r = partition::verify_partitioned(pair, region.box, options, po_);
-  }
-  std::size_t by_dra = 0, by_solver = 0, by_enumeration = 0, split = 0;
-  nlohmann::json parts = nlohmann::json::array();
-  for (const partition::PartRecord& p : r.parts) {
-    by_dra += p.how == "DRA";
-    by_solver += p.how == "solver" && p.verdict == verify::Verdict::VERIFIED;
-    split += p.how == "split";
-    by_enumeration += p.how == "enumeration" && p.verdict == verify::Verdict::VERIFIED;
-    parts.push_back({{"depth", p.depth}, {"split_path", p.path}, {"verdict", verify::to_string(p.verdict)},
-                     {"how", p.how}, {"seconds", p.seconds}, {"dra_gap", p.gap}});
-  }
-  std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
-  std::printf("partitioned over %u %s: %zu parts (%zu split, %zu proved by DRA, %zu by the solver, %zu by enumeration), "
-              "depth %u; "
-              "%.3f s wall, %.3f s of work (%.2fx)\n",
-              r.workers, vm["mpi"].as<bool>() ? "MPI worker rank(s)" : "worker thread(s)", r.parts.size(), split, by_dra, by_solver, by_enumeration, r.max_depth_reached, r.wall_seconds, r.busy_seconds,
-              r.wall_seconds > 0 ? r.busy_seconds / r.wall_seconds : 1.0);
-  if (r.counterexample) print_counterexample(*r.counterexample, region.center);
-  std::printf("verdict: %s%s\n", verify::to_string(r.verdict), r.reason.empty() ? "" : (" (" + r.reason + ")").c_str());
-  nlohmann::json doc = {{"command", "verify"},
-                        {"verdict", verify::to_string(r.verdict)},
-                        {"eps", to_string(options.eps)},
-                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
-                        {"backend", options.backend},
-                        {"encoding", options.encoding},
-                        {"partition", {{"workers", r.workers}, {"mpi", vm["mpi"].as<bool>()}, {"parts", r.parts.size()}, {"max_depth", r.max_depth_reached},
-                                       {"wall_seconds", r.wall_seconds}, {"busy_seconds", r.busy_seconds},
-                                       {"part_list", parts}}},
-                        {"seconds", {{"total", r.wall_seconds}}}};
-  if (!r.reason.empty()) doc["reason"] = r.reason;
-  if (r.counterexample) doc["counterexample"] = counterexample_json(*r.counterexample);
-  write_json(vm, doc);
-  return exit_code(r.verdict);
+  if (!mpi) return report_partitioned(partition::verify_partitioned(pair, region.box, options, po_), options, region, index, false);
+  int rank = 0;
+  partition::PartitionResult r = partition::verify_mpi(pair, region.box, options, po_, &rank);
+  if (rank != 0) return nullptr;  // workers: rank 0 reports
+  return report_partitioned(r, options, region, index, true);
 }
 
 }  // namespace
@@ -139,10 +93,10 @@ int cmd_verify(const Args& args) {
       "Exit codes: 0 verified, 10 falsified, 20 unknown, 2 bad usage or input, 3 unsupported, 1 internal error.\n");
   if (!vm) return 0;
   if (!vm->count("eps")) throw OptionError("--eps E is required");
-  ResourceLimits limits = read_resource_limits(*vm);
-  start_watchdog(limits, "verify", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
+  ResourceLimits limits = enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
-  Region region = build_region(*vm, pair);
+  std::vector<Region> regions = build_regions(*vm, pair);
+  const Region& region = regions.front();
 
   verify::VerifyOptions options;
   options.eps = parse_rational((*vm)["eps"].as<std::string>());
@@ -174,44 +128,41 @@ int cmd_verify(const Args& args) {
   options.timeout_seconds = solver_time_budget(limits);
   if ((*vm)["mpi"].as<bool>() && !partition::mpi_available())
     throw UnsupportedError("--mpi: this qeb-smt was built without MPI; rebuild with -DQEB_MPI=ON (needs libopenmpi-dev)");
-  if ((*vm)["partition"].as<bool>() || (*vm)["mpi"].as<bool>() || (*vm)["jobs"].as<unsigned>() > 1)
-    return report_partitioned(*vm, pair, region, options);
-  verify::VerifyResult r = verify::verify(pair, region.box, options);
-
-  std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
-  std::printf("DRA %.3f s; attack %.3f s; encoding %s (%s): %zu terms, %zu case splits, %.3f s; %s (%s): %d solver calls, %.3f s\n",
-              r.dra_seconds, r.attack_seconds, r.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(), r.terms,
-              r.case_splits, r.encode_seconds, r.backend.c_str(), verify::to_string(options.strategy), r.solver_calls, r.solve_seconds);
-  nlohmann::json doc = {{"command", "verify"},
-                        {"verdict", verify::to_string(r.verdict)},
-                        {"eps", to_string(options.eps)},
-                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
-                        {"backend", r.backend},
-                        {"encoding", r.encoding},
-                        {"logic", r.logic},
-                        {"terms", r.terms},
-                        {"case_splits", r.case_splits},
-                        {"strategy", verify::to_string(options.strategy)},
-                        {"solver_calls", r.solver_calls},
-                        {"seconds", {{"dra", r.dra_seconds}, {"attack", r.attack_seconds}, {"encode", r.encode_seconds}, {"solve", r.solve_seconds},
-                                     {"total", r.total_seconds}}}};
-  for (const verify::OutputResult& o : r.outputs) {
-    const dra::Interval& d = r.dra.output_delta()[o.output];
-    std::printf("output %zu: %s%s  (DRA [%.6g, %.6g])%s\n", o.output, verify::to_string(o.verdict),
-                o.decided_by == verify::Stage::NONE ? "" : (std::string(" by ") + verify::to_string(o.decided_by)).c_str(), d.lo, d.hi, o.reason.empty() ? "" : ("  " + o.reason).c_str());
-    nlohmann::json j = {{"index", o.output}, {"verdict", verify::to_string(o.verdict)}, {"decided_by", verify::to_string(o.decided_by)},
-                        {"by_dra", o.decided_by == verify::Stage::DRA}, {"by_attack", o.decided_by == verify::Stage::ATTACK},
-                        {"dra_interval", {d.lo, d.hi}}, {"solver_calls", o.solver_calls}, {"seconds", o.seconds}};
-    if (!o.reason.empty()) j["reason"] = o.reason;
-    if (o.counterexample) {
-      print_counterexample(*o.counterexample, region.center);
-      j["counterexample"] = counterexample_json(*o.counterexample);
+  // Several regions (a property's disjunction of input boxes): each is verified in turn; the task is
+  // falsified if any region is, verified if all are.
+  nlohmann::json region_list = regions_json(regions), outputs = nlohmann::json::array();
+  report::update({{"eps", to_string(options.eps)}, {"regions", region_list}, {"backend", options.backend},
+                  {"encoding", options.encoding}, {"strategy", verify::to_string(options.strategy)}});
+  std::vector<verify::Verdict> verdicts;
+  std::string reason;
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    if (regions.size() > 1) std::printf("%sregion %zu of %zu\n", i ? "\n" : "", i + 1, regions.size());
+    verify::VerifyOptions region_options = options;
+    region_options.timeout_seconds = solver_time_budget(limits);  // what the earlier regions left
+    nlohmann::json part = verify_region(*vm, pair, regions[i], i, region_options);
+    if (part.is_null()) {  // an MPI worker rank: rank 0 writes the report
+      report::cancel();
+      return 0;
     }
-    doc["outputs"].push_back(j);
+    region_list[i].update(part["region"]);
+    for (nlohmann::json& o : part["outputs"]) {
+      if (reason.empty() && o.contains("reason") && o["verdict"] == "unknown") reason = o["reason"];
+      outputs.push_back(std::move(o));
+    }
+    verdicts.push_back(verdict_named(part["region"]["verdict"]));
+    report::update({{"regions", region_list}, {"outputs", outputs}});
+    if (verdicts.back() == verify::Verdict::FALSIFIED && options.stop_at_counterexample) break;
   }
-  std::printf("verdict: %s\n", verify::to_string(r.verdict));
-  write_json(*vm, doc);
-  return exit_code(r.verdict);
+  verify::Verdict verdict = combine(verdicts);
+  if (verdicts.size() < regions.size()) std::printf("(regions %zu..%zu not checked: a counterexample ends the task)\n", verdicts.size() + 1, regions.size());
+  std::printf("verdict: %s\n", verify::to_string(verdict));
+  nlohmann::json doc = {{"regions", region_list}, {"outputs", outputs}};
+  if (regions.size() == 1) doc.update(region_list[0]);  // one region: its statistics at the top level too
+  doc.erase("description");
+  doc.erase("box");
+  doc.erase("verdict");
+  if (verdict == verify::Verdict::UNKNOWN) doc["reason"] = reason.empty() ? "undecided" : reason;
+  return report::finish(doc, verify::to_string(verdict), exit_code(verdict));
 }
 
 }  // namespace qeb::cli

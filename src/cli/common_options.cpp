@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/report.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "smt/backend.h"
@@ -60,7 +61,9 @@ po::options_description region_options() {
 po::options_description output_options() {
   po::options_description o("Output");
   o.add_options()
-    ("json", po::value<std::string>()->value_name("FILE"), "also write the result as JSON to FILE (- = stdout)")
+    ("json", po::value<std::string>()->value_name("FILE"),
+     "also write the result as one JSON document to FILE (- = stdout; the text report then goes to stderr); "
+     "written for every outcome, errors included (docs/result-schema.json)")
     ("help,h", "show this help");
   return o;
 }
@@ -91,6 +94,16 @@ quant::ModelPair load_model_pair(const po::variables_map& vm) {
   pair.input_scale = config.input_scale;
   quant::validate(pair);
   return pair;
+}
+
+nlohmann::json regions_json(const std::vector<Region>& regions) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Region& r : regions) list.push_back({{"description", r.description}, {"box", r.box.to_string()}});
+  return list;
+}
+
+std::vector<Region> build_regions(const po::variables_map& vm, const quant::ModelPair& pair) {
+  return {build_region(vm, pair)};
 }
 
 Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
@@ -128,10 +141,12 @@ Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
       if (sample < 0) throw OptionError("--sample must be non-negative");
       region.center = mnist.image(std::size_t(sample));
       region.label = mnist.label(std::size_t(sample));
+      region.centred = true;
       region.description = "MNIST sample " + std::to_string(sample) + " (label " + std::to_string(*region.label) +
                            "), radius " + std::to_string(radius);
     } else {
       region.center = spec::parse_int_list(vm["center"].as<std::string>(), "--center");
+      region.centred = true;
       region.description = "centre, radius " + std::to_string(radius);
     }
     if (region.center.size() != pair.qnn.input_size())
@@ -181,18 +196,6 @@ std::vector<std::size_t> select_outputs(const std::string& spec, const quant::Mo
   return selected;
 }
 
-void write_json(const po::variables_map& vm, const nlohmann::json& doc) {
-  if (!vm.count("json")) return;
-  std::string path = vm["json"].as<std::string>();
-  if (path == "-") {
-    std::cout << doc.dump(2) << "\n";
-    return;
-  }
-  std::ofstream out(path);
-  if (!out) throw InputError(path, "cannot write the JSON file");
-  out << doc.dump(2) << "\n";
-}
-
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& all,
                                                const std::string& usage, const std::string& details) {
   po::variables_map vm;
@@ -201,6 +204,7 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
     po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << usage << "\n\n" << all << "\n" << details;
+      report::cancel();
       return std::nullopt;
     }
     po::notify(vm);
@@ -214,6 +218,8 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
   } catch (const po::error& e) {
     throw OptionError(e.what());
   }
+  if (vm.count("json")) report::set_json_path(vm["json"].as<std::string>());
+  report::set_options(vm);
   return vm;
 }
 

@@ -39,10 +39,17 @@ quant::ModelPair load_model_pair(const po::variables_map& vm);
 struct Region {
   spec::Box box;
   std::vector<int64_t> center;    ///< the sample or centre (for "predicted"), else the box midpoint
+  bool centred = false;           ///< `center` is a reference point the user gave (--sample, --center)
   std::optional<int> label;       ///< MNIST label when a sample is used
   std::string description;
 };
+/** The region of a command that takes one; a property with several input boxes is an OptionError. */
 Region build_region(const po::variables_map& vm, const quant::ModelPair& pair);
+/** Every region the options describe: one, or one per input box of a --property disjunction. */
+std::vector<Region> build_regions(const po::variables_map& vm, const quant::ModelPair& pair);
+
+/** The document's "regions": {"description", "box"} per region. */
+nlohmann::json regions_json(const std::vector<Region>& regions);
 
 /** Resolves --output all|predicted|K against the QNN's prediction at `center`. */
 std::vector<std::size_t> select_outputs(const std::string& spec, const quant::ModelPair& pair,
@@ -57,11 +64,9 @@ double seconds_option(const po::variables_map& vm, const std::string& name, bool
 /** Index of the largest output (first on ties). */
 std::size_t argmax(const std::vector<double>& values);
 
-/** Writes `doc` to --json's file ("-" = stdout) if the option was given. */
-void write_json(const po::variables_map& vm, const nlohmann::json& doc);
-
 /**
- * Parses a subcommand's arguments; prints help and returns nullopt on --help.
+ * Parses a subcommand's arguments; prints help and returns nullopt on --help. Records the options
+ * (and a --json path) in the run's report (cli/report.h).
  * `usage` is the first help line, `details` follows the option list.
  */
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& all,

@@ -236,7 +236,7 @@ TEST_CASE("refine CLI: the chosen --quant verifies with qeb-smt verify and bad o
                                         "--center 9,6 --radius 3 --box 0:3,0:3 --eps 0.2 --weights 2..5 --activations 2..5 "
                                         "--weight-int-bits 2 -q --json -");
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("chosen:") != std::string::npos);
+  CHECK(r.err.find("chosen:") != std::string::npos);  // --json -: the text report goes to stderr
   nlohmann::json doc = nlohmann::json::parse(r.out.substr(r.out.find("\n{") + 1));
   REQUIRE(doc["found"] == true);
   std::string quant = doc["chosen"]["quant"];
