@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/number_text.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
@@ -85,7 +86,7 @@ int cmd_dra(const Args& args) {
       layer["dnn_phase"].push_back(dra::to_string(r.dnn_phase[j]));
       layer["qnn_phase"].push_back(dra::to_string(r.qnn_phase[j]));
       if ((*vm)["layers"].as<bool>())
-        std::printf("%6zu %6zu [%12.6g, %12.6g] %12s %12s\n", i + 1, j, r.delta[j].lo, r.delta[j].hi,
+        std::printf("%6zu %6zu [%12s, %12s] %12s %12s\n", i + 1, j, decimal(r.delta[j].lo).c_str(), decimal(r.delta[j].hi).c_str(),
                     dra::to_string(r.dnn_phase[j]), dra::to_string(r.qnn_phase[j]));
     }
     doc["hidden_layers"].push_back(layer);
@@ -97,7 +98,8 @@ int cmd_dra(const Args& args) {
     const dra::Interval& d = out.delta[j];
     bool within = eps && rational_from_double(d.lo) >= -*eps && rational_from_double(d.hi) <= *eps;
     verified = verified && within;
-    std::printf("%6zu [%13.8g, %13.8g] [%13.8g, %13.8g]%s\n", j, d.lo, d.hi, out.qnn_pre[j].lo, out.qnn_pre[j].hi,
+    std::printf("%6zu [%13s, %13s] [%13s, %13s]%s\n", j, decimal(d.lo).c_str(), decimal(d.hi).c_str(),
+                decimal(out.qnn_pre[j].lo).c_str(), decimal(out.qnn_pre[j].hi).c_str(),
                 eps ? (within ? "  within eps" : "  not within eps") : "");
     doc["outputs"].push_back({{"index", j}, {"delta", interval_json(d)}, {"qnn", interval_json(out.qnn_pre[j])},
                               {"dnn", interval_json(out.dnn_pre[j])}});

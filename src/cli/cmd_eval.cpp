@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/normalization.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
@@ -53,6 +54,23 @@ int eval_one(const po::variables_map& vm, const quant::ModelPair& pair) {
                               {"qnn", rational_json(out.qnn[j])},
                               {"dnn", rational_json(out.dnn[j])},
                               {"diff", rational_json(out.diff[j])}});
+  if (vm["apply-normalization"].as<bool>() && pair.dnn.normalization) {
+    // The same outputs in the file's raw units (the networks themselves work on normalised values).
+    const model::Normalization& n = *pair.dnn.normalization;
+    spec::Box domain = normalised_domain(n, pair.input_scale);
+    std::printf("raw input (x/D * range + mean):");
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      std::printf(" %.10g", to_double(raw_input(n, k, x[k], pair.input_scale)));
+      if (x[k] < domain.lo[k] || x[k] > domain.hi[k]) std::printf(" (outside [min, max])");
+    }
+    std::printf("\n%6s %16s %16s %16s   (%s)\n", "output", "QNN raw", "DNN raw", "QNN - DNN raw", output_scale_text(n).c_str());
+    for (std::size_t j = 0; j < qnn.size(); ++j) {
+      Rational q = raw_output(n, out.qnn[j]), d = raw_output(n, out.dnn[j]);
+      std::printf("%6zu %16.9g %16.9g %16.9g\n", j, to_double(q), to_double(d), to_double(q - d));
+      doc["outputs"][j]["qnn_raw"] = rational_json(q);
+      doc["outputs"][j]["dnn_raw"] = rational_json(d);
+    }
+  }
   return report::finish(doc, "done", 0);
 }
 

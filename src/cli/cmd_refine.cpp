@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/normalization.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
@@ -26,11 +27,9 @@ struct Base {
 };
 
 Base load_base(const po::variables_map& vm) {
-  if (!vm.count("model")) throw OptionError("--model is required");
   if (vm.count("qnn")) throw OptionError("--qnn does not go with refine: refine derives every QNN from --model");
   Base b;
-  b.dnn = model::load_network(vm["model"].as<std::string>());
-  if (vm["apply-normalization"].as<bool>()) model::apply_normalization(b.dnn);
+  b.dnn = load_dnn(vm);
   if (vm.count("bits") != vm.count("preset")) throw OptionError("--preset and --bits go together");
   if (vm.count("preset")) b.config = quant::preset_config(vm["preset"].as<std::string>(), vm["bits"].as<int>());
   if (vm.count("quant")) b.config = quant::parse_quant_config(vm["quant"].as<std::string>(), b.config);
@@ -70,6 +69,11 @@ Regions build_regions(const po::variables_map& vm, const Base& b) {
   std::string outputs = vm["output"].as<std::string>();
   auto add = [&](spec::Box box, std::vector<int64_t> center, std::string description) {
     spec::validate(box, n, in);
+    if (vm["apply-normalization"].as<bool>() && b.dnn.normalization) {
+      std::vector<std::string> notes;
+      box = clip_to_domain(box, *b.dnn.normalization, b.config.input_scale, vm["model"].as<std::string>(), notes);
+      for (const std::string& note : notes) std::cerr << "region: " << description << ": " << note << "\n";
+    }
     r.list.push_back({box, region_outputs(outputs, b, center), std::move(description)});
     r.centers.push_back(std::move(center));
   };

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/normalization.h"
 #include "cli/report.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
@@ -36,8 +37,9 @@ po::options_description model_options() {
     ("input-scale", po::value<std::string>()->value_name("D"),
      "the DNN sees integer input x as x/D (exact rational; MNIST presets: 255)")
     ("apply-normalization", po::bool_switch(),
-     "fold a .nnet file's input/output normalisation into the network (default: the network works on "
-     "normalised values, as stored)");
+     "apply a .nnet file's normalisation outside both networks: the QNN stays the quantization of the "
+     "network as stored, x/D is the normalised input, regions keep only inputs within the file's [min, max], "
+     "eval also prints raw outputs; differences stay in normalised output units (README: Normalisation)");
   return o;
 }
 
@@ -68,10 +70,29 @@ po::options_description output_options() {
   return o;
 }
 
-quant::ModelPair load_model_pair(const po::variables_map& vm) {
+namespace {
+
+bool quiet(const po::variables_map& vm) { return vm.count("quiet") && vm["quiet"].as<bool>(); }
+
+}  // namespace
+
+model::Network load_dnn(const po::variables_map& vm, bool print_notes) {
   if (!vm.count("model")) throw OptionError("--model is required");
-  model::Network dnn = model::load_network(vm["model"].as<std::string>());
-  if (vm["apply-normalization"].as<bool>()) model::apply_normalization(dnn);
+  const std::string path = vm["model"].as<std::string>();
+  model::Network dnn = model::load_network(path);
+  // What the loader accepted but changed goes to stderr, like the commands' progress lines.
+  if (print_notes && !quiet(vm))
+    for (const std::string& note : dnn.notes) std::cerr << "model: " << path << ": " << note << "\n";
+  if (vm["apply-normalization"].as<bool>()) {
+    if (!dnn.normalization)
+      throw OptionError("--apply-normalization: " + path + " has no normalisation (only .nnet files carry one)");
+    model::check_normalization(dnn);
+  }
+  return dnn;
+}
+
+quant::ModelPair load_model_pair(const po::variables_map& vm) {
+  model::Network dnn = load_dnn(vm);
 
   bool has_preset = vm.count("preset"), has_quant = vm.count("quant");
   if (vm.count("bits") && !has_preset) throw OptionError("--bits goes with --preset");
@@ -123,8 +144,7 @@ Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
       region.center.push_back(region.box.lo[k] + (region.box.hi[k] - region.box.lo[k]) / 2);
     region.description = "property " + path;
     // What the loader ignored or clipped goes to stderr, like the commands' progress lines.
-    bool quiet = vm.count("quiet") && vm["quiet"].as<bool>();
-    if (!quiet)
+    if (!quiet(vm))
       for (const std::string& note : property.notes) std::cerr << "region: " << path << ": " << note << "\n";
   } else if (vm.count("box")) {
     if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --box");
@@ -154,6 +174,13 @@ Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
                         std::to_string(pair.qnn.input_size()) + " inputs");
     region.box = spec::box_around(region.center, radius, in);
     spec::validate(region.box, pair.qnn.input_size(), in);
+  }
+  if (vm["apply-normalization"].as<bool>() && pair.dnn.normalization) {
+    std::vector<std::string> notes;
+    region.box = clip_to_domain(region.box, *pair.dnn.normalization, pair.input_scale, vm["model"].as<std::string>(), notes);
+    if (!notes.empty()) region.description += ", within the file's [min, max]";
+    if (!quiet(vm))
+      for (const std::string& note : notes) std::cerr << "region: " << note << "\n";
   }
   return region;
 }

@@ -32,6 +32,12 @@ struct SolverChoice {
 /** Reads them, rejecting an unknown encoding or a backend/encoding pair that does not work (OptionError). */
 SolverChoice read_solver_choice(const po::variables_map& vm);
 
+/**
+ * Loads --model (the loader's notes to stderr unless --quiet); with --apply-normalization checks
+ * that the file has a usable normalisation (cli/normalization.h says how it is applied).
+ */
+model::Network load_dnn(const po::variables_map& vm, bool print_notes = true);
+
 /** Loads the DNN and derives (or loads, with --qnn) the QNN; validates the pair. */
 quant::ModelPair load_model_pair(const po::variables_map& vm);
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/number_text.h"
 #include "cli/witness_text.h"
 
 namespace qeb::cli {
@@ -31,8 +32,8 @@ nlohmann::json output_json(const verify::OutputResult& o, const dra::Interval& d
 
 void print_output(const verify::OutputResult& o, const dra::Interval& d, const Region& region) {
   std::string by = o.decided_by == verify::Stage::NONE ? "" : std::string(" by ") + verify::to_string(o.decided_by);
-  std::printf("output %zu: %s%s  (DRA [%.10g, %.10g])%s\n", o.output, verify::to_string(o.verdict), by.c_str(), d.lo,
-              d.hi, o.reason.empty() ? "" : ("  " + o.reason).c_str());
+  std::printf("output %zu: %s%s  (DRA [%s, %s])%s\n", o.output, verify::to_string(o.verdict), by.c_str(),
+              decimal(d.lo).c_str(), decimal(d.hi).c_str(), o.reason.empty() ? "" : ("  " + readable_numbers(o.reason)).c_str());
   if (o.counterexample) print_counterexample(*o.counterexample, region);
 }
 

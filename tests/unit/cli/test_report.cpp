@@ -2,6 +2,8 @@
 // (docs/result-schema.json) for every command and every exit path, the watchdog's included.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
