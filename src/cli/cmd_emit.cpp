@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
@@ -109,6 +110,10 @@ int cmd_emit(const Args& args) {
   std::ofstream file(path, std::ios::binary);
   if (!file) throw InputError(path, "cannot open for writing");
   emit::Benchmark b;
+  Progress progress("emit", quiet);
+  progress.status(options.solve_status ? "encoding, then solving for the status (up to --status-timeout " +
+                                             std::to_string(int(options.status_timeout)) + " s)"
+                                       : "encoding");
   try {
     b = emit::build_benchmark(pair, region.box, options);
   } catch (...) {

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/normalization.h"
+#include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
@@ -94,7 +95,9 @@ int eval_accuracy(const po::variables_map& vm, const quant::ModelPair& pair) {
                       std::to_string(mnist.rows * mnist.cols) + " pixels");
   double inverse = to_double(Rational(1) / pair.input_scale);
   std::size_t dnn_correct = 0, qnn_correct = 0, agree = 0;
+  Progress progress("eval", false);
   for (std::size_t s = first; s < last; ++s) {
+    if ((s - first) % 500 == 0) progress.status(std::to_string(s - first) + " / " + std::to_string(last - first) + " samples");
     std::vector<int64_t> x = mnist.image(s);
     std::vector<double> real(x.size());
     for (std::size_t k = 0; k < x.size(); ++k) real[k] = double(x[k]) * inverse;

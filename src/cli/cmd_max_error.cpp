@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/witness_text.h"
 #include "cli/resource_limits.h"
@@ -62,7 +63,8 @@ int cmd_max_error(const Args& args) {
   options.seed = (*vm)["seed"].as<unsigned long long>();
   options.prune = !(*vm)["no-pruning"].as<bool>();
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
-  if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "max-error: " << line << "\n"; };
+  Progress progress("max-error", (*vm)["quiet"].as<bool>());
+  options.progress = progress.callback();
 
   // Open brackets are reported when the time runs out; the watchdog ends a solver call that overruns.
   options.timeout_seconds = solver_time_budget(limits);

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "cli/witness_text.h"
@@ -44,15 +45,15 @@ int cmd_oracle(const Args& args) {
   options.climb_evaluations = (*vm)["climb"].as<unsigned long long>();
   options.seed = (*vm)["seed"].as<unsigned long long>();
   options.outputs = select_outputs((*vm)["output"].as<std::string>(), pair, region.center);
+  Progress progress("oracle", (*vm)["quiet"].as<bool>());
   if (!(*vm)["quiet"].as<bool>())
-    options.progress = [](uint64_t done, uint64_t planned) {
-      std::fprintf(stderr, "oracle: %llu / %llu points\r", (unsigned long long)done, (unsigned long long)planned);
+    options.progress = [&progress](uint64_t done, uint64_t planned) {
+      progress.status(std::to_string(done) + " / " + std::to_string(planned) + " points evaluated");
     };
 
   auto start = std::chrono::steady_clock::now();
   eval::OracleResult result = eval::run_oracle(pair, region.box, options);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (options.progress && result.points_evaluated >= 65536) std::fprintf(stderr, "\n");
 
   uint64_t points = region.box.point_count();
   std::printf("region: %s, %s%llu points\n", region.description.c_str(), points >= (uint64_t(1) << 62) ? ">= " : "",

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/common_options.h"
 #include "cli/normalization.h"
+#include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
@@ -174,7 +175,8 @@ int cmd_refine(const Args& args) {
   options.verify.attack_samples = (*vm)["attack"].as<unsigned long long>();
   options.candidate_timeout = seconds_option(*vm, "candidate-timeout", true);
   options.max_candidates = (*vm)["max-candidates"].as<unsigned long long>();
-  if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "refine: " << line << "\n"; };
+  Progress progress("refine", (*vm)["quiet"].as<bool>());
+  options.progress = progress.callback();
   refine::SearchSpace sp = refine::make_space(
       base.dnn, base.config, refine::parse_bit_ranges((*vm)["weights"].as<std::string>(), "--weights"),
       refine::parse_bit_ranges((*vm)["activations"].as<std::string>(), "--activations"),

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "cli/verify_report.h"
@@ -122,7 +123,16 @@ int cmd_verify(const Args& args) {
       if (eq == std::string::npos || eq == 0) throw OptionError("--solver-option takes KEY=VALUE, got '" + kv + "'");
       options.backend_options.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-  if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "verify: " << line << "\n"; };
+  Progress progress("verify", (*vm)["quiet"].as<bool>());
+  options.progress = progress.callback();
+  progress.set_phase_hint([&options, partitioned = (*vm)["partition"].as<bool>() || (*vm)["mpi"].as<bool>() || jobs > 1](
+                              const std::string& last) -> std::string {
+    if (partitioned) return "partitioned run: DRA, attack and solver on the parts";
+    if (last.starts_with("DRA") && options.attack_samples > 0)
+      return "attack: " + std::to_string(options.attack_samples) + " samples and hill-climbing";
+    if (last.starts_with("DRA") || last.starts_with("attack")) return "encoding and solving";
+    return last.empty() ? "loading and DRA" : "solving";
+  });
 
   // The rest of the time limit (loading and DRA count too); the watchdog ends what overruns it.
   options.timeout_seconds = solver_time_budget(limits);
