@@ -7,6 +7,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/resource_limits.h"
+#include "cli/verify_property.h"
 #include "cli/verify_report.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
@@ -20,6 +21,18 @@ namespace qeb::cli {
 namespace {
 
 constexpr unsigned kMaxJobs = 1024;
+
+// --solver-option KEY=VALUE (repeatable).
+std::map<std::string, std::string> solver_options(const po::variables_map& vm) {
+  std::map<std::string, std::string> extra;
+  if (vm.count("solver-option"))
+    for (const std::string& kv : vm["solver-option"].as<std::vector<std::string>>()) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw OptionError("--solver-option takes KEY=VALUE, got '" + kv + "'");
+      extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  return extra;
+}
 
 // One region, plain or partitioned: its document fields ({"region": stats, "outputs": [...]}).
 nlohmann::json verify_region(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
@@ -40,31 +53,61 @@ nlohmann::json verify_region(const po::variables_map& vm, const quant::ModelPair
   return report_partitioned(r, options, region, index, true);
 }
 
+// verify --property FILE without --eps: the file's output constraints (cli/verify_property.h).
+int verify_property(const po::variables_map& vm, const quant::ModelPair& pair, const std::vector<Region>& regions,
+                    const ResourceLimits& limits) {
+  bool constrained = false;
+  for (const Region& r : regions) constrained = constrained || !r.violation.empty();
+  if (!constrained)
+    throw OptionError("--eps E is required: " + vm["property"].as<std::string>() + " has no output constraints to check");
+  if (vm["partition"].as<bool>() || vm["mpi"].as<bool>() || vm["jobs"].as<unsigned>() > 1)
+    throw OptionError("--partition, --jobs and --mpi check |QNN - DNN| <= eps; they do not take output properties");
+  if (!vm["output"].defaulted()) throw OptionError("--output goes with --eps; a property names its outputs Y_j itself");
+  property::CheckOptions options;
+  options.outputs_of = spec::parse_outputs_of(vm["outputs-of"].as<std::string>());
+  SolverChoice solver = read_solver_choice(vm);
+  options.backend = solver.backend;
+  options.encoding = solver.encoding;
+  options.attack_samples = vm["attack"].as<unsigned long long>();
+  options.backend_options.seed = vm["seed"].as<unsigned>();
+  options.backend_options.extra = solver_options(vm);
+  Progress progress("verify", vm["quiet"].as<bool>());
+  options.progress = progress.callback();
+  return verify_output_property(vm, pair, regions, options, limits);
+}
+
 }  // namespace
 
 int cmd_verify(const Args& args) {
-  po::options_description solving("Verification");
-  solving.add_options()
+  // Grouped as a user reads them: what is asked (common), how it is solved, partitioning, expert knobs.
+  po::options_description common("Common options");
+  common.add_options()
     ("eps", po::value<std::string>()->value_name("E"),
      "the error bound (exact decimal or n/d): verified means |QNN_k - DNN_k| <= E for every checked output k "
-     "and every integer input of the region (required)")
+     "and every integer input of the region (required, except for a --property with output constraints)")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to check: all (the infinity norm), the QNN's predicted class at the centre (as QEBVerif), or K")
+    ("quiet,q", po::bool_switch(), "no progress lines on stderr");
+  common.add(resource_options("task")).add(output_options());
+  po::options_description solving("Solving");
+  solving.add_options()
     ("strategy", po::value<std::string>()->default_value("disjunctive")->value_name("disjunctive|per-query|fresh"),
      "how open output directions reach the solver. disjunctive: one incremental solver asked whether any open\n"
      "direction is violated; each model settles the directions it violates, an unsat answer all the rest.\n"
      "per-query: one incremental solver, one check per direction (assumption literals). fresh: a new solver per\n"
      "direction (for comparison)")
+    ("attack", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
+     "before solving, look for a counterexample with N random samples plus hill-climbing (0: off)")
+    ("seed", po::value<unsigned>()->default_value(0), "solver random seed");
+  solving.add(solver_choice_options()).add(property_check_options());
+  po::options_description expert("Expert options");
+  expert.add_options()
     ("fresh-solver", po::bool_switch(), "same as --strategy fresh")
     ("no-pruning", po::bool_switch(), "keep the case split of every neuron, even those DRA found stable")
     ("all-counterexamples", po::bool_switch(), "keep checking the other outputs after a counterexample")
-    ("attack", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
-     "before solving, look for a counterexample with N random samples plus hill-climbing (0: off)")
     ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds in the encoding")
-    ("seed", po::value<unsigned>()->default_value(0), "solver random seed")
     ("solver-option", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
-     "pass an option to the solver (repeatable), e.g. smt.arith.solver=2 (z3) or bv-solver=bitblast (cvc5)")
-    ("quiet,q", po::bool_switch(), "no progress lines on stderr");
+     "pass an option to the solver (repeatable), e.g. smt.arith.solver=2 (z3) or bv-solver=bitblast (cvc5)");
   po::options_description partitioning("Partitioned verification");
   partitioning.add_options()
     ("partition", po::bool_switch(),
@@ -83,21 +126,26 @@ int cmd_verify(const Args& args) {
     ("enumerate-limit", po::value<unsigned long long>()->default_value(100000)->value_name("N"),
      "parts with at most N integer points are decided exactly by enumerating them (0: never)");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(solver_choice_options()).add(solving).add(partitioning)
-      .add(resource_options("task")).add(output_options());
+  all.add(model_options()).add(region_options()).add(common).add(solving).add(partitioning).add(expert);
   auto vm = parse_command(
       args, all,
       "Usage: qeb-smt verify --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION --eps E [options]",
       "Runs DRA (sound semantics); outputs it cannot prove are encoded with the QNN bit-precise and the DNN in\n"
       "exact rationals, and solved per output and direction (QNN - DNN > E, QNN - DNN < -E) on one incremental\n"
       "solver. A sat answer is replayed on the exact evaluators before it is reported as a counterexample.\n"
+      "With --property FILE.vnnlib and no --eps, the file's output constraints are checked instead (DRA's output\n"
+      "bounds, an attack, then the solver), on the QNN, the DNN or their difference (--outputs-of); a disjunction\n"
+      "of input boxes is checked box by box.\n"
       "Exit codes: 0 verified, 10 falsified, 20 unknown, 2 bad usage or input, 3 unsupported, 1 internal error.\n");
   if (!vm) return 0;
-  if (!vm->count("eps")) throw OptionError("--eps E is required");
   ResourceLimits limits = enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
-  std::vector<Region> regions = build_regions(*vm, pair);
+  const bool property_check = !vm->count("eps");
+  if (property_check && !vm->count("property"))
+    throw OptionError("--eps E is required (or --property FILE.vnnlib with output constraints to check)");
+  std::vector<Region> regions = build_regions(*vm, pair, property_check);
   const Region& region = regions.front();
+  if (property_check) return verify_property(*vm, pair, regions, limits);
 
   verify::VerifyOptions options;
   options.eps = parse_rational((*vm)["eps"].as<std::string>());
@@ -117,12 +165,7 @@ int cmd_verify(const Args& args) {
   options.attack_samples = (*vm)["attack"].as<unsigned long long>();
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
   options.backend_options.seed = (*vm)["seed"].as<unsigned>();
-  if (vm->count("solver-option"))
-    for (const std::string& kv : (*vm)["solver-option"].as<std::vector<std::string>>()) {
-      auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) throw OptionError("--solver-option takes KEY=VALUE, got '" + kv + "'");
-      options.backend_options.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+  options.backend_options.extra = solver_options(*vm);
   Progress progress("verify", (*vm)["quiet"].as<bool>());
   options.progress = progress.callback();
   progress.set_phase_hint([&options, partitioned = (*vm)["partition"].as<bool>() || (*vm)["mpi"].as<bool>() || jobs > 1](

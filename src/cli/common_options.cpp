@@ -1,11 +1,9 @@
 #include "cli/common_options.h"
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
-#include "cli/normalization.h"
 #include "cli/report.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
@@ -15,8 +13,6 @@
 #include "model/load_network.h"
 #include "quant/qnn_file.h"
 #include "quant/quantize.h"
-#include "spec/mnist.h"
-#include "spec/vnnlib.h"
 
 namespace qeb::cli {
 
@@ -40,23 +36,6 @@ po::options_description model_options() {
      "apply a .nnet file's normalisation outside both networks: the QNN stays the quantization of the "
      "network as stored, x/D is the normalised input, regions keep only inputs within the file's [min, max], "
      "eval also prints raw outputs; differences stay in normalised output units (README: Normalisation)");
-  return o;
-}
-
-po::options_description region_options() {
-  po::options_description o("Input region (integer inputs of the QNN)");
-  o.add_options()
-    ("mnist", po::value<std::string>()->value_name("DIR"),
-     "directory with the MNIST test set (t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])")
-    ("sample", po::value<long long>()->value_name("N"), "MNIST test sample N (0-based) as the centre")
-    ("center", po::value<std::string>()->value_name("V,V,..."), "an explicit integer centre")
-    ("radius", po::value<long long>()->default_value(0)->value_name("R"),
-     "L-infinity radius around the centre, clipped to the input format's range")
-    ("box", po::value<std::string>()->value_name("LO:HI,..."),
-     "an explicit integer box, one LO:HI (or V) per input")
-    ("property", po::value<std::string>()->value_name("FILE.vnnlib"),
-     "a VNN-LIB property FILE: its bounds on the real inputs X_i, times the input scale and rounded inward, "
-     "give the integer box (clipped to the input format); its output assertions are ignored");
   return o;
 }
 
@@ -115,74 +94,6 @@ quant::ModelPair load_model_pair(const po::variables_map& vm) {
   pair.input_scale = config.input_scale;
   quant::validate(pair);
   return pair;
-}
-
-nlohmann::json regions_json(const std::vector<Region>& regions) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const Region& r : regions) list.push_back({{"description", r.description}, {"box", r.box.to_string()}});
-  return list;
-}
-
-std::vector<Region> build_regions(const po::variables_map& vm, const quant::ModelPair& pair) {
-  return {build_region(vm, pair)};
-}
-
-Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
-  Region region;
-  const FixedPointFormat& in = pair.qnn.input_format;
-  int sources = int(vm.count("sample")) + int(vm.count("center")) + int(vm.count("box")) + int(vm.count("property"));
-  if (sources == 0)
-    throw OptionError("give an input region: --mnist DIR --sample N, --center V,.., --box LO:HI,.. or --property FILE");
-  if (sources > 1) throw OptionError("give only one of --sample, --center, --box and --property");
-  long long radius = vm["radius"].as<long long>();
-  if (vm.count("property")) {
-    if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --property");
-    std::string path = vm["property"].as<std::string>();
-    spec::VnnlibBox property = spec::load_vnnlib_box(path, pair.qnn.input_size(), pair.input_scale, in);
-    region.box = property.box;
-    for (std::size_t k = 0; k < region.box.dimension(); ++k)
-      region.center.push_back(region.box.lo[k] + (region.box.hi[k] - region.box.lo[k]) / 2);
-    region.description = "property " + path;
-    // What the loader ignored or clipped goes to stderr, like the commands' progress lines.
-    if (!quiet(vm))
-      for (const std::string& note : property.notes) std::cerr << "region: " << path << ": " << note << "\n";
-  } else if (vm.count("box")) {
-    if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --box");
-    region.box = spec::parse_box(vm["box"].as<std::string>());
-    spec::validate(region.box, pair.qnn.input_size(), in);
-    for (std::size_t k = 0; k < region.box.dimension(); ++k)
-      region.center.push_back(region.box.lo[k] + (region.box.hi[k] - region.box.lo[k]) / 2);
-    region.description = "box";
-  } else {
-    if (vm.count("sample")) {
-      if (!vm.count("mnist")) throw OptionError("--sample needs --mnist DIR");
-      long long sample = vm["sample"].as<long long>();
-      spec::MnistSet mnist = spec::load_mnist_test(vm["mnist"].as<std::string>());
-      if (sample < 0) throw OptionError("--sample must be non-negative");
-      region.center = mnist.image(std::size_t(sample));
-      region.label = mnist.label(std::size_t(sample));
-      region.centred = true;
-      region.description = "MNIST sample " + std::to_string(sample) + " (label " + std::to_string(*region.label) +
-                           "), radius " + std::to_string(radius);
-    } else {
-      region.center = spec::parse_int_list(vm["center"].as<std::string>(), "--center");
-      region.centred = true;
-      region.description = "centre, radius " + std::to_string(radius);
-    }
-    if (region.center.size() != pair.qnn.input_size())
-      throw OptionError("the centre has " + std::to_string(region.center.size()) + " values but the network has " +
-                        std::to_string(pair.qnn.input_size()) + " inputs");
-    region.box = spec::box_around(region.center, radius, in);
-    spec::validate(region.box, pair.qnn.input_size(), in);
-  }
-  if (vm["apply-normalization"].as<bool>() && pair.dnn.normalization) {
-    std::vector<std::string> notes;
-    region.box = clip_to_domain(region.box, *pair.dnn.normalization, pair.input_scale, vm["model"].as<std::string>(), notes);
-    if (!notes.empty()) region.description += ", within the file's [min, max]";
-    if (!quiet(vm))
-      for (const std::string& note : notes) std::cerr << "region: " << note << "\n";
-  }
-  return region;
 }
 
 double seconds_option(const po::variables_map& vm, const std::string& name, bool zero_means_none) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "quant/qnetwork.h"
+#include "cli/regions.h"
 #include "spec/region.h"
 
 namespace qeb::cli {
@@ -16,8 +17,6 @@ namespace po = boost::program_options;
 
 /** --model, --qnn, --preset, --bits, --quant, --input-scale, --apply-normalization */
 po::options_description model_options();
-/** --mnist, --sample, --radius, --box, --center, --property */
-po::options_description region_options();
 /** --json, --help */
 po::options_description output_options();
 
@@ -40,22 +39,6 @@ model::Network load_dnn(const po::variables_map& vm, bool print_notes = true);
 
 /** Loads the DNN and derives (or loads, with --qnn) the QNN; validates the pair. */
 quant::ModelPair load_model_pair(const po::variables_map& vm);
-
-/** A region built from the region options, validated against the QNN's input format. */
-struct Region {
-  spec::Box box;
-  std::vector<int64_t> center;    ///< the sample or centre (for "predicted"), else the box midpoint
-  bool centred = false;           ///< `center` is a reference point the user gave (--sample, --center)
-  std::optional<int> label;       ///< MNIST label when a sample is used
-  std::string description;
-};
-/** The region of a command that takes one; a property with several input boxes is an OptionError. */
-Region build_region(const po::variables_map& vm, const quant::ModelPair& pair);
-/** Every region the options describe: one, or one per input box of a --property disjunction. */
-std::vector<Region> build_regions(const po::variables_map& vm, const quant::ModelPair& pair);
-
-/** The document's "regions": {"description", "box"} per region. */
-nlohmann::json regions_json(const std::vector<Region>& regions);
 
 /** Resolves --output all|predicted|K against the QNN's prediction at `center`. */
 std::vector<std::size_t> select_outputs(const std::string& spec, const quant::ModelPair& pair,
