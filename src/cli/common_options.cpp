@@ -135,10 +135,14 @@ std::vector<std::size_t> select_outputs(const std::string& spec, const quant::Mo
 }
 
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& all,
-                                               const std::string& usage, const std::string& details) {
+                                               const std::string& usage, const std::string& details,
+                                               const po::positional_options_description* positional) {
   po::variables_map vm;
   try {
-    po::parsed_options parsed = po::command_line_parser(args).options(all).run();
+    po::command_line_parser parser(args);
+    parser.options(all);
+    if (positional) parser.positional(*positional);
+    po::parsed_options parsed = parser.run();
     po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << usage << "\n\n" << all << "\n" << details;

@@ -59,7 +59,8 @@ std::size_t argmax(const std::vector<double>& values);
  * `usage` is the first help line, `details` follows the option list.
  */
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& all,
-                                               const std::string& usage, const std::string& details);
+                                               const std::string& usage, const std::string& details,
+                                               const po::positional_options_description* positional = nullptr);
 
 /** The exact rational as JSON: {"exact": "n/d or decimal", "approx": double}. */
 nlohmann::json rational_json(const Rational& r);

@@ -32,6 +32,7 @@ Commands:
   emit       write the problem verify solves as an SMT-LIB 2.6 benchmark (with the status obtained)
   max-error  the exact maximum |QNN - DNN| per output over a region, bracketed to a tolerance
   refine     the cheapest per-layer bit-widths for which every region verifies (counterexample-guided)
+  batch      run verify on every instance of a CSV file (VNN-COMP style), N at a time; results.csv
 
 Options of qeb-smt itself:
   --version  print the version      --help  this text      --man  the manual page (roff) on stdout
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
   const std::vector<Command> list = {
       {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval},           {"oracle", cmd_oracle},
       {"dra", cmd_dra},   {"verify", cmd_verify},     {"max-error", cmd_max_error}, {"emit", cmd_emit},
-      {"refine", cmd_refine}};
+      {"refine", cmd_refine}, {"batch", cmd_batch}};
   const std::map<std::string, int (*)(const Args&)> commands(list.begin(), list.end());
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::cout << kUsage;

@@ -12,6 +12,7 @@ namespace {
 
 constexpr double kTiny = 1e-200;
 constexpr std::size_t kLongDecimal = 12;
+constexpr std::size_t kLongFraction = 7;  // digits in n or d: shorter fractions (1/4, "[3/20]") stay as written
 
 bool digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 
@@ -38,9 +39,9 @@ std::string readable_numbers(const std::string& line) {
     while (j < line.size() && digit(line[j])) significant += line[j] != '0' || significant > 0, ++j;
     bool fraction = false;
     if (j + 1 < line.size() && line[j] == '/' && digit(line[j + 1])) {
-      fraction = true;
-      ++j;
+      std::size_t numerator = j - i, d = ++j;
       while (j < line.size() && digit(line[j])) ++j;
+      fraction = numerator >= kLongFraction || j - d >= kLongFraction;
     } else if (j + 1 < line.size() && line[j] == '.' && digit(line[j + 1])) {
       ++j;
       while (j < line.size() && digit(line[j])) significant += line[j] != '0' || significant > 0, ++j;

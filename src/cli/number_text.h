@@ -13,9 +13,9 @@ namespace qeb::cli {
 std::string decimal(double v);
 
 /**
- * `line` with every exact fraction n/d (digits/digits, optionally signed) and every decimal longer
- * than 12 significant digits rewritten as %.10g; the rest unchanged. For progress lines, whose
- * numbers the library formats exactly.
+ * `line` with every long exact fraction n/d (7 or more digits in n or d) and every decimal longer
+ * than 12 significant digits rewritten as %.10g; the rest (1/4, "[3/20]", words with digits)
+ * unchanged. For progress lines, whose numbers the library formats exactly.
  */
 std::string readable_numbers(const std::string& line);
 
