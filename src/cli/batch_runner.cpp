@@ -55,9 +55,17 @@ pid_t spawn(const std::string& executable, const std::vector<std::string>& args,
   argv.push_back(const_cast<char*>(executable.c_str()));
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  // The batch blocks SIGINT/SIGTERM/SIGHUP for its signal thread (cli/signals.h): children start unblocked.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, executable.c_str(), &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, executable.c_str(), &actions, &attributes, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0) throw Error("cannot start " + executable + ": " + std::strerror(rc));
   return pid;
 }

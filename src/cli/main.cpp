@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/man_page.h"
 #include "cli/report.h"
+#include "cli/signals.h"
 #include "core/error.h"
 
 namespace {
@@ -37,7 +38,7 @@ Commands:
 Options of qeb-smt itself:
   --version  print the version      --help  this text      --man  the manual page (roff) on stdout
 
-Every command but quantize takes --json FILE (- = stdout, the text report then goes to stderr): one
+Every command takes --json FILE (- = stdout, the text report then goes to stderr): one
 JSON document of the same shape for every outcome, errors and --timeout stops included
 (docs/result-schema.json).
 
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1];
   Args args(argv + 2, argv + argc);
+  handle_termination_signals();  // before any other thread: they all inherit the blocked signals
   try {
     std::optional<std::string> json = report::find_json_path(args);
     report::open(command, json && !asks_for_help(args) ? *json : "");

@@ -63,6 +63,7 @@ TEST_CASE("with --json -, stdout is one JSON document of the schema, for every c
       {"verify", kTrq + "--center 9,6 --radius 3 --eps 0.153 --partition --jobs 2", "verified", 0},
       {"max-error", kTrq + "--center 9,6 --radius 3", "bounded", 0},
       {"emit", kTrq + "--center 9,6 --radius 3 --eps 0.153 --logic QF_LIRA -o " + smt2, "done", 0},
+      {"quantize", kTrq + "-o " + temp_path("q.json"), "done", 0},
       {"refine", "--model " + kTr + " --quant in=u4.4,scale=15 --center 9,6 --radius 1 --eps 2 --weights 3..4 "
                  "--activations 3..4", "found", 0},
   };
@@ -206,4 +207,26 @@ TEST_CASE("the schema checker itself rejects what the schema forbids") {
   bad = good;
   bad.erase("regions");
   CHECK(!qeb::test::schema_errors(bad, schema).empty());
+}
+
+TEST_CASE("SIGTERM and SIGINT end a run with verdict unknown in the document, exit 128 + signal") {
+  const std::string task = std::string(QEB_BINARY) + " verify --model " + kNet + " --preset qebverif-mnist --bits 4 --mnist " +
+                           kMnist + " --sample 0 --radius 6 --eps 0.5 --attack 0 --timeout 60 -q";
+  for (const char* signal : {"TERM", "INT"}) {
+    CAPTURE(signal);
+    const std::string path = temp_path("signal.json");
+    auto start = std::chrono::steady_clock::now();
+    // The shell starts qeb-smt in the background (which would ignore SIGINT: `trap - INT` undoes that).
+    auto r = qeb::test::run_shell("(trap - INT; exec " + task + " --json " + path + ") >/dev/null 2>&1 & sleep 1.5; kill -" + signal +
+                                  " $!; wait $!");
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    int code = std::string(signal) == "TERM" ? 128 + 15 : 128 + 2;
+    CHECK(r.exit_code == code);
+    CHECK(wall < 10);
+    nlohmann::json doc = from_file(path, code);
+    CHECK(doc["verdict"] == "unknown");
+    CHECK(doc["reason"] == std::string("interrupted by SIG") + signal);
+    CHECK(doc["regions"].size() == 1);  // what the run had recorded stays in the document
+    std::filesystem::remove(path);
+  }
 }
