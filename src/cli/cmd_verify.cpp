@@ -179,6 +179,11 @@ int cmd_verify(const Args& args) {
 
   // The rest of the time limit (loading and DRA count too); the watchdog ends what overruns it.
   options.timeout_seconds = solver_time_budget(limits);
+  // Every rank runs verify_mpi once per region; a counterexample ends rank 0's loop early, and the
+  // workers could not know: one region only.
+  if ((*vm)["mpi"].as<bool>() && regions.size() > 1)
+    throw OptionError("--mpi takes one region; " + (*vm)["property"].as<std::string>() + " describes " +
+                      std::to_string(regions.size()) + " input boxes (use --partition --jobs N)");
   if ((*vm)["mpi"].as<bool>() && !partition::mpi_available())
     throw UnsupportedError("--mpi: this qeb-smt was built without MPI; rebuild with -DQEB_MPI=ON (needs libopenmpi-dev)");
   // Several regions (a property's disjunction of input boxes): each is verified in turn; the task is
