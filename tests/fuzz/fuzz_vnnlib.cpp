@@ -1,4 +1,6 @@
 // libFuzzer target: VNN-LIB property text (--property), for 2 or 5 inputs and 3 outputs.
+#include <stdexcept>
+
 #include "fuzz_support.h"
 #include "spec/vnnlib.h"
 
