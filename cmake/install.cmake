@@ -48,6 +48,12 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/src/ DESTINATION ${QEB_INCLUDE_PREFIX}
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/encodings/ DESTINATION ${QEB_INCLUDE_PREFIX}/encodings FILES_MATCHING PATTERN "*.h")
 install(EXPORT qeb_smt_targets NAMESPACE qeb_smt:: DESTINATION ${QEB_PACKAGE_DIR} FILE qeb_smtTargets.cmake)
 
+# Dependencies the package must find for the exported libraries (static: their private ones too).
+set(QEB_PACKAGE_NEEDS_CLP OFF)
+if(TARGET qeb_lp)  # the LP stage links COIN-OR CLP through pkg-config
+  set(QEB_PACKAGE_NEEDS_CLP ON)
+endif()
+
 configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/qeb_smtConfig.cmake.in ${CMAKE_BINARY_DIR}/qeb_smtConfig.cmake
                               INSTALL_DESTINATION ${QEB_PACKAGE_DIR})
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/qeb_smtConfigVersion.cmake VERSION ${PROJECT_VERSION}
