@@ -23,7 +23,7 @@ def run(binary, net, bits, sample, mode, semantics):
     if code != 0:
         raise SystemExit(f"qeb-smt dra failed on {net} Q={bits} sample {sample}: {doc}")
     lo, hi = doc["outputs"][0]["delta"]
-    return doc["hidden_delta_width"], hi - lo, doc["seconds"], [d for layer in doc["hidden_layers"] for d in layer["delta"]]
+    return doc["hidden_delta_width"], hi - lo, doc["seconds"]["dra"], [d for layer in doc["hidden_layers"] for d in layer["delta"]]
 
 
 def meet_width(a, b):

@@ -99,14 +99,15 @@ def published_rq3(rows, bits, radius):
 
 
 def run_json(args, binary=BINARY):
-    """Runs `qeb-smt ARGS --json -`; returns (document, wall seconds, exit code). A run that printed
-    no JSON gives {"verdict": "error", "stderr": ...}."""
+    """Runs `qeb-smt ARGS --json -`; returns (document, wall seconds, exit code). stdout holds the
+    document alone (docs/result-schema.json; errors write one too); unparsable output gives
+    {"verdict": "error", "stderr": ...}."""
     start = time.time()
     p = subprocess.run([binary, *args, "--json", "-"], capture_output=True, text=True)
     wall = time.time() - start
     out = p.stdout
     try:
-        doc = json.loads(out[out.index("\n{") + 1:] if "\n{" in out else out[out.index("{"):])
+        doc = json.loads(out)
     except ValueError:
         doc = {"verdict": "error", "stderr": p.stderr.strip()[-500:]}
     return doc, wall, p.returncode

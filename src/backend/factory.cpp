@@ -8,6 +8,12 @@ namespace qeb::smt {
 
 std::vector<std::string> available_backends() { return {"z3", "cvc5"}; }
 
+std::string backend_version(const std::string& name) {
+  if (name == "z3") return z3_version();
+  if (name == "cvc5") return cvc5_version();
+  throw OptionError("unknown SMT backend '" + name + "'");
+}
+
 std::unique_ptr<Backend> make_backend(const std::string& name, const TermManager& terms, const BackendOptions& options) {
   if (name == "z3") return make_z3_backend(terms, options);
   if (name == "cvc5") return make_cvc5_backend(terms, options);

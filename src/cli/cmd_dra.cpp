@@ -3,6 +3,9 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/number_text.h"
+#include "cli/report.h"
+#include "cli/resource_limits.h"
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include <chrono>
@@ -45,13 +48,14 @@ int cmd_dra(const Args& args) {
     ("tighten", po::value<double>()->default_value(0)->value_name("SECONDS"),
      "with --lp: first tighten the hidden neurons' bounds by LP, layer by layer, for at most SECONDS");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(analysis).add(output_options());
+  all.add(model_options()).add(region_options()).add(analysis).add(resource_options("analysis")).add(output_options());
   auto vm = parse_command(
       args, all, "Usage: qeb-smt dra --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION [options]",
       "Bounds QNN(x) - DNN(x/D) for every neuron over the region (QEBVerif's DRA, spec section 3) and classifies\n"
       "every hidden neuron's phase in both networks (stable neurons need no case split in the SMT encoding).\n"
       "Exit codes: 0 verified (or no --eps), 20 unknown, 2 bad input.\n");
   if (!vm) return 0;
+  enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
   Region region = build_region(*vm, pair);
   dra::DraOptions options;
@@ -74,8 +78,8 @@ int cmd_dra(const Args& args) {
   nlohmann::json doc = {{"command", "dra"},
                         {"mode", dra::to_string(options.mode)},
                         {"semantics", dra::to_string(options.semantics)},
-                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
-                        {"seconds", result.seconds},
+                        {"regions", regions_json({region})},
+                        {"seconds", {{"dra", result.seconds}}},
                         {"hidden_neurons", result.hidden_neurons()},
                         {"stable_neurons", result.stable_neurons()},
                         {"hidden_delta_width", result.hidden_delta_width()}};
@@ -90,7 +94,7 @@ int cmd_dra(const Args& args) {
       layer["dnn_phase"].push_back(dra::to_string(r.dnn_phase[j]));
       layer["qnn_phase"].push_back(dra::to_string(r.qnn_phase[j]));
       if ((*vm)["layers"].as<bool>())
-        std::printf("%6zu %6zu [%12.6g, %12.6g] %12s %12s\n", i + 1, j, r.delta[j].lo, r.delta[j].hi,
+        std::printf("%6zu %6zu [%12s, %12s] %12s %12s\n", i + 1, j, decimal(r.delta[j].lo).c_str(), decimal(r.delta[j].hi).c_str(),
                     dra::to_string(r.dnn_phase[j]), dra::to_string(r.qnn_phase[j]));
     }
     doc["hidden_layers"].push_back(layer);
@@ -102,7 +106,8 @@ int cmd_dra(const Args& args) {
     const dra::Interval& d = out.delta[j];
     bool within = eps && rational_from_double(d.lo) >= -*eps && rational_from_double(d.hi) <= *eps;
     verified = verified && within;
-    std::printf("%6zu [%13.8g, %13.8g] [%13.8g, %13.8g]%s\n", j, d.lo, d.hi, out.qnn_pre[j].lo, out.qnn_pre[j].hi,
+    std::printf("%6zu [%13s, %13s] [%13s, %13s]%s\n", j, decimal(d.lo).c_str(), decimal(d.hi).c_str(),
+                decimal(out.qnn_pre[j].lo).c_str(), decimal(out.qnn_pre[j].hi).c_str(),
                 eps ? (within ? "  within eps" : "  not within eps") : "");
     doc["outputs"].push_back({{"index", j}, {"delta", interval_json(d)}, {"qnn", interval_json(out.qnn_pre[j])},
                               {"dnn", interval_json(out.dnn_pre[j])}});
@@ -130,14 +135,16 @@ int cmd_dra(const Args& args) {
     doc["lp_seconds"] = seconds;
   }
   int code = 0;
+  std::string verdict = "done";
   if (eps) {
     std::printf("verdict: %s\n", verified ? "verified" : "unknown (DRA alone cannot decide)");
     doc["eps"] = qeb::to_string(*eps);
     doc["verdict"] = verified ? "verified" : "unknown";
     code = verified ? 0 : 20;
+    verdict = verified ? "verified" : "unknown";
+    if (!verified) doc["reason"] = "DRA alone cannot decide";
   }
-  write_json(*vm, doc);
-  return code;
+  return report::finish(doc, verdict, code);
 }
 
 }  // namespace qeb::cli

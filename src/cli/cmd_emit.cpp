@@ -6,6 +6,9 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "cli/resource_limits.h"
 #include "core/error.h"
 #include "emit/benchmark.h"
 #include "smt/backend.h"
@@ -62,7 +65,7 @@ int cmd_emit(const Args& args) {
     ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds")
     ("quiet,q", po::bool_switch(), "no summary on stdout");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(o).add(output_options());
+  all.add(model_options()).add(region_options()).add(o).add(resource_options("run")).add(output_options());
   auto vm = parse_command(
       args, all,
       "Usage: qeb-smt emit --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION --eps E --logic L "
@@ -94,6 +97,7 @@ int cmd_emit(const Args& args) {
   options.prune = !(*vm)["no-pruning"].as<bool>();
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
   const bool quiet = (*vm)["quiet"].as<bool>();
+  enforce_resource_limits(*vm);
 
   quant::ModelPair pair = load_model_pair(*vm);
   Region region = build_region(*vm, pair);
@@ -106,6 +110,10 @@ int cmd_emit(const Args& args) {
   std::ofstream file(path, std::ios::binary);
   if (!file) throw InputError(path, "cannot open for writing");
   emit::Benchmark b;
+  Progress progress("emit", quiet);
+  progress.status(options.solve_status ? "encoding, then solving for the status (up to --status-timeout " +
+                                             std::to_string(int(options.status_timeout)) + " s)"
+                                       : "encoding");
   try {
     b = emit::build_benchmark(pair, region.box, options);
   } catch (...) {
@@ -113,7 +121,7 @@ int cmd_emit(const Args& args) {
     std::filesystem::remove(path);
     throw;
   }
-  nlohmann::json doc = {{"command", "emit"}, {"logic", options.logic}, {"encoding", b.encoding},
+  nlohmann::json doc = {{"command", "emit"}, {"regions", regions_json({region})}, {"logic", options.logic}, {"encoding", b.encoding},
                         {"incremental", options.incremental}, {"eps", to_string(options.eps)}};
   if (b.empty) {
     file.close();
@@ -123,8 +131,7 @@ int cmd_emit(const Args& args) {
     doc["written"] = false;
     doc["queries"] = 0;
     doc["status"] = "unsat";
-    write_json(*vm, doc);
-    return 0;
+    return report::finish(doc, "done", 0);
   }
   smt::print_smtlib(file, *b.problem.terms, b.script);
   file.close();
@@ -140,8 +147,7 @@ int cmd_emit(const Args& args) {
                 path.c_str(), b.script.logic.c_str(), b.encoding.c_str(), b.problem.queries.size(),
                 options.incremental ? " as scoped checks" : "", b.script.status.c_str(), b.status_seconds,
                 b.problem.terms->size(), b.script.assertions.size(), (unsigned long long)bytes);
-  write_json(*vm, doc);
-  return 0;
+  return report::finish(doc, "done", 0);
 }
 
 }  // namespace qeb::cli

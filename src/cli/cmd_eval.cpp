@@ -4,6 +4,10 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/normalization.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "cli/resource_limits.h"
 #include "core/error.h"
 #include "eval/difference.h"
 #include "eval/eval_dnn.h"
@@ -51,8 +55,24 @@ int eval_one(const po::variables_map& vm, const quant::ModelPair& pair) {
                               {"qnn", rational_json(out.qnn[j])},
                               {"dnn", rational_json(out.dnn[j])},
                               {"diff", rational_json(out.diff[j])}});
-  write_json(vm, doc);
-  return 0;
+  if (vm["apply-normalization"].as<bool>() && pair.dnn.normalization) {
+    // The same outputs in the file's raw units (the networks themselves work on normalised values).
+    const model::Normalization& n = *pair.dnn.normalization;
+    spec::Box domain = normalised_domain(n, pair.input_scale);
+    std::printf("raw input (x/D * range + mean):");
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      std::printf(" %.10g", to_double(raw_input(n, k, x[k], pair.input_scale)));
+      if (x[k] < domain.lo[k] || x[k] > domain.hi[k]) std::printf(" (outside [min, max])");
+    }
+    std::printf("\n%6s %16s %16s %16s   (%s)\n", "output", "QNN raw", "DNN raw", "QNN - DNN raw", output_scale_text(n).c_str());
+    for (std::size_t j = 0; j < qnn.size(); ++j) {
+      Rational q = raw_output(n, out.qnn[j]), d = raw_output(n, out.dnn[j]);
+      std::printf("%6zu %16.9g %16.9g %16.9g\n", j, to_double(q), to_double(d), to_double(q - d));
+      doc["outputs"][j]["qnn_raw"] = rational_json(q);
+      doc["outputs"][j]["dnn_raw"] = rational_json(d);
+    }
+  }
+  return report::finish(doc, "done", 0);
 }
 
 // Accuracy over a range of MNIST samples: the DNN in double, the QNN exactly.
@@ -75,7 +95,9 @@ int eval_accuracy(const po::variables_map& vm, const quant::ModelPair& pair) {
                       std::to_string(mnist.rows * mnist.cols) + " pixels");
   double inverse = to_double(Rational(1) / pair.input_scale);
   std::size_t dnn_correct = 0, qnn_correct = 0, agree = 0;
+  Progress progress("eval", false);
   for (std::size_t s = first; s < last; ++s) {
+    if ((s - first) % 500 == 0) progress.status(std::to_string(s - first) + " / " + std::to_string(last - first) + " samples");
     std::vector<int64_t> x = mnist.image(s);
     std::vector<double> real(x.size());
     for (std::size_t k = 0; k < x.size(); ++k) real[k] = double(x[k]) * inverse;
@@ -93,14 +115,14 @@ int eval_accuracy(const po::variables_map& vm, const quant::ModelPair& pair) {
               "QNN and DNN agree on %.4f%%\n",
               first, last, last - first, 100 * dnn_correct / n, dnn_correct, 100 * qnn_correct / n, qnn_correct,
               100 * agree / n);
-  write_json(vm, {{"command", "eval"},
+  return report::finish({{"command", "eval"},
                   {"samples", {first, last}},
                   {"dnn_accuracy", dnn_correct / n},
                   {"qnn_accuracy", qnn_correct / n},
                   {"dnn_correct", dnn_correct},
                   {"qnn_correct", qnn_correct},
-                  {"agreement", agree / n}});
-  return 0;
+                  {"agreement", agree / n}},
+                         "done", 0);
 }
 
 }  // namespace
@@ -114,7 +136,7 @@ int cmd_eval(const Args& args) {
     ("samples", po::value<std::string>()->value_name("A:B|all"),
      "classification accuracy of both networks over samples A..B-1 (with --mnist)");
   po::options_description all;
-  all.add(model_options()).add(input).add(output_options());
+  all.add(model_options()).add(input).add(resource_options("run")).add(output_options());
   auto vm = parse_command(args, all, "Usage: qeb-smt eval --model FILE (--preset P --bits Q | --quant S | --qnn F) "
                                      "(--input V,.. | --mnist DIR (--sample N | --samples A:B))",
                           "Prints both outputs, exactly for the QNN, and the difference QNN - DNN; with --samples, the\n"
@@ -122,6 +144,7 @@ int cmd_eval(const Args& args) {
   if (!vm) return 0;
   int modes = int(vm->count("input")) + int(vm->count("sample")) + int(vm->count("samples"));
   if (modes != 1) throw OptionError("give exactly one of --input, --sample and --samples");
+  enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
   return vm->count("samples") ? eval_accuracy(*vm, pair) : eval_one(*vm, pair);
 }

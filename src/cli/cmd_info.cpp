@@ -1,33 +1,96 @@
 // `qeb-smt info`: what was loaded and how it quantizes (formats, shifts, clipped weights).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/normalization.h"
+#include "cli/report.h"
+#include "cli/saturation.h"
 #include "core/error.h"
 #include "model/load_network.h"
 
 namespace qeb::cli {
 
+namespace {
+
+// The normalisation as read and, when applied, what it means on the integer grid.
+nlohmann::json describe_normalization(const model::Normalization& n, bool applied, std::optional<Rational> scale) {
+  std::printf("normalisation (.nnet): %s\n", applied ? "applied outside both networks (--apply-normalization)"
+                                                      : "present, not applied (the networks work on normalised values)");
+  nlohmann::json j = {{"applied", applied}, {"input_min", n.input_min}, {"input_max", n.input_max},
+                      {"input_mean", n.input_mean}, {"input_range", n.input_range}, {"output_mean", n.output_mean},
+                      {"output_range", n.output_range}};
+  spec::Box domain;
+  if (applied && scale) domain = normalised_domain(n, *scale);
+  for (std::size_t k = 0; k < n.input_min.size(); ++k) {
+    std::printf("  input %zu: raw [%.10g, %.10g], mean %.10g, range %.10g", k, n.input_min[k], n.input_max[k],
+                n.input_mean[k], n.input_range[k]);
+    if (domain.dimension()) std::printf(" -> integer grid %lld:%lld", (long long)domain.lo[k], (long long)domain.hi[k]);
+    std::printf("\n");
+  }
+  std::printf("  output: %s\n", output_scale_text(n).c_str());
+  if (domain.dimension()) j["input_domain"] = domain.to_string();
+  return j;
+}
+
+// Per hidden layer, the share of activations the QNN clamps at the format's top on MNIST samples.
+nlohmann::json report_saturation(const po::variables_map& vm, const quant::ModelPair& pair) {
+  spec::MnistSet mnist = spec::load_mnist_test(vm["mnist"].as<std::string>());
+  if (pair.qnn.input_size() != mnist.rows * mnist.cols)
+    throw OptionError("--mnist: the network has " + std::to_string(pair.qnn.input_size()) + " inputs, MNIST images have " +
+                      std::to_string(mnist.rows * mnist.cols) + " pixels");
+  std::size_t n = std::min(vm["data-samples"].as<std::size_t>(), mnist.count);
+  std::printf("on MNIST test samples 0:%zu, QNN activations at the top of their format:\n", n);
+  nlohmann::json list = nlohmann::json::array();
+  for (const LayerSaturation& s : measure_saturation(pair, mnist, 0, n)) {
+    const FixedPointFormat& f = *pair.qnn.layers[s.layer - 1].activation_format;
+    double top = std::ldexp(double(f.max_int()), -f.frac_bits);
+    std::printf("  layer %zu (%s, largest value %.10g): %.2f%%; DNN values up to %.10g\n", s.layer, f.to_string().c_str(),
+                top, 100 * s.share(), s.dnn_max);
+    nlohmann::json j = {{"layer", s.layer}, {"format", f.to_string()}, {"share_at_top", s.share()}, {"dnn_max", s.dnn_max}};
+    if (s.share() > kSaturationWarning) {
+      std::string fix = widening_override(pair.qnn, s);
+      std::printf("  WARNING: layer %zu clamps %.1f%% of its values at %.10g (the DNN reaches %.10g)%s\n", s.layer,
+                  100 * s.share(), top, s.dnn_max, fix.empty() ? "" : ("; widen it with --quant " + fix).c_str());
+      j["warning"] = true;
+      if (!fix.empty()) j["override"] = fix;
+    }
+    list.push_back(j);
+  }
+  return list;
+}
+
+}  // namespace
+
 int cmd_info(const Args& args) {
+  po::options_description data("Data (optional): how the quantization fits real inputs");
+  data.add_options()
+    ("mnist", po::value<std::string>()->value_name("DIR"),
+     "run both networks on MNIST test samples and report, per hidden layer, the share of QNN activations at the "
+     "top of their format (a warning above 5%, with the --quant override that widens the layer)")
+    ("data-samples", po::value<std::size_t>()->default_value(1000)->value_name("N"), "use the first N samples");
   po::options_description all;
-  all.add(model_options()).add(output_options());
-  auto vm = parse_command(args, all, "Usage: qeb-smt info --model FILE [--preset P --bits Q | --quant S | --qnn F]",
+  all.add(model_options()).add(data).add(output_options());
+  auto vm = parse_command(args, all, "Usage: qeb-smt info --model FILE [--preset P --bits Q | --quant S | --qnn F] [--mnist DIR]",
                           "Without a quantization only the DNN is described.\n");
   if (!vm) return 0;
-  if (!vm->count("model")) throw OptionError("--model is required");
   // --bits alone is still a quantization request: load_model_pair says what it lacks.
   bool quantized = vm->count("preset") || vm->count("quant") || vm->count("qnn") || vm->count("bits");
   quant::ModelPair pair;
   if (quantized) {
     pair = load_model_pair(*vm);
   } else {
-    pair.dnn = model::load_network((*vm)["model"].as<std::string>());
+    pair.dnn = load_dnn(*vm, false);  // info prints the notes itself
   }
   const model::Network& dnn = pair.dnn;
   std::printf("model: %s\nshape: %s\n", dnn.source.c_str(), model::shape_string(dnn).c_str());
-  if (dnn.normalization) std::printf("normalisation: present (.nnet); not applied unless --apply-normalization\n");
-  nlohmann::json doc = {{"command", "info"}, {"model", dnn.source}, {"shape", model::shape_string(dnn)}};
+  nlohmann::json doc = {{"command", "info"}, {"model", dnn.source}, {"shape", model::shape_string(dnn)},
+                        {"notes", dnn.notes}};
+  for (const std::string& note : dnn.notes) std::printf("note: %s\n", note.c_str());
+  if (dnn.normalization) doc["normalization"] = describe_normalization(*dnn.normalization, (*vm)["apply-normalization"].as<bool>(),
+                                                                      quantized ? std::optional<Rational>(pair.input_scale) : std::nullopt);
   for (std::size_t i = 0; i < dnn.layers.size(); ++i) {
     const model::DenseLayer& l = dnn.layers[i];
     auto [wmin, wmax] = std::minmax_element(l.weights.begin(), l.weights.end());
@@ -65,8 +128,11 @@ int cmd_info(const Args& args) {
     doc["input_format"] = pair.qnn.input_format.to_string();
     doc["input_scale"] = qeb::to_string(pair.input_scale);
   }
-  write_json(*vm, doc);
-  return 0;
+  if (vm->count("mnist")) {
+    if (!quantized) throw OptionError("--mnist needs a quantization (--preset P --bits Q, --quant S or --qnn F)");
+    doc["saturation"] = report_saturation(*vm, pair);
+  }
+  return report::finish(doc, "done", 0);
 }
 
 }  // namespace qeb::cli

@@ -5,6 +5,9 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "cli/witness_text.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
@@ -17,18 +20,6 @@ namespace {
 
 nlohmann::json witness_json(const verify::ErrorWitness& w) {
   return {{"input", w.input}, {"qnn", rational_json(w.qnn)}, {"dnn", rational_json(w.dnn)}, {"diff", rational_json(w.diff)}};
-}
-
-std::string changed_coordinates(const std::vector<int64_t>& x, const std::vector<int64_t>& center) {
-  std::string s;
-  for (std::size_t k = 0; k < x.size() && s.size() < 300; ++k)
-    if (x[k] != center[k]) {
-      s += ' ';
-      s += std::to_string(k);
-      s += '=';
-      s += std::to_string(x[k]);
-    }
-  return s.empty() ? " (nowhere)" : s;
 }
 
 }  // namespace
@@ -63,8 +54,7 @@ int cmd_max_error(const Args& args) {
       "solver instead). Every witness is exact. Stops when upper - lower <= --tolerance or at --timeout.\n"
       "Exit codes: 0 the bracket is within tolerance, 20 not (timeout or solver unknown), 2 bad usage or input.\n");
   if (!vm) return 0;
-  ResourceLimits limits = read_resource_limits(*vm);
-  start_watchdog(limits, "max-error", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
+  ResourceLimits limits = enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
   Region region = build_region(*vm, pair);
 
@@ -82,7 +72,8 @@ int cmd_max_error(const Args& args) {
   options.engine = verify::parse_engine((*vm)["engine"].as<std::string>());
   options.threads = (*vm)["threads"].as<unsigned>();
   if (options.threads < 1 || options.threads > 1024) throw OptionError("--threads must be from 1 to 1024");
-  if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "max-error: " << line << "\n"; };
+  Progress progress("max-error", (*vm)["quiet"].as<bool>());
+  options.progress = progress.callback();
 
   // Open brackets are reported when the time runs out; the watchdog ends a solver call that overruns.
   options.timeout_seconds = solver_time_budget(limits);
@@ -99,19 +90,20 @@ int cmd_max_error(const Args& args) {
   std::printf("%6s %16s %16s %12s %12s %6s %9s  %s\n", "output", "lower", "upper", "gap", "DRA upper", "calls",
               "sat/unsat", "lower/upper from");
   nlohmann::json doc = {{"command", "max-error"},
-                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
+                        {"regions", regions_json({region})},
                         {"tolerance", rational_json(options.tolerance)},
-                        {"engine", verify::to_string(options.engine)},
+                        {"engine", {{"name", verify::to_string(options.engine)}}},
                         {"backend", options.backend},
                         {"encoding", options.encoding},
                         {"solver_calls", r.solver_calls},
                         {"seconds", {{"dra", r.dra_seconds}, {"search", r.search_seconds}, {"encode", r.encode_seconds},
-                                     {"solve", r.solve_seconds}, {"total", r.total_seconds}}}};
+                                     {"solve", r.solve_seconds}, {"task", r.total_seconds}}}};
   for (const verify::OutputBracket& b : r.outputs) {
     std::printf("%6zu %16.10g %16.10g %12.4g %12.6g %6d %4d/%-4d  %s%s\n", b.output, to_double(b.lower),
                 to_double(b.upper), to_double(b.upper - b.lower), to_double(b.dra_upper), b.solver_calls, b.sat,
                 b.unsat, (b.lower_from + "/" + b.upper_from).c_str(), b.closed ? "" : ("  open: " + b.reason).c_str());
-    nlohmann::json j = {{"index", b.output}, {"lower", rational_json(b.lower)}, {"upper", rational_json(b.upper)},
+    nlohmann::json j = {{"index", b.output}, {"region", 0}, {"verdict", b.closed ? "bounded" : "unknown"},
+                        {"decided_by", b.upper_from}, {"lower", rational_json(b.lower)}, {"upper", rational_json(b.upper)},
                         {"dra_upper", rational_json(b.dra_upper)}, {"closed", b.closed}, {"lower_from", b.lower_from},
                         {"upper_from", b.upper_from},
                         {"witness", witness_json(b.witness)}, {"solver_calls", b.solver_calls}, {"sat", b.sat},
@@ -125,14 +117,14 @@ int cmd_max_error(const Args& args) {
               to_double(r.lower), to_double(r.upper), r.closed ? "within tolerance" : "NOT within tolerance",
               to_string(r.lower).size() < 40 ? ("exactly " + to_string(r.lower)).c_str() : "exactly (see --json)",
               r.worst_output, to_string(worst.witness.qnn).c_str(), to_double(worst.witness.dnn));
-  std::printf("  input differs from the centre at:%s\n", changed_coordinates(worst.witness.input, region.center).c_str());
+  std::printf("  %s\n", describe_input(worst.witness.input, region.box, region.centred ? region.center : std::vector<int64_t>{}).c_str());
   doc["lower"] = rational_json(r.lower);
   doc["upper"] = rational_json(r.upper);
   doc["closed"] = r.closed;
   doc["worst_output"] = r.worst_output;
   doc["witness"] = witness_json(worst.witness);
-  write_json(*vm, doc);
-  return r.closed ? 0 : 20;
+  if (!r.closed) doc["reason"] = "not every bracket is within the tolerance (timeout or solver unknown)";
+  return report::finish(doc, r.closed ? "bounded" : "unknown", r.closed ? 0 : 20);
 }
 
 }  // namespace qeb::cli

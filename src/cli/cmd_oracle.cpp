@@ -5,22 +5,13 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "cli/resource_limits.h"
+#include "cli/witness_text.h"
 #include "eval/oracle.h"
 
 namespace qeb::cli {
-
-namespace {
-
-// The witness as "k=v" for the box's free coordinates (all of them if few), else the full vector in JSON only.
-std::string describe_input(const std::vector<int64_t>& x, const spec::Box& box) {
-  std::vector<std::size_t> free = box.free_dimensions();
-  if (free.size() > 12) return "(" + std::to_string(free.size()) + " free coordinates; see --json)";
-  std::string s;
-  for (std::size_t k : free) s += (s.empty() ? "" : " ") + std::to_string(k) + "=" + std::to_string(x[k]);
-  return s.empty() ? "(the single point)" : s;
-}
-
-}  // namespace
 
 int cmd_oracle(const Args& args) {
   po::options_description search("Search");
@@ -36,7 +27,7 @@ int cmd_oracle(const Args& args) {
     ("seed", po::value<unsigned long long>()->default_value(1), "random seed")
     ("quiet,q", po::bool_switch(), "no progress messages on stderr");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(search).add(output_options());
+  all.add(model_options()).add(region_options()).add(search).add(resource_options("search")).add(output_options());
   auto vm = parse_command(
       args, all, "Usage: qeb-smt oracle --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION [options]",
       "For each selected output j, the exact minimum and maximum of QNN_j(x) - DNN_j(x/D) over the integer\n"
@@ -44,6 +35,7 @@ int cmd_oracle(const Args& args) {
       "enumerated (every point is checked: the result is exact); larger ones are sampled, and the reported\n"
       "max is then only a lower bound of the true max (min: an upper bound of the true min).\n");
   if (!vm) return 0;
+  enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
   Region region = build_region(*vm, pair);
 
@@ -53,15 +45,15 @@ int cmd_oracle(const Args& args) {
   options.climb_evaluations = (*vm)["climb"].as<unsigned long long>();
   options.seed = (*vm)["seed"].as<unsigned long long>();
   options.outputs = select_outputs((*vm)["output"].as<std::string>(), pair, region.center);
+  Progress progress("oracle", (*vm)["quiet"].as<bool>());
   if (!(*vm)["quiet"].as<bool>())
-    options.progress = [](uint64_t done, uint64_t planned) {
-      std::fprintf(stderr, "oracle: %llu / %llu points\r", (unsigned long long)done, (unsigned long long)planned);
+    options.progress = [&progress](uint64_t done, uint64_t planned) {
+      progress.status(std::to_string(done) + " / " + std::to_string(planned) + " points evaluated");
     };
 
   auto start = std::chrono::steady_clock::now();
   eval::OracleResult result = eval::run_oracle(pair, region.box, options);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (options.progress && result.points_evaluated >= 65536) std::fprintf(stderr, "\n");
 
   uint64_t points = region.box.point_count();
   std::printf("region: %s, %s%llu points\n", region.description.c_str(), points >= (uint64_t(1) << 62) ? ">= " : "",
@@ -72,15 +64,16 @@ int cmd_oracle(const Args& args) {
   std::printf("%6s %18s %18s   %s\n", "output", "min(QNN-DNN)", "max(QNN-DNN)", "max |QNN-DNN|");
   nlohmann::json doc = {{"command", "oracle"},
                         {"exhaustive", result.exhaustive},
-                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
+                        {"regions", regions_json({region})},
                         {"points_evaluated", result.points_evaluated},
-                        {"seconds", seconds}};
+                        {"seconds", {{"search", seconds}}}};
   for (const eval::OutputRange& r : result.outputs) {
     Rational abs_max = r.max.diff > -r.min.diff ? r.max.diff : Rational(-r.min.diff);
     std::printf("%6zu %18.10g %18.10g   %.10g\n", r.output, to_double(r.min.diff), to_double(r.max.diff),
                 to_double(abs_max));
-    std::printf("       min at %s\n       max at %s\n", describe_input(r.min.input, region.box).c_str(),
-                describe_input(r.max.input, region.box).c_str());
+    std::vector<int64_t> centre = region.centred ? region.center : std::vector<int64_t>{};
+    std::printf("       min at %s\n       max at %s\n", describe_input(r.min.input, region.box, centre).c_str(),
+                describe_input(r.max.input, region.box, centre).c_str());
     doc["outputs"].push_back({{"index", r.output},
                               {"min", rational_json(r.min.diff)},
                               {"min_input", r.min.input},
@@ -88,8 +81,7 @@ int cmd_oracle(const Args& args) {
                               {"max_input", r.max.input},
                               {"max_abs", rational_json(abs_max)}});
   }
-  write_json(*vm, doc);
-  return 0;
+  return report::finish(doc, "done", 0);
 }
 
 }  // namespace qeb::cli

@@ -5,6 +5,9 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/normalization.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "cli/resource_limits.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
@@ -25,11 +28,9 @@ struct Base {
 };
 
 Base load_base(const po::variables_map& vm) {
-  if (!vm.count("model")) throw OptionError("--model is required");
   if (vm.count("qnn")) throw OptionError("--qnn does not go with refine: refine derives every QNN from --model");
   Base b;
-  b.dnn = model::load_network(vm["model"].as<std::string>());
-  if (vm["apply-normalization"].as<bool>()) model::apply_normalization(b.dnn);
+  b.dnn = load_dnn(vm);
   if (vm.count("bits") != vm.count("preset")) throw OptionError("--preset and --bits go together");
   if (vm.count("preset")) b.config = quant::preset_config(vm["preset"].as<std::string>(), vm["bits"].as<int>());
   if (vm.count("quant")) b.config = quant::parse_quant_config(vm["quant"].as<std::string>(), b.config);
@@ -69,6 +70,11 @@ Regions build_regions(const po::variables_map& vm, const Base& b) {
   std::string outputs = vm["output"].as<std::string>();
   auto add = [&](spec::Box box, std::vector<int64_t> center, std::string description) {
     spec::validate(box, n, in);
+    if (vm["apply-normalization"].as<bool>() && b.dnn.normalization) {
+      std::vector<std::string> notes;
+      box = clip_to_domain(box, *b.dnn.normalization, b.config.input_scale, vm["model"].as<std::string>(), notes);
+      for (const std::string& note : notes) std::cerr << "region: " << description << ": " << note << "\n";
+    }
     r.list.push_back({box, region_outputs(outputs, b, center), std::move(description)});
     r.centers.push_back(std::move(center));
   };
@@ -153,8 +159,7 @@ int cmd_refine(const Args& args) {
       "Exit codes: 0 found, 10 every candidate falsified (or invalid), 20 undecided (timeouts, limits), 2 usage.\n");
   if (!vm) return 0;
   if (!vm->count("eps")) throw OptionError("--eps E is required");
-  ResourceLimits limits = read_resource_limits(*vm);
-  start_watchdog(limits, "refine", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
+  ResourceLimits limits = enforce_resource_limits(*vm);
   Base base = load_base(*vm);
   if ((*vm)["radius"].as<long long>() != 0 && !vm->count("sample") && !vm->count("center"))
     throw OptionError("--radius goes with --sample or --center");
@@ -170,7 +175,8 @@ int cmd_refine(const Args& args) {
   options.verify.attack_samples = (*vm)["attack"].as<unsigned long long>();
   options.candidate_timeout = seconds_option(*vm, "candidate-timeout", true);
   options.max_candidates = (*vm)["max-candidates"].as<unsigned long long>();
-  if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "refine: " << line << "\n"; };
+  Progress progress("refine", (*vm)["quiet"].as<bool>());
+  options.progress = progress.callback();
   refine::SearchSpace sp = refine::make_space(
       base.dnn, base.config, refine::parse_bit_ranges((*vm)["weights"].as<std::string>(), "--weights"),
       refine::parse_bit_ranges((*vm)["activations"].as<std::string>(), "--activations"),
@@ -204,7 +210,7 @@ int cmd_refine(const Args& args) {
                         {"variables", sp.names},
                         {"trajectory", trajectory},
                         {"pool_size", r.pool.size()},
-                        {"seconds", r.seconds}};
+                        {"seconds", {{"search", r.seconds}}}};
   for (std::size_t i = 0; i < reg.list.size(); ++i)
     doc["regions"].push_back({{"description", reg.list[i].description}, {"box", reg.list[i].box.to_string()},
                               {"outputs", reg.list[i].outputs}});
@@ -218,10 +224,10 @@ int cmd_refine(const Args& args) {
     std::printf("no configuration found: %s\n", r.stop_reason.c_str());
     doc["found"] = false;
     doc["stop_reason"] = r.stop_reason;
-    write_json(*vm, doc);
     bool undecided = !r.exhausted ||
                      std::any_of(r.trajectory.begin(), r.trajectory.end(), [](const refine::Attempt& a) { return a.outcome == refine::Outcome::UNKNOWN; });
-    return undecided ? 20 : 10;
+    doc["reason"] = r.stop_reason;
+    return report::finish(doc, undecided ? "unknown" : "none", undecided ? 20 : 10);
   }
   std::printf("chosen: %s (cost %llu)\n  --quant %s\n", sp.describe(*r.chosen).c_str(), (unsigned long long)r.cost, r.config.c_str());
   std::printf("minimal in the space: %s\n",
@@ -236,8 +242,7 @@ int cmd_refine(const Args& args) {
   doc["found"] = true;
   doc["chosen"] = {{"bits", bits_json(sp, *r.chosen)}, {"quant", r.config}, {"cost", r.cost},
                    {"minimal", r.cheaper_undecided == 0}, {"cheaper_undecided", r.cheaper_undecided}};
-  write_json(*vm, doc);
-  return 0;
+  return report::finish(doc, "found", 0);
 }
 
 }  // namespace qeb::cli

@@ -4,7 +4,11 @@
 
 #include "cli/commands.h"
 #include "cli/common_options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "cli/resource_limits.h"
+#include "cli/verify_property.h"
+#include "cli/verify_report.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "smt/backend.h"
@@ -18,71 +22,58 @@ namespace {
 
 constexpr unsigned kMaxJobs = 1024;
 
-nlohmann::json counterexample_json(const verify::Counterexample& c) {
-  return {{"output", c.output}, {"input", c.input}, {"qnn", rational_json(c.qnn)}, {"dnn", rational_json(c.dnn)},
-          {"diff", rational_json(c.diff)}};
+// --solver-option KEY=VALUE (repeatable).
+std::map<std::string, std::string> solver_options(const po::variables_map& vm) {
+  std::map<std::string, std::string> extra;
+  if (vm.count("solver-option"))
+    for (const std::string& kv : vm["solver-option"].as<std::vector<std::string>>()) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw OptionError("--solver-option takes KEY=VALUE, got '" + kv + "'");
+      extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  return extra;
 }
 
-void print_counterexample(const verify::Counterexample& c, const std::vector<int64_t>& center) {
-  std::printf("  counterexample (replayed exactly): output %zu, QNN %s, DNN %.10g, QNN - DNN = %.10g\n", c.output,
-              to_string(c.qnn).c_str(), to_double(c.dnn), to_double(c.diff));
-  std::string changed;
-  for (std::size_t k = 0; k < c.input.size(); ++k)
-    if (c.input[k] != center[k] && changed.size() < 300) changed += " " + std::to_string(k) + "=" + std::to_string(c.input[k]);
-  std::printf("  input differs from the centre at:%s\n", changed.empty() ? " (nowhere)" : changed.c_str());
-}
-
-int exit_code(verify::Verdict v) { return v == verify::Verdict::VERIFIED ? 0 : v == verify::Verdict::FALSIFIED ? 10 : 20; }
-
-// --partition / --jobs: the parts' report instead of the per-output one.
-int report_partitioned(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
-                       const verify::VerifyOptions& options) {
+// One region, plain or partitioned: its document fields ({"region": stats, "outputs": [...]}).
+nlohmann::json verify_region(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
+                             std::size_t index, const verify::VerifyOptions& options) {
+  bool mpi = vm["mpi"].as<bool>();
+  if (!vm["partition"].as<bool>() && !mpi && vm["jobs"].as<unsigned>() <= 1)
+    return report_plain(verify::verify(pair, region.box, options), options, region, index);
   partition::PartitionOptions po_;
   po_.jobs = vm["jobs"].as<unsigned>();
   po_.max_depth = vm["max-depth"].as<unsigned>();
   po_.part_timeout = seconds_option(vm, "part-timeout", false);
   po_.solver_depth = vm["solver-depth"].as<unsigned>();
   po_.enumerate_limit = vm["enumerate-limit"].as<unsigned long long>();
-  partition::PartitionResult r;
-  if (vm["mpi"].as<bool>()) {
-    int rank = 0;
-    r = partition::verify_mpi(pair, region.box, options, po_, &rank);
-    if (rank != 0) return 0;  // workers: rank 0 reports
-  } else {
-    r = partition::verify_partitioned(pair, region.box, options, po_);
-  }
-  std::size_t by_dra = 0, by_solver = 0, by_enumeration = 0, split = 0;
-  nlohmann::json parts = nlohmann::json::array();
-  for (const partition::PartRecord& p : r.parts) {
-    by_dra += p.how == "DRA";
-    by_solver += p.how == "solver" && p.verdict == verify::Verdict::VERIFIED;
-    split += p.how == "split";
-    by_enumeration += p.how == "enumeration" && p.verdict == verify::Verdict::VERIFIED;
-    parts.push_back({{"depth", p.depth}, {"split_path", p.path}, {"verdict", verify::to_string(p.verdict)},
-                     {"how", p.how}, {"seconds", p.seconds}, {"dra_gap", p.gap}});
-  }
-  std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
-  std::printf("partitioned over %u %s: %zu parts (%zu split, %zu proved by DRA, %zu by the solver, %zu by enumeration), "
-              "depth %u; "
-              "%.3f s wall, %.3f s of work (%.2fx)\n",
-              r.workers, vm["mpi"].as<bool>() ? "MPI worker rank(s)" : "worker thread(s)", r.parts.size(), split, by_dra, by_solver, by_enumeration, r.max_depth_reached, r.wall_seconds, r.busy_seconds,
-              r.wall_seconds > 0 ? r.busy_seconds / r.wall_seconds : 1.0);
-  if (r.counterexample) print_counterexample(*r.counterexample, region.center);
-  std::printf("verdict: %s%s\n", verify::to_string(r.verdict), r.reason.empty() ? "" : (" (" + r.reason + ")").c_str());
-  nlohmann::json doc = {{"command", "verify"},
-                        {"verdict", verify::to_string(r.verdict)},
-                        {"eps", to_string(options.eps)},
-                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
-                        {"backend", options.backend},
-                        {"encoding", options.encoding},
-                        {"partition", {{"workers", r.workers}, {"mpi", vm["mpi"].as<bool>()}, {"parts", r.parts.size()}, {"max_depth", r.max_depth_reached},
-                                       {"wall_seconds", r.wall_seconds}, {"busy_seconds", r.busy_seconds},
-                                       {"part_list", parts}}},
-                        {"seconds", {{"total", r.wall_seconds}}}};
-  if (!r.reason.empty()) doc["reason"] = r.reason;
-  if (r.counterexample) doc["counterexample"] = counterexample_json(*r.counterexample);
-  write_json(vm, doc);
-  return exit_code(r.verdict);
+  if (!mpi) return report_partitioned(partition::verify_partitioned(pair, region.box, options, po_), options, region, index, false);
+  int rank = 0;
+  partition::PartitionResult r = partition::verify_mpi(pair, region.box, options, po_, &rank);
+  if (rank != 0) return nullptr;  // workers: rank 0 reports
+  return report_partitioned(r, options, region, index, true);
+}
+
+// verify --property FILE without --eps: the file's output constraints (cli/verify_property.h).
+int verify_property(const po::variables_map& vm, const quant::ModelPair& pair, const std::vector<Region>& regions,
+                    const ResourceLimits& limits) {
+  bool constrained = false;
+  for (const Region& r : regions) constrained = constrained || !r.violation.empty();
+  if (!constrained)
+    throw OptionError("--eps E is required: " + vm["property"].as<std::string>() + " has no output constraints to check");
+  if (vm["partition"].as<bool>() || vm["mpi"].as<bool>() || vm["jobs"].as<unsigned>() > 1)
+    throw OptionError("--partition, --jobs and --mpi check |QNN - DNN| <= eps; they do not take output properties");
+  if (!vm["output"].defaulted()) throw OptionError("--output goes with --eps; a property names its outputs Y_j itself");
+  property::CheckOptions options;
+  options.outputs_of = spec::parse_outputs_of(vm["outputs-of"].as<std::string>());
+  SolverChoice solver = read_solver_choice(vm);
+  options.backend = solver.backend;
+  options.encoding = solver.encoding;
+  options.attack_samples = vm["attack"].as<unsigned long long>();
+  options.backend_options.seed = vm["seed"].as<unsigned>();
+  options.backend_options.extra = solver_options(vm);
+  Progress progress("verify", vm["quiet"].as<bool>());
+  options.progress = progress.callback();
+  return verify_output_property(vm, pair, regions, options, limits);
 }
 
 }  // namespace
@@ -103,30 +94,37 @@ int cmd_verify(const Args& args) {
      "auto: branch-and-bound nodes with at most N unstable neurons try the SMT solver first (0: never)")
     ("leaf-timeout", po::value<double>()->default_value(2)->value_name("SECONDS"),
      "auto: the SMT solver's budget per branch-and-bound leaf");
-  po::options_description solving("Verification");
-  solving.add_options()
+  // Grouped as a user reads them: what is asked (common), how it is solved, partitioning, expert knobs.
+  po::options_description common("Common options");
+  common.add_options()
     ("eps", po::value<std::string>()->value_name("E"),
      "the error bound (exact decimal or n/d): verified means |QNN_k - DNN_k| <= E for every checked output k "
-     "and every integer input of the region (required)")
+     "and every integer input of the region (required, except for a --property with output constraints)")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to check: all (the infinity norm), the QNN's predicted class at the centre (as QEBVerif), or K")
+    ("quiet,q", po::bool_switch(), "no progress lines on stderr");
+  common.add(resource_options("task")).add(output_options());
+  po::options_description solving("Solving");
+  solving.add_options()
     ("strategy", po::value<std::string>()->default_value("disjunctive")->value_name("disjunctive|per-query|fresh"),
      "how open output directions reach the solver. disjunctive: one incremental solver asked whether any open\n"
      "direction is violated; each model settles the directions it violates, an unsat answer all the rest.\n"
      "per-query: one incremental solver, one check per direction (assumption literals). fresh: a new solver per\n"
      "direction (for comparison)")
+    ("attack", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
+     "before solving, look for a counterexample with N random samples plus hill-climbing (0: off)")
+    ("seed", po::value<unsigned>()->default_value(0), "solver random seed");
+  solving.add(solver_choice_options()).add(property_check_options());
+  po::options_description expert("Expert options");
+  expert.add_options()
     ("fresh-solver", po::bool_switch(), "same as --strategy fresh")
     ("no-pruning", po::bool_switch(), "keep the case split of every neuron, even those DRA found stable")
     ("all-counterexamples", po::bool_switch(), "keep checking the other outputs after a counterexample")
-    ("attack", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
-     "before solving, look for a counterexample with N random samples plus hill-climbing (0: off)")
     ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds in the encoding")
     ("fact-bits", po::value<int>()->default_value(0)->value_name("B"),
      "round the encoding's redundant bound facts outward to multiples of 2^-B (short constants; 0: exact doubles)")
-    ("seed", po::value<unsigned>()->default_value(0), "solver random seed")
     ("solver-option", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
-     "pass an option to the solver (repeatable), e.g. smt.arith.solver=2 (z3) or bv-solver=bitblast (cvc5)")
-    ("quiet,q", po::bool_switch(), "no progress lines on stderr");
+     "pass an option to the solver (repeatable), e.g. smt.arith.solver=2 (z3) or bv-solver=bitblast (cvc5)");
   po::options_description partitioning("Partitioned verification");
   partitioning.add_options()
     ("partition", po::bool_switch(),
@@ -145,21 +143,26 @@ int cmd_verify(const Args& args) {
     ("enumerate-limit", po::value<unsigned long long>()->default_value(100000)->value_name("N"),
      "regions (and parts) with at most N integer points are decided exactly by enumerating them (0: never)");
   po::options_description all;
-  all.add(model_options()).add(region_options()).add(engine).add(solver_choice_options()).add(solving).add(partitioning)
-      .add(resource_options("task")).add(output_options());
+  all.add(model_options()).add(region_options()).add(common).add(engine).add(solving).add(partitioning).add(expert);
   auto vm = parse_command(
       args, all,
       "Usage: qeb-smt verify --model FILE (--preset P --bits Q | --quant S | --qnn F) REGION --eps E [options]",
       "Runs DRA (sound semantics); outputs it cannot prove are encoded with the QNN bit-precise and the DNN in\n"
       "exact rationals, and solved per output and direction (QNN - DNN > E, QNN - DNN < -E) on one incremental\n"
       "solver. A sat answer is replayed on the exact evaluators before it is reported as a counterexample.\n"
+      "With --property FILE.vnnlib and no --eps, the file's output constraints are checked instead (DRA's output\n"
+      "bounds, an attack, then the solver), on the QNN, the DNN or their difference (--outputs-of); a disjunction\n"
+      "of input boxes is checked box by box.\n"
       "Exit codes: 0 verified, 10 falsified, 20 unknown, 2 bad usage or input, 3 unsupported, 1 internal error.\n");
   if (!vm) return 0;
-  if (!vm->count("eps")) throw OptionError("--eps E is required");
-  ResourceLimits limits = read_resource_limits(*vm);
-  start_watchdog(limits, "verify", vm->count("json") ? (*vm)["json"].as<std::string>() : "", 20);
+  ResourceLimits limits = enforce_resource_limits(*vm);
   quant::ModelPair pair = load_model_pair(*vm);
-  Region region = build_region(*vm, pair);
+  const bool property_check = !vm->count("eps");
+  if (property_check && !vm->count("property"))
+    throw OptionError("--eps E is required (or --property FILE.vnnlib with output constraints to check)");
+  std::vector<Region> regions = build_regions(*vm, pair, property_check);
+  const Region& region = regions.front();
+  if (property_check) return verify_property(*vm, pair, regions, limits);
 
   verify::VerifyOptions options;
   options.eps = parse_rational((*vm)["eps"].as<std::string>());
@@ -190,67 +193,62 @@ int cmd_verify(const Args& args) {
   options.fact_bits = (*vm)["fact-bits"].as<int>();
   if (options.fact_bits < 0 || options.fact_bits > 60) throw OptionError("--fact-bits must be from 0 to 60");
   options.backend_options.seed = (*vm)["seed"].as<unsigned>();
-  if (vm->count("solver-option"))
-    for (const std::string& kv : (*vm)["solver-option"].as<std::vector<std::string>>()) {
-      auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) throw OptionError("--solver-option takes KEY=VALUE, got '" + kv + "'");
-      options.backend_options.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-  if (!(*vm)["quiet"].as<bool>()) options.progress = [](const std::string& line) { std::cerr << "verify: " << line << "\n"; };
+  options.backend_options.extra = solver_options(*vm);
+  Progress progress("verify", (*vm)["quiet"].as<bool>());
+  options.progress = progress.callback();
+  progress.set_phase_hint([&options, partitioned = (*vm)["partition"].as<bool>() || (*vm)["mpi"].as<bool>() || jobs > 1](
+                              const std::string& last) -> std::string {
+    if (partitioned) return "partitioned run: DRA, attack and solver on the parts";
+    if (last.starts_with("DRA") && options.attack_samples > 0)
+      return "attack: " + std::to_string(options.attack_samples) + " samples and hill-climbing";
+    if (last.starts_with("DRA") || last.starts_with("attack")) return "encoding and solving";
+    return last.empty() ? "loading and DRA" : "solving";
+  });
 
   // The rest of the time limit (loading and DRA count too); the watchdog ends what overruns it.
   options.timeout_seconds = solver_time_budget(limits);
+  // Every rank runs verify_mpi once per region; a counterexample ends rank 0's loop early, and the
+  // workers could not know: one region only.
+  if ((*vm)["mpi"].as<bool>() && regions.size() > 1)
+    throw OptionError("--mpi takes one region; " + (*vm)["property"].as<std::string>() + " describes " +
+                      std::to_string(regions.size()) + " input boxes (use --partition --jobs N)");
   if ((*vm)["mpi"].as<bool>() && !partition::mpi_available())
     throw UnsupportedError("--mpi: this qeb-smt was built without MPI; rebuild with -DQEB_MPI=ON (needs libopenmpi-dev)");
-  if ((*vm)["partition"].as<bool>() || (*vm)["mpi"].as<bool>() || (*vm)["jobs"].as<unsigned>() > 1)
-    return report_partitioned(*vm, pair, region, options);
-  verify::VerifyResult r = verify::verify(pair, region.box, options);
-
-  std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
-  const verify::EngineStats& es = r.engine_stats;
-  std::printf("engine %s: DRA %.3f s; enumeration %.3f s; attack %.3f s; LP %zu solves, %.3f s; branch and bound %zu nodes "
-              "(depth %u, %zu SMT leaves, %zu closed), %.3f s\n",
-              r.engine.c_str(), r.dra_seconds, es.enumeration_seconds, r.attack_seconds, es.lp_solves, es.lp_seconds,
-              es.bab_nodes, es.bab_max_depth, es.bab_leaf_calls, es.bab_closed_by_leaf, es.bab_seconds);
-  if (r.solver_calls > 0 || !r.logic.empty())
-  std::printf("DRA %.3f s; attack %.3f s; encoding %s (%s): %zu terms, %zu case splits, %.3f s; %s (%s): %d solver calls, %.3f s\n",
-              r.dra_seconds, r.attack_seconds, r.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(), r.terms,
-              r.case_splits, r.encode_seconds, r.backend.c_str(), verify::to_string(options.strategy), r.solver_calls, r.solve_seconds);
-  nlohmann::json doc = {{"command", "verify"},
-                        {"verdict", verify::to_string(r.verdict)},
-                        {"eps", to_string(options.eps)},
-                        {"region", {{"description", region.description}, {"box", region.box.to_string()}}},
-                        {"backend", r.backend},
-                        {"encoding", r.encoding},
-                        {"logic", r.logic},
-                        {"terms", r.terms},
-                        {"case_splits", r.case_splits},
-                        {"strategy", verify::to_string(options.strategy)},
-                        {"engine", {{"name", r.engine}, {"lp_solves", es.lp_solves}, {"lp_seconds", es.lp_seconds},
-                                    {"enumeration_seconds", es.enumeration_seconds}}},
-                        {"bab", {{"nodes", es.bab_nodes}, {"max_depth", es.bab_max_depth}, {"leaf_calls", es.bab_leaf_calls},
-                                 {"closed_by_leaf", es.bab_closed_by_leaf}, {"seconds", es.bab_seconds}}},
-                        {"solver_calls", r.solver_calls},
-                        {"seconds", {{"dra", r.dra_seconds}, {"attack", r.attack_seconds}, {"encode", r.encode_seconds}, {"solve", r.solve_seconds},
-                                     {"total", r.total_seconds}}}};
-  for (const verify::OutputResult& o : r.outputs) {
-    const dra::Interval& d = r.dra.output_delta()[o.output];
-    std::printf("output %zu: %s%s  (DRA [%.6g, %.6g], proven [%.6g, %.6g])%s\n", o.output, verify::to_string(o.verdict),
-                o.decided_by == verify::Stage::NONE ? "" : (std::string(" by ") + verify::to_string(o.decided_by)).c_str(), d.lo, d.hi,
-                o.bound_lo, o.bound_hi, o.reason.empty() ? "" : ("  " + o.reason).c_str());
-    nlohmann::json j = {{"index", o.output}, {"verdict", verify::to_string(o.verdict)}, {"decided_by", verify::to_string(o.decided_by)},
-                        {"by_dra", o.decided_by == verify::Stage::DRA}, {"by_attack", o.decided_by == verify::Stage::ATTACK},
-                        {"dra_interval", {d.lo, d.hi}}, {"bound", {o.bound_lo, o.bound_hi}}, {"solver_calls", o.solver_calls}, {"seconds", o.seconds}};
-    if (!o.reason.empty()) j["reason"] = o.reason;
-    if (o.counterexample) {
-      print_counterexample(*o.counterexample, region.center);
-      j["counterexample"] = counterexample_json(*o.counterexample);
+  // Several regions (a property's disjunction of input boxes): each is verified in turn; the task is
+  // falsified if any region is, verified if all are.
+  nlohmann::json region_list = regions_json(regions), outputs = nlohmann::json::array();
+  report::update({{"eps", to_string(options.eps)}, {"regions", region_list}, {"backend", options.backend},
+                  {"encoding", options.encoding}, {"strategy", verify::to_string(options.strategy)}});
+  std::vector<verify::Verdict> verdicts;
+  std::string reason;
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    if (regions.size() > 1) std::printf("%sregion %zu of %zu\n", i ? "\n" : "", i + 1, regions.size());
+    verify::VerifyOptions region_options = options;
+    region_options.timeout_seconds = solver_time_budget(limits);  // what the earlier regions left
+    nlohmann::json part = verify_region(*vm, pair, regions[i], i, region_options);
+    if (part.is_null()) {  // an MPI worker rank: rank 0 writes the report
+      report::cancel();
+      return 0;
     }
-    doc["outputs"].push_back(j);
+    region_list[i].update(part["region"]);
+    for (nlohmann::json& o : part["outputs"]) {
+      if (reason.empty() && o.contains("reason") && o["verdict"] == "unknown") reason = o["reason"];
+      outputs.push_back(std::move(o));
+    }
+    verdicts.push_back(verdict_named(part["region"]["verdict"]));
+    report::update({{"regions", region_list}, {"outputs", outputs}});
+    if (verdicts.back() == verify::Verdict::FALSIFIED && options.stop_at_counterexample) break;
   }
-  std::printf("verdict: %s\n", verify::to_string(r.verdict));
-  write_json(*vm, doc);
-  return exit_code(r.verdict);
+  verify::Verdict verdict = combine(verdicts);
+  if (verdicts.size() < regions.size()) std::printf("(regions %zu..%zu not checked: a counterexample ends the task)\n", verdicts.size() + 1, regions.size());
+  std::printf("verdict: %s\n", verify::to_string(verdict));
+  nlohmann::json doc = {{"regions", region_list}, {"outputs", outputs}};
+  if (regions.size() == 1) doc.update(region_list[0]);  // one region: its statistics at the top level too
+  doc.erase("description");
+  doc.erase("box");
+  doc.erase("verdict");
+  if (verdict == verify::Verdict::UNKNOWN) doc["reason"] = reason.empty() ? "undecided" : reason;
+  return report::finish(doc, verify::to_string(verdict), exit_code(verdict));
 }
 
 }  // namespace qeb::cli

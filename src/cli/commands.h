@@ -17,5 +17,6 @@ int cmd_verify(const Args& args);
 int cmd_emit(const Args& args);
 int cmd_max_error(const Args& args);
 int cmd_refine(const Args& args);
+int cmd_batch(const Args& args);
 
 }  // namespace qeb::cli

@@ -1,10 +1,10 @@
 #include "cli/common_options.h"
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "cli/report.h"
 #include "core/error.h"
 #include "encodings/encoding.h"
 #include "smt/backend.h"
@@ -13,8 +13,6 @@
 #include "model/load_network.h"
 #include "quant/qnn_file.h"
 #include "quant/quantize.h"
-#include "spec/mnist.h"
-#include "spec/vnnlib.h"
 
 namespace qeb::cli {
 
@@ -35,40 +33,45 @@ po::options_description model_options() {
     ("input-scale", po::value<std::string>()->value_name("D"),
      "the DNN sees integer input x as x/D (exact rational; MNIST presets: 255)")
     ("apply-normalization", po::bool_switch(),
-     "fold a .nnet file's input/output normalisation into the network (default: the network works on "
-     "normalised values, as stored)");
-  return o;
-}
-
-po::options_description region_options() {
-  po::options_description o("Input region (integer inputs of the QNN)");
-  o.add_options()
-    ("mnist", po::value<std::string>()->value_name("DIR"),
-     "directory with the MNIST test set (t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])")
-    ("sample", po::value<long long>()->value_name("N"), "MNIST test sample N (0-based) as the centre")
-    ("center", po::value<std::string>()->value_name("V,V,..."), "an explicit integer centre")
-    ("radius", po::value<long long>()->default_value(0)->value_name("R"),
-     "L-infinity radius around the centre, clipped to the input format's range")
-    ("box", po::value<std::string>()->value_name("LO:HI,..."),
-     "an explicit integer box, one LO:HI (or V) per input")
-    ("property", po::value<std::string>()->value_name("FILE.vnnlib"),
-     "a VNN-LIB property FILE: its bounds on the real inputs X_i, times the input scale and rounded inward, "
-     "give the integer box (clipped to the input format); its output assertions are ignored");
+     "apply a .nnet file's normalisation outside both networks: the QNN stays the quantization of the "
+     "network as stored, x/D is the normalised input, regions keep only inputs within the file's [min, max], "
+     "eval also prints raw outputs; differences stay in normalised output units (README: Normalisation)");
   return o;
 }
 
 po::options_description output_options() {
   po::options_description o("Output");
   o.add_options()
-    ("json", po::value<std::string>()->value_name("FILE"), "also write the result as JSON to FILE (- = stdout)")
+    ("json", po::value<std::string>()->value_name("FILE"),
+     "also write the result as one JSON document to FILE (- = stdout; the text report then goes to stderr); "
+     "written for every outcome, errors included (docs/result-schema.json)")
     ("help,h", "show this help");
   return o;
 }
 
-quant::ModelPair load_model_pair(const po::variables_map& vm) {
+namespace {
+
+bool quiet(const po::variables_map& vm) { return vm.count("quiet") && vm["quiet"].as<bool>(); }
+
+}  // namespace
+
+model::Network load_dnn(const po::variables_map& vm, bool print_notes) {
   if (!vm.count("model")) throw OptionError("--model is required");
-  model::Network dnn = model::load_network(vm["model"].as<std::string>());
-  if (vm["apply-normalization"].as<bool>()) model::apply_normalization(dnn);
+  const std::string path = vm["model"].as<std::string>();
+  model::Network dnn = model::load_network(path);
+  // What the loader accepted but changed goes to stderr, like the commands' progress lines.
+  if (print_notes && !quiet(vm))
+    for (const std::string& note : dnn.notes) std::cerr << "model: " << path << ": " << note << "\n";
+  if (vm["apply-normalization"].as<bool>()) {
+    if (!dnn.normalization)
+      throw OptionError("--apply-normalization: " + path + " has no normalisation (only .nnet files carry one)");
+    model::check_normalization(dnn);
+  }
+  return dnn;
+}
+
+quant::ModelPair load_model_pair(const po::variables_map& vm) {
+  model::Network dnn = load_dnn(vm);
 
   bool has_preset = vm.count("preset"), has_quant = vm.count("quant");
   if (vm.count("bits") && !has_preset) throw OptionError("--bits goes with --preset");
@@ -91,56 +94,6 @@ quant::ModelPair load_model_pair(const po::variables_map& vm) {
   pair.input_scale = config.input_scale;
   quant::validate(pair);
   return pair;
-}
-
-Region build_region(const po::variables_map& vm, const quant::ModelPair& pair) {
-  Region region;
-  const FixedPointFormat& in = pair.qnn.input_format;
-  int sources = int(vm.count("sample")) + int(vm.count("center")) + int(vm.count("box")) + int(vm.count("property"));
-  if (sources == 0)
-    throw OptionError("give an input region: --mnist DIR --sample N, --center V,.., --box LO:HI,.. or --property FILE");
-  if (sources > 1) throw OptionError("give only one of --sample, --center, --box and --property");
-  long long radius = vm["radius"].as<long long>();
-  if (vm.count("property")) {
-    if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --property");
-    std::string path = vm["property"].as<std::string>();
-    spec::VnnlibBox property = spec::load_vnnlib_box(path, pair.qnn.input_size(), pair.input_scale, in);
-    region.box = property.box;
-    for (std::size_t k = 0; k < region.box.dimension(); ++k)
-      region.center.push_back(region.box.lo[k] + (region.box.hi[k] - region.box.lo[k]) / 2);
-    region.description = "property " + path;
-    // What the loader ignored or clipped goes to stderr, like the commands' progress lines.
-    bool quiet = vm.count("quiet") && vm["quiet"].as<bool>();
-    if (!quiet)
-      for (const std::string& note : property.notes) std::cerr << "region: " << path << ": " << note << "\n";
-  } else if (vm.count("box")) {
-    if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --box");
-    region.box = spec::parse_box(vm["box"].as<std::string>());
-    spec::validate(region.box, pair.qnn.input_size(), in);
-    for (std::size_t k = 0; k < region.box.dimension(); ++k)
-      region.center.push_back(region.box.lo[k] + (region.box.hi[k] - region.box.lo[k]) / 2);
-    region.description = "box";
-  } else {
-    if (vm.count("sample")) {
-      if (!vm.count("mnist")) throw OptionError("--sample needs --mnist DIR");
-      long long sample = vm["sample"].as<long long>();
-      spec::MnistSet mnist = spec::load_mnist_test(vm["mnist"].as<std::string>());
-      if (sample < 0) throw OptionError("--sample must be non-negative");
-      region.center = mnist.image(std::size_t(sample));
-      region.label = mnist.label(std::size_t(sample));
-      region.description = "MNIST sample " + std::to_string(sample) + " (label " + std::to_string(*region.label) +
-                           "), radius " + std::to_string(radius);
-    } else {
-      region.center = spec::parse_int_list(vm["center"].as<std::string>(), "--center");
-      region.description = "centre, radius " + std::to_string(radius);
-    }
-    if (region.center.size() != pair.qnn.input_size())
-      throw OptionError("the centre has " + std::to_string(region.center.size()) + " values but the network has " +
-                        std::to_string(pair.qnn.input_size()) + " inputs");
-    region.box = spec::box_around(region.center, radius, in);
-    spec::validate(region.box, pair.qnn.input_size(), in);
-  }
-  return region;
 }
 
 double seconds_option(const po::variables_map& vm, const std::string& name, bool zero_means_none) {
@@ -181,26 +134,19 @@ std::vector<std::size_t> select_outputs(const std::string& spec, const quant::Mo
   return selected;
 }
 
-void write_json(const po::variables_map& vm, const nlohmann::json& doc) {
-  if (!vm.count("json")) return;
-  std::string path = vm["json"].as<std::string>();
-  if (path == "-") {
-    std::cout << doc.dump(2) << "\n";
-    return;
-  }
-  std::ofstream out(path);
-  if (!out) throw InputError(path, "cannot write the JSON file");
-  out << doc.dump(2) << "\n";
-}
-
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& all,
-                                               const std::string& usage, const std::string& details) {
+                                               const std::string& usage, const std::string& details,
+                                               const po::positional_options_description* positional) {
   po::variables_map vm;
   try {
-    po::parsed_options parsed = po::command_line_parser(args).options(all).run();
+    po::command_line_parser parser(args);
+    parser.options(all);
+    if (positional) parser.positional(*positional);
+    po::parsed_options parsed = parser.run();
     po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << usage << "\n\n" << all << "\n" << details;
+      report::cancel();
       return std::nullopt;
     }
     po::notify(vm);
@@ -214,6 +160,8 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
   } catch (const po::error& e) {
     throw OptionError(e.what());
   }
+  if (vm.count("json")) report::set_json_path(vm["json"].as<std::string>());
+  report::set_options(vm);
   return vm;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "quant/qnetwork.h"
+#include "cli/regions.h"
 #include "spec/region.h"
 
 namespace qeb::cli {
@@ -16,8 +17,6 @@ namespace po = boost::program_options;
 
 /** --model, --qnn, --preset, --bits, --quant, --input-scale, --apply-normalization */
 po::options_description model_options();
-/** --mnist, --sample, --radius, --box, --center, --property */
-po::options_description region_options();
 /** --json, --help */
 po::options_description output_options();
 
@@ -32,17 +31,14 @@ struct SolverChoice {
 /** Reads them, rejecting an unknown encoding or a backend/encoding pair that does not work (OptionError). */
 SolverChoice read_solver_choice(const po::variables_map& vm);
 
+/**
+ * Loads --model (the loader's notes to stderr unless --quiet); with --apply-normalization checks
+ * that the file has a usable normalisation (cli/normalization.h says how it is applied).
+ */
+model::Network load_dnn(const po::variables_map& vm, bool print_notes = true);
+
 /** Loads the DNN and derives (or loads, with --qnn) the QNN; validates the pair. */
 quant::ModelPair load_model_pair(const po::variables_map& vm);
-
-/** A region built from the region options, validated against the QNN's input format. */
-struct Region {
-  spec::Box box;
-  std::vector<int64_t> center;    ///< the sample or centre (for "predicted"), else the box midpoint
-  std::optional<int> label;       ///< MNIST label when a sample is used
-  std::string description;
-};
-Region build_region(const po::variables_map& vm, const quant::ModelPair& pair);
 
 /** Resolves --output all|predicted|K against the QNN's prediction at `center`. */
 std::vector<std::size_t> select_outputs(const std::string& spec, const quant::ModelPair& pair,
@@ -57,15 +53,14 @@ double seconds_option(const po::variables_map& vm, const std::string& name, bool
 /** Index of the largest output (first on ties). */
 std::size_t argmax(const std::vector<double>& values);
 
-/** Writes `doc` to --json's file ("-" = stdout) if the option was given. */
-void write_json(const po::variables_map& vm, const nlohmann::json& doc);
-
 /**
- * Parses a subcommand's arguments; prints help and returns nullopt on --help.
+ * Parses a subcommand's arguments; prints help and returns nullopt on --help. Records the options
+ * (and a --json path) in the run's report (cli/report.h).
  * `usage` is the first help line, `details` follows the option list.
  */
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args, const po::options_description& all,
-                                               const std::string& usage, const std::string& details);
+                                               const std::string& usage, const std::string& details,
+                                               const po::positional_options_description* positional = nullptr);
 
 /** The exact rational as JSON: {"exact": "n/d or decimal", "approx": double}. */
 nlohmann::json rational_json(const Rational& r);

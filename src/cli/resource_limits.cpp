@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/common_options.h"
+#include "cli/report.h"
 #include "core/error.h"
 #include "core/fork_guard.h"
 
@@ -58,17 +59,11 @@ double resident_mb() {
   return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
-void give_up(const std::string& command, const std::string& json_path, const std::string& reason, int exit_code) {
+// Ends the process with verdict unknown, unless the command already wrote its result: then the
+// watchdog just stops watching (returns false) and the command exits on its own.
+bool give_up(const std::string& reason, int exit_code) {
+  if (!report::stop(reason, exit_code)) return false;
   std::printf("verdict: unknown (%s)\n", reason.c_str());
-  if (!json_path.empty()) {
-    std::string doc = "{\"command\": \"" + command + "\", \"verdict\": \"unknown\", \"reason\": \"" + reason + "\"}";
-    if (json_path == "-") {
-      std::printf("%s\n", doc.c_str());
-    } else if (std::FILE* f = std::fopen(json_path.c_str(), "w")) {
-      std::fprintf(f, "%s\n", doc.c_str());
-      std::fclose(f);
-    }
-  }
   std::fflush(stdout);
   std::fflush(stderr);
   std::_Exit(exit_code);  // no destructors: other threads may be inside a solver
@@ -104,32 +99,38 @@ double solver_time_budget(const ResourceLimits& limits) {
   return std::max(0.001, limits.timeout_seconds - seconds_since_start());
 }
 
-void start_watchdog(const ResourceLimits& limits, const std::string& command, const std::string& json_path,
-                    int unknown_exit_code) {
+void start_watchdog(const ResourceLimits& limits, int unknown_exit_code) {
   if (limits.timeout_seconds <= 0 && limits.memory_mb <= 0) return;
   // The caller may fork next (the .h5 reader does): a thread still starting up holds allocator
   // locks the child would inherit locked, so wait until this one is in its loop.
   std::promise<void> running;
   std::future<void> started = running.get_future();
-  std::thread([limits, command, json_path, unknown_exit_code, running = std::move(running)]() mutable {
+  std::thread([limits, unknown_exit_code, running = std::move(running)]() mutable {
     const double deadline = limits.timeout_seconds * 1.03;
     running.set_value();
     while (true) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       std::lock_guard no_fork(fork_guard());  // reading /proc allocates: see core/fork_guard.h
-      if (limits.timeout_seconds > 0 && seconds_since_start() >= deadline)
-        give_up(command, json_path, "timeout: the task did not stop in time and was ended", unknown_exit_code);
+      if (limits.timeout_seconds > 0 && seconds_since_start() >= deadline) {
+        if (!give_up("timeout: the task did not stop in time and was ended", unknown_exit_code)) return;
+      }
       if (limits.memory_mb > 0) {
         double used = resident_mb();
         if (used > limits.memory_mb) {
           char reason[160];
           std::snprintf(reason, sizeof reason, "memory limit: %.1f MiB resident, limit %.0f MiB", used, limits.memory_mb);
-          give_up(command, json_path, reason, unknown_exit_code);
+          if (!give_up(reason, unknown_exit_code)) return;
         }
       }
     }
   }).detach();
   started.wait();
+}
+
+ResourceLimits enforce_resource_limits(const po::variables_map& vm) {
+  ResourceLimits limits = read_resource_limits(vm);
+  start_watchdog(limits, 20);
+  return limits;
 }
 
 }  // namespace qeb::cli

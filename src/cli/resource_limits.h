@@ -30,11 +30,15 @@ double seconds_since_start();
 double solver_time_budget(const ResourceLimits& limits);
 
 /**
- * Starts the watchdog for `command` (no-op without limits). It checks every 10 ms; time runs out at
- * 1.03 x the timeout (the command's own deadline comes first), memory when the resident set passes
- * the limit. `json_path` ("-" = stdout, "" = none) receives {"command", "verdict": "unknown", "reason"}.
+ * Starts the watchdog (no-op without limits). It checks every 10 ms; time runs out at 1.03 x the
+ * timeout (the command's own deadline comes first), memory when the resident set passes the limit.
+ * It then prints verdict unknown with the reason, stops the run's report (cli/report.h: the
+ * document keeps the envelope and whatever results the command recorded) and ends the process
+ * with `unknown_exit_code`; a run whose report is already written is left to exit by itself.
  */
-void start_watchdog(const ResourceLimits& limits, const std::string& command, const std::string& json_path,
-                    int unknown_exit_code);
+void start_watchdog(const ResourceLimits& limits, int unknown_exit_code);
+
+/** read_resource_limits, then start_watchdog with the "unknown" exit code 20: what every command does. */
+ResourceLimits enforce_resource_limits(const boost::program_options::variables_map& vm);
 
 }  // namespace qeb::cli

@@ -43,11 +43,17 @@ class NnetReader {
     check_file_holds(sizes);
 
     if (!next_line()) truncated("the (unused) flag line");
+    // Files found in the wild (ReluDiff's and NeuroDiff's ACAS Xu networks) carry more values on
+    // these four lines than the network has inputs: the first ones are used, with a note.
     Normalization norm;
-    norm.input_min = values(input_size, std::to_string(input_size) + " input minimums");
-    norm.input_max = values(input_size, std::to_string(input_size) + " input maximums");
-    norm.input_mean = values(input_size + 1, std::to_string(input_size + 1) + " means (inputs, then the output)");
-    norm.input_range = values(input_size + 1, std::to_string(input_size + 1) + " ranges (inputs, then the output)");
+    norm.input_min = leading_values(input_size, "input minimums", "");
+    norm.input_max = leading_values(input_size, "input maximums", "");
+    norm.input_mean = leading_values(input_size + 1, "means", " (inputs, then the output)");
+    norm.input_range = leading_values(input_size + 1, "ranges", " (inputs, then the output)");
+    if (!extra_.empty())
+      notes_.push_back("line" + std::string(extra_.size() > 1 ? "s " : " ") + extra_ + ": more normalisation values than " +
+                       std::to_string(input_size) + " inputs need; the first " + std::to_string(input_size) +
+                       " (means and ranges: " + std::to_string(input_size) + " + 1 for the output) are used");
     norm.output_mean = norm.input_mean.back();
     norm.output_range = norm.input_range.back();
     norm.input_mean.pop_back();
@@ -73,6 +79,7 @@ class NnetReader {
     }
     if (next_line()) throw InputError(file_, "line " + std::to_string(line_no_) + ": unexpected content after the last bias");
     net.normalization = std::move(norm);
+    net.notes = std::move(notes_);
     return net;
   }
 
@@ -103,7 +110,19 @@ class NnetReader {
   }
 
   /** The next line as exactly `count` comma-separated finite numbers (a trailing comma is allowed). */
-  std::vector<double> values(std::size_t count, const std::string& what) {
+  std::vector<double> values(std::size_t count, const std::string& what) { return values(count, count, what); }
+
+  /** A normalisation line: at least `count` numbers, of which the first `count` are kept (noted in extra_). */
+  std::vector<double> leading_values(std::size_t count, const std::string& what, const std::string& layout) {
+    std::vector<double> v = values(count, std::size_t(-1), std::to_string(count) + " " + what + layout);
+    if (v.size() > count)
+      extra_ += (extra_.empty() ? "" : ", ") + std::to_string(line_no_) + " (" + std::to_string(v.size()) + " " + what + ")";
+    v.resize(count);
+    return v;
+  }
+
+  /** The next line as `min_count` to `max_count` comma-separated finite numbers; `what` names them for errors. */
+  std::vector<double> values(std::size_t min_count, std::size_t max_count, const std::string& what) {
     if (pending_) pending_ = false;
     else if (!next_line()) truncated(what);
     std::string at = "line " + std::to_string(line_no_) + ": ";
@@ -118,11 +137,11 @@ class NnetReader {
       pos = comma + 1;
     }
     if (tokens.back().empty()) tokens.pop_back();  // trailing comma or spaces
-    if (tokens.size() != count)
+    if (tokens.size() < min_count || tokens.size() > max_count)
       throw InputError(file_, at + "expected " + what + ", found " + std::to_string(tokens.size()) + " value" +
                                   (tokens.size() == 1 ? "" : "s"));
     std::vector<double> out;
-    out.reserve(count);
+    out.reserve(tokens.size());
     for (const std::string& tok : tokens) out.push_back(number(tok, at));
     return out;
   }
@@ -168,6 +187,8 @@ class NnetReader {
   std::string line_;
   std::size_t line_no_ = 0;
   bool pending_ = false;  ///< line_ holds a data line not consumed yet
+  std::vector<std::string> notes_;
+  std::string extra_;  ///< normalisation lines with more values than needed, for the one note
 };
 
 }  // namespace

@@ -40,15 +40,28 @@ void validate(const Network& net) {
     std::size_t in = net.input_size();
     if (n.input_mean.size() != in || n.input_range.size() != in || n.input_min.size() != in || n.input_max.size() != in)
       throw InputError(file, "normalisation vectors do not match the input size " + std::to_string(in));
-    for (double r : n.input_range)
-      if (!(std::isfinite(r) && r != 0)) throw InputError(file, "an input range is zero or not finite");
-    if (!(std::isfinite(n.output_range) && n.output_range != 0) || !std::isfinite(n.output_mean))
-      throw InputError(file, "the output normalisation is zero or not finite");
   }
+}
+
+void check_normalization(const Network& net) {
+  if (!net.normalization) return;
+  const std::string& file = net.source.empty() ? std::string("<network>") : net.source;
+  const Normalization& n = *net.normalization;
+  for (std::size_t k = 0; k < n.input_range.size(); ++k) {
+    if (!(std::isfinite(n.input_range[k]) && n.input_range[k] != 0))
+      throw InputError(file, "cannot apply the normalisation: the range of input " + std::to_string(k) +
+                                 " is zero or not finite");
+    if (!(n.input_min[k] <= n.input_max[k]) || !std::isfinite(n.input_mean[k]))
+      throw InputError(file, "cannot apply the normalisation: input " + std::to_string(k) +
+                                 " has minimum > maximum or a mean that is not finite");
+  }
+  if (!(std::isfinite(n.output_range) && n.output_range != 0) || !std::isfinite(n.output_mean))
+    throw InputError(file, "cannot apply the normalisation: the output range is zero or not finite");
 }
 
 void apply_normalization(Network& net) {
   if (!net.normalization) return;
+  check_normalization(net);
   const Normalization& n = *net.normalization;
   DenseLayer& first = net.layers.front();
   for (std::size_t j = 0; j < first.outputs; ++j)

@@ -34,6 +34,7 @@ struct Network {
   std::vector<DenseLayer> layers;
   std::optional<Normalization> normalization;  ///< kept from .nnet files, not applied by default
   std::string source;                          ///< file it was loaded from, for messages
+  std::vector<std::string> notes;              ///< what the loader accepted but changed (one line each)
 
   std::size_t input_size() const { return layers.empty() ? 0 : layers.front().inputs; }
   std::size_t output_size() const { return layers.empty() ? 0 : layers.back().outputs; }
@@ -46,8 +47,16 @@ struct Network {
 void validate(const Network& network);
 
 /**
+ * Checks that a .nnet normalisation can be applied: every range non-zero and finite, the output
+ * mean finite, min <= max. Throws InputError naming `network.source` otherwise. (A file may carry
+ * unusable values as long as nobody applies them: validate() does not look at them.)
+ */
+void check_normalization(const Network& network);
+
+/**
  * Folds a .nnet normalisation into the first and last layers (in double: each folded weight is
- * rounded to nearest), so the network maps raw inputs to raw outputs. No-op without normalisation.
+ * rounded to nearest), so the network maps raw inputs to raw outputs. No-op without normalisation;
+ * check_normalization first.
  */
 void apply_normalization(Network& network);
 

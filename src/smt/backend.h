@@ -58,6 +58,9 @@ class Backend {
 /** Names of the backends compiled in ("z3", "cvc5"). */
 std::vector<std::string> available_backends();
 
+/** The version of backend `name`'s library ("4.8.12.0"); OptionError for an unknown name. */
+std::string backend_version(const std::string& name);
+
 /** Creates a backend by name; throws OptionError for an unknown or absent one. */
 std::unique_ptr<Backend> make_backend(const std::string& name, const TermManager& terms, const BackendOptions& options);
 

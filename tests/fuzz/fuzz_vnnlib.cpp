@@ -1,4 +1,6 @@
-// libFuzzer target: VNN-LIB property text (--property), for 2 or 5 inputs.
+// libFuzzer target: VNN-LIB property text (--property), for 2 or 5 inputs and 3 outputs.
+#include <stdexcept>
+
 #include "fuzz_support.h"
 #include "spec/vnnlib.h"
 
@@ -11,8 +13,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::size_t inputs = wide ? 5 : 2;
   FixedPointFormat f = wide ? FixedPointFormat{true, 8, 8} : FixedPointFormat{false, 8, 8};
   return fuzz::expect_clean_rejection([&] {
-    spec::VnnlibBox property = spec::parse_vnnlib_box(text, inputs, Rational(255), f, "fuzz.vnnlib");
-    // What the loader returns must be a valid region of the network's input.
-    spec::validate(property.box, inputs, f);
+    spec::VnnlibProperty property = spec::parse_vnnlib(text, inputs, 3, Rational(255), f, "fuzz.vnnlib");
+    // What the loader returns must be valid regions of the network's input, and output
+    // constraints over its 3 outputs.
+    if (property.regions.empty()) throw std::logic_error("a property without regions");
+    for (const spec::VnnlibRegion& r : property.regions) {
+      spec::validate(r.box, inputs, f);
+      if (r.violation.outputs_used() > 3) throw std::logic_error("an output beyond Y_2");
+    }
   });
 }

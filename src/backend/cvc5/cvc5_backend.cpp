@@ -249,4 +249,9 @@ std::unique_ptr<Backend> make_cvc5_backend(const TermManager& terms, const Backe
   return std::make_unique<Cvc5Backend>(terms, options);
 }
 
+std::string cvc5_version() {
+  static const std::string version = cvc5::Solver().getVersion();  // cvc5 1.0: a member, not static
+  return version;
+}
+
 }  // namespace qeb::smt

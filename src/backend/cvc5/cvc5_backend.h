@@ -17,4 +17,7 @@ namespace qeb::smt {
  */
 std::unique_ptr<Backend> make_cvc5_backend(const TermManager& terms, const BackendOptions& options);
 
+/** The linked cvc5 library's version, e.g. "1.0.3" (asks a solver made on the calling thread, once). */
+std::string cvc5_version();
+
 }  // namespace qeb::smt

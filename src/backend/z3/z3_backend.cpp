@@ -356,4 +356,10 @@ std::unique_ptr<Backend> make_z3_backend(const TermManager& terms, const Backend
   return std::make_unique<Z3Backend>(terms, options);
 }
 
+std::string z3_version() {
+  unsigned major = 0, minor = 0, build = 0, revision = 0;
+  Z3_get_version(&major, &minor, &build, &revision);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(build) + "." + std::to_string(revision);
+}
+
 }  // namespace qeb::smt

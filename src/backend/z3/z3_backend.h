@@ -16,4 +16,7 @@ namespace qeb::smt {
  */
 std::unique_ptr<Backend> make_z3_backend(const TermManager& terms, const BackendOptions& options);
 
+/** The linked Z3 library's version, e.g. "4.8.12.0". */
+std::string z3_version();
+
 }  // namespace qeb::smt

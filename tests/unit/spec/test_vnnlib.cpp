@@ -111,7 +111,7 @@ TEST_CASE("several bounds on one input intersect") {
         "0:50");
 }
 
-TEST_CASE("output assertions are ignored, with a note; comments are skipped") {
+TEST_CASE("parse_vnnlib_box ignores output assertions, with a note; comments are skipped") {
   std::string text = "; ACAS-style property\n" + declare(2, 3) +
                      "(assert (<= X_0 0.5)) ; upper\n(assert (>= X_0 0.25))\n(assert (and (<= X_1 1) (>= X_1 0)))\n"
                      "(assert (<= Y_0 Y_1))\n(assert (or (and (>= Y_2 0.5)) (<= Y_0 -3e2)))\n(assert (>= Y_1 0))\n";
@@ -141,9 +141,10 @@ TEST_CASE("every unsupported or malformed property is an InputError naming the l
       {2, declare(2) + ok1, {"X_1 has no lower and no upper bound", "X_0..X_1 needs both"}},
       {1, declare(1), {"X_0 has no lower and no upper bound"}},
       {1, "", {"the property declares 0 inputs but the network has 1"}},
+      // One box is what parse_vnnlib_box gives; verify takes several (parse_vnnlib, test_vnnlib_outputs.cpp).
       {1, declare(1) + "(assert (or (and (>= X_0 0) (<= X_0 0.5)) (and (>= X_0 0.6) (<= X_0 1))))",
-       {"line 2", "disjunction", "several boxes", "not supported"}},
-      {1, declare(1, 1) + "(assert (and (>= X_0 0) (<= Y_0 1)))", {"line 3", "mixes inputs X_i and outputs Y_j"}},
+       {"describes 2 input boxes (a disjunction); this command takes one (verify takes several)"}},
+      {1, declare(1, 1) + "(assert (<= Y_0 X_0))", {"line 3", "a comparison mixes inputs X_i and outputs Y_j"}},
       {1, declare(1) + "(assert (>= X_0 nan))", {"line 2", "'nan' is not a number", "NaN and infinities"}},
       {1, declare(1) + "(assert (<= X_0 +inf))", {"'+inf' is not a number", "NaN and infinities"}},
       {1, declare(1) + "(assert (<= X_0 1e))", {"'1e' is not a number"}},

@@ -1,0 +1,232 @@
+// The JSON document (--json): one parseable document on stdout with --json -, the same schema
+// (docs/result-schema.json) for every command and every exit path, the watchdog's included.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/report.h"
+#include "support/json_schema.h"
+#include "support/run_command.h"
+
+using qeb::test::run_qeb;
+
+namespace {
+
+const std::string kTr = std::string(QEB_SOURCE_DIR) + "/examples/tr-example/tr_example.nnet";
+const std::string kTrq = "--model " + kTr + " --quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 ";
+const std::string kNet = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5";
+const std::string kMnist = std::string(QEB_SHARED_DATA) + "/mnist";
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("qeb_report_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+// The document must parse, fit the schema, and agree with the process's exit code.
+nlohmann::json checked(const std::string& text, int exit_code) {
+  nlohmann::json doc;
+  REQUIRE_NOTHROW(doc = nlohmann::json::parse(text));
+  std::vector<std::string> errors = qeb::test::schema_errors(doc, qeb::test::result_schema());
+  for (const std::string& e : errors) FAIL_CHECK(e);
+  CHECK(doc["exit_code"] == exit_code);
+  CHECK(doc["qeb_smt_version"] == QEB_PROJECT_VERSION);
+  return doc;
+}
+
+nlohmann::json from_file(const std::string& path, int exit_code) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return checked(text, exit_code);
+}
+
+}  // namespace
+
+TEST_CASE("with --json -, stdout is one JSON document of the schema, for every command") {
+  const std::string smt2 = temp_path("emit.smt2");
+  struct Case {
+    std::string command, args, verdict;
+    int exit;
+  };
+  const Case cases[] = {
+      {"info", "--model " + kTr, "done", 0},
+      {"info", kTrq, "done", 0},
+      {"eval", kTrq + "--input 9,6", "done", 0},
+      {"oracle", kTrq + "--center 9,6 --radius 3", "done", 0},
+      {"dra", kTrq + "--center 9,6 --radius 3 --eps 0.3", "verified", 0},
+      {"dra", kTrq + "--center 9,6 --radius 3 --eps 0.1", "unknown", 20},
+      {"verify", kTrq + "--center 9,6 --radius 3 --eps 0.15", "falsified", 10},
+      {"verify", kTrq + "--center 9,6 --radius 3 --eps 0.153", "verified", 0},
+      {"verify", kTrq + "--center 9,6 --radius 3 --eps 0.153 --partition --jobs 2", "verified", 0},
+      {"max-error", kTrq + "--center 9,6 --radius 3", "bounded", 0},
+      {"emit", kTrq + "--center 9,6 --radius 3 --eps 0.153 --logic QF_LIRA -o " + smt2, "done", 0},
+      {"quantize", kTrq + "-o " + temp_path("q.json"), "done", 0},
+      {"refine", "--model " + kTr + " --quant in=u4.4,scale=15 --center 9,6 --radius 1 --eps 2 --weights 3..4 "
+                 "--activations 3..4", "found", 0},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.command);
+    CAPTURE(c.args);
+    auto r = run_qeb(c.command + " " + c.args + " --json -");
+    CHECK(r.exit_code == c.exit);
+    nlohmann::json doc = checked(r.out, c.exit);  // the whole of stdout
+    CHECK(doc["command"] == c.command);
+    CHECK(doc["verdict"] == c.verdict);
+    CHECK(doc["solvers"].size() == 2);
+    CHECK(!doc["options"].empty());
+    if (c.command != "info" && c.command != "eval" && c.command != "quantize" && c.command != "refine")
+      CHECK(doc["regions"][0]["box"] == "6:12,3:9");
+    // The text report went to stderr.
+    CHECK(r.err.size() > 0);
+  }
+  std::filesystem::remove(smt2);
+}
+
+TEST_CASE("verify's document: per output the verdict, the deciding stage, the times; one region or several") {
+  auto r = run_qeb("verify " + kTrq + "--center 9,6 --radius 3 --eps 0.15 -q --json -");
+  nlohmann::json doc = checked(r.out, 10);
+  REQUIRE(doc["outputs"].size() == 1);
+  const nlohmann::json& o = doc["outputs"][0];
+  CHECK(o["verdict"] == "falsified");
+  CHECK(o["decided_by"] == "attack");
+  CHECK(o["region"] == 0);
+  CHECK(o["counterexample"]["input"].size() == 2);
+  CHECK(doc["regions"][0]["verdict"] == "falsified");
+  CHECK(doc["seconds"]["total"].get<double>() > 0);
+  CHECK(doc["seconds"].contains("dra"));
+  CHECK(doc["options"]["eps"] == "0.15");
+  CHECK(doc["options"]["backend"] == "z3");
+  CHECK(!doc["options"].contains("json"));
+}
+
+TEST_CASE("every exit path writes the document: errors, unsupported models, the watchdog") {
+  const std::string fixtures = QEB_FIXTURE_DIR;
+  struct Case {
+    std::string name, args;
+    int exit;
+    std::string verdict, kind, reason;  ///< kind: the error's kind; reason: a phrase of "reason"
+  };
+  const Case cases[] = {
+      {"missing model", "verify --model /nonexistent.nnet --quant in=u4.4 --center 1 --eps 1", 2, "error", "input",
+       "/nonexistent.nnet"},
+      {"unknown option", "verify " + kTrq + "--center 9,6 --eps 1 --bogus", 2, "error", "usage", "--bogus"},
+      {"bad number", "verify " + kTrq + "--center 9,6 --eps abc", 2, "error", "usage", "abc"},
+      {"missing option", "verify " + kTrq + "--center 9,6", 2, "error", "usage", "--eps"},
+      {"unsupported", "verify --model " + fixtures + "/bad/conv.onnx --preset qebverif-mnist --bits 8 --box 0:1 --eps 1",
+       3, "error", "unsupported", "Conv"},
+      {"unknown command", "frobnicate --model x", 2, "error", "usage", "frobnicate"},
+      {"missing file in oracle", "oracle --model /nonexistent.h5 --preset qebverif-mnist --bits 8 --box 0:1", 2, "error",
+       "input", "/nonexistent.h5"},
+      {"bad property", "dra " + kTrq + "--property /nonexistent.vnnlib", 2, "error", "input", "/nonexistent.vnnlib"},
+      // The watchdog: a limit reached while the .h5 is still loading (the limits count from process start).
+      {"timeout watchdog", "verify --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
+                               " --sample 0 --radius 2 --eps 1 --timeout 0.01", 20, "unknown", "", "timeout"},
+      {"memory watchdog", "verify --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
+                              " --sample 0 --radius 2 --eps 1 --memory-limit 16", 20, "unknown", "", "memory limit"},
+      {"oracle watchdog", "oracle --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
+                              " --sample 0 --radius 2 --timeout 0.01", 20, "unknown", "", "timeout"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    for (bool to_stdout : {false, true}) {
+      CAPTURE(to_stdout);
+      const std::string path = temp_path("exit.json");
+      std::ofstream(path) << "stale content of an earlier run";
+      auto r = run_qeb(c.args + " --json " + (to_stdout ? "-" : path));
+      CHECK(r.exit_code == c.exit);
+      nlohmann::json doc = to_stdout ? checked(r.out, c.exit) : from_file(path, c.exit);
+      CHECK(doc["verdict"] == c.verdict);
+      CHECK(doc["reason"].get<std::string>().find(c.reason) != std::string::npos);
+      if (!c.kind.empty()) CHECK(doc["error"]["kind"] == c.kind);
+      CHECK(doc.contains("error") == (c.verdict == "error"));
+      std::filesystem::remove(path);
+    }
+  }
+}
+
+TEST_CASE("an unwritable --json path is an error before the run") {
+  // A task that would take minutes: it must not start.
+  const std::string task = "verify --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
+                           " --sample 3236 --radius 5 --eps 0.01 --attack 0 --timeout 100 ";
+  const std::string directory = std::filesystem::temp_directory_path().string();
+  for (const std::string& path : {std::string("/nonexistent-dir/result.json"), directory}) {
+    CAPTURE(path);
+    auto start = std::chrono::steady_clock::now();
+    auto r = run_qeb(task + "--json " + path);
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(path + ": cannot write the JSON file") != std::string::npos);
+    CHECK(r.out.find("verdict") == std::string::npos);
+    CHECK(wall < 5);
+  }
+}
+
+TEST_CASE("--version and the documents carry CMake's project version; --help lists --version and --man") {
+  auto v = run_qeb("--version");
+  CHECK(v.exit_code == 0);
+  CHECK(v.out == std::string("qeb-smt ") + QEB_PROJECT_VERSION + "\n");
+  CHECK(std::string(qeb::cli::report::qeb_smt_version()) == QEB_PROJECT_VERSION);
+  auto help = run_qeb("--help");
+  CHECK(help.out.find("--version") != std::string::npos);
+  CHECK(help.out.find("--man") != std::string::npos);
+  // --help writes no document and does not move the help text off stdout.
+  auto command_help = run_qeb("verify --help --json -");
+  CHECK(command_help.exit_code == 0);
+  CHECK(command_help.out.find("--eps") != std::string::npos);
+}
+
+TEST_CASE("find_json_path reads --json F and --json=F, the last one winning, and stops at --") {
+  using qeb::cli::report::find_json_path;
+  CHECK(!find_json_path({"--model", "m"}).has_value());
+  CHECK(find_json_path({"--json", "a.json"}) == "a.json");
+  CHECK(find_json_path({"--json=b.json", "-q"}) == "b.json");
+  CHECK(find_json_path({"--json", "a", "--json", "-"}) == "-");
+  CHECK(!find_json_path({"--", "--json", "x"}).has_value());
+  CHECK(!find_json_path({"--json"}).has_value());
+}
+
+TEST_CASE("the schema checker itself rejects what the schema forbids") {
+  const nlohmann::json& schema = qeb::test::result_schema();
+  nlohmann::json good = {{"schema", "qeb-smt-result"}, {"schema_version", 1}, {"qeb_smt_version", "0"},
+                         {"command", "verify"}, {"verdict", "verified"}, {"exit_code", 0},
+                         {"options", nlohmann::json::object()}, {"outputs", nlohmann::json::array()},
+                         {"seconds", {{"total", 1.0}}}, {"regions", nlohmann::json::array()}};
+  CHECK(qeb::test::schema_errors(good, schema).empty());
+  nlohmann::json bad = good;
+  bad["verdict"] = "maybe";
+  CHECK(!qeb::test::schema_errors(bad, schema).empty());
+  bad = good;
+  bad["verdict"] = "error";  // needs "error" and "reason"
+  CHECK(qeb::test::schema_errors(bad, schema).size() == 2);
+  bad = good;
+  bad["outputs"] = {{{"index", 0}}};  // a verify output needs its verdict, stage, times
+  CHECK(!qeb::test::schema_errors(bad, schema).empty());
+  bad = good;
+  bad.erase("regions");
+  CHECK(!qeb::test::schema_errors(bad, schema).empty());
+}
+
+TEST_CASE("SIGTERM and SIGINT end a run with verdict unknown in the document, exit 128 + signal") {
+  const std::string task = std::string(QEB_BINARY) + " verify --model " + kNet + " --preset qebverif-mnist --bits 4 --mnist " +
+                           kMnist + " --sample 0 --radius 6 --eps 0.5 --attack 0 --engine smt --timeout 60 -q";
+  for (const char* signal : {"TERM", "INT"}) {
+    CAPTURE(signal);
+    const std::string path = temp_path("signal.json");
+    auto start = std::chrono::steady_clock::now();
+    // The shell starts qeb-smt in the background (which would ignore SIGINT: `trap - INT` undoes that).
+    auto r = qeb::test::run_shell("(trap - INT; exec " + task + " --json " + path + ") >/dev/null 2>&1 & sleep 1.5; kill -" + signal +
+                                  " $!; wait $!");
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    int code = std::string(signal) == "TERM" ? 128 + 15 : 128 + 2;
+    CHECK(r.exit_code == code);
+    CHECK(wall < 10);
+    nlohmann::json doc = from_file(path, code);
+    CHECK(doc["verdict"] == "unknown");
+    CHECK(doc["reason"] == std::string("interrupted by SIG") + signal);
+    CHECK(doc["regions"].size() == 1);  // what the run had recorded stays in the document
+    std::filesystem::remove(path);
+  }
+}
