@@ -16,6 +16,7 @@
 #include "eval/difference.h"
 #include "eval/incremental_evaluator.h"
 #include "eval/oracle.h"
+#include "eval/violation_search.h"
 #include "eval/point_evaluator.h"
 #include "lp/lp_bounder.h"
 #include "verify/falsifier.h"
@@ -269,7 +270,14 @@ class Worker {
     }
     // 2. Small boxes: exact enumeration (over the whole box: a superset of the node's region, so
     // its verdict covers the node, and any violating point is a counterexample of the task).
-    if (box.point_count() <= std::max<uint64_t>(d_s.options.enumerate_limit, 1)) {
+    if (box.point_count() <= std::max<uint64_t>(d_s.options.enumerate_limit, 1) && !d_s.options.improved) {
+      // Is any point of the box on the wrong side of the goal? (exhaustive, exact where it matters)
+      auto v = eval::find_violation(d_s.pair, box, {d_s.goal.output}, eps, 1, d_s.goal.above ? +1 : -1);
+      if (v) out.counterexample = v->input;
+      else ++stats.closed_by_enumeration;
+      return out;
+    }
+    if (box.point_count() <= std::max<uint64_t>(d_s.options.enumerate_limit, 1) && d_s.options.improved) {
       eval::OracleOptions o;
       o.exhaustive_limit = box.point_count();
       o.outputs = {d_s.goal.output};

@@ -5,6 +5,7 @@
 #include "eval/eval_dnn.h"
 #include "eval/eval_qnn.h"
 #include "eval/scaled_dnn.h"
+#include "eval/violation_search.h"
 #include "eval/oracle.h"
 #include "quant/quantize.h"
 #include "support/mnist_boxes.h"
@@ -149,4 +150,36 @@ TEST_CASE("ties: points with the same first-layer state are evaluated exactly on
     CHECK(o.max.diff == naive.max[o.output]);
     CHECK(o.min.diff == naive.min[o.output]);
   }
+}
+
+TEST_CASE("find_violation agrees with exhaustive enumeration, on one side or both, on any number of threads") {
+  std::mt19937_64 rng(43);
+  int found = 0;
+  for (int trial = 0; trial < 120; ++trial) {
+    test::RandomCase c = trial % 2 ? test::random_small_case(rng, 400) : test::random_case(rng, 3, {5, 4}, 2, 400);
+    NaiveRange naive = enumerate_exactly(c.pair, c.box);
+    std::size_t k = trial % c.pair.qnn.output_size();
+    Rational top = std::max(naive.max[k], Rational(-naive.min[k]));
+    unsigned threads = 1 + trial % 3;
+    CAPTURE(trial);
+    // At the exact maximum: nothing exceeds it.
+    CHECK_FALSE(find_violation(c.pair, c.box, {k}, top, threads));
+    // Just below it: a violation, exact and in the box.
+    if (top > 0) {
+      Rational eps = top - top / 1000;
+      auto v = find_violation(c.pair, c.box, {k}, eps, threads);
+      REQUIRE(v);
+      ++found;
+      CHECK(c.box.contains(v->input));
+      CHECK(v->output == k);
+      CHECK((v->diff > eps || v->diff < -eps));
+      CHECK(evaluate_pair(c.pair, v->input).diff[k] == v->diff);
+    }
+    // One side: diff > eps only where the maximum exceeds eps.
+    Rational eps = std::max(Rational(0), naive.max[k] - Rational(1, 100000));
+    auto above = find_violation(c.pair, c.box, {k}, eps, threads, +1);
+    CHECK(above.has_value() == (naive.max[k] > eps));
+    if (above) CHECK(above->diff > eps);
+  }
+  CHECK(found > 80);
 }
