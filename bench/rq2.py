@@ -9,7 +9,8 @@ verdicts differ with its explanation. Writes CSV + Markdown to --out.
 
   bench/rq2.py [--cells P1:4,6,8,10;P2:4,6,8,10;P4:4,8] [--eps 1,2,4,6,8] [--samples 10]
                [--timeout 60] [--jobs 1] [--threads 2] [--engine auto] [--output predicted|all]
-               [--backend z3] [--encoding lira] [--only FILE.csv] [--name rq2] [--out bench/results]
+               [--backend z3] [--encoding lira] [--only FILE.csv] [--compare LABEL=FILE.csv] [--replot]
+               [--name rq2] [--out bench/results]
 
 --only FILE.csv runs just the tasks listed there (net,Q,eps,sample columns, e.g. the unknown rows of an
 earlier results file, filtered with --only-verdict unknown); the others are taken from that file.
@@ -69,6 +70,9 @@ def main():
     p.add_argument("--backend", default="z3")
     p.add_argument("--encoding", default="lira")
     p.add_argument("--binary", default=q.BINARY)
+    p.add_argument("--compare", action="append", metavar="LABEL=FILE.csv",
+                   help="another results csv of this script to draw in the cactus plot (repeatable)")
+    p.add_argument("--replot", action="store_true", help="only redraw the cactus plot from NAME.csv in --out")
     p.add_argument("--name", default="rq2")
     p.add_argument("--out", default=os.path.join(q.ROOT, "bench", "results"))
     a = p.parse_args()
@@ -87,6 +91,12 @@ def main():
             earlier[(row["net"], int(row["Q"]), row["eps"], int(row["sample"]))] = {
                 "verdict": row["verdict"], "how": row["how"], "wall": float(row["seconds"]), "exit": 0,
                 "terms": row.get("terms", 0), "error": "", "bound": None}
+    if a.replot:
+        import csv as _csv
+        results = {(r["net"], int(r["Q"]), r["eps"], int(r["sample"])): {"verdict": r["verdict"], "wall": float(r["seconds"])}
+                   for r in _csv.DictReader(open(os.path.join(a.out, a.name + ".csv")))}
+        cactus(a, tasks, results)
+        return 0
     rerun = [t for t in tasks if not earlier or earlier.get(t[:4], {}).get("verdict") == a.only_verdict]
     print(f"{len(rerun)} of {len(tasks)} tasks to run, {a.jobs} at a time, {a.threads} threads each, {a.timeout:g} s, "
           f"engine {a.engine}, output {a.output}", file=sys.stderr, flush=True)
@@ -171,8 +181,15 @@ def main():
     return 1 if conflicts else 0
 
 
+def decided_times(path):
+    """Wall times of the decided tasks in an earlier results csv of this script."""
+    import csv as _csv
+    return sorted(float(r["seconds"]) for r in _csv.DictReader(open(path)) if r["verdict"] in ("verified", "falsified"))
+
+
 def cactus(a, tasks, results):
-    """Tasks decided vs time (the VNN-COMP / SMT-COMP convention): ours beside the published DRA+MILP."""
+    """Tasks decided vs time (the VNN-COMP / SMT-COMP convention): ours, every --compare run (by default the
+    pre-engine SMT-only run, rq2_smt.csv, when it exists) and the published DRA+MILP."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -182,9 +199,18 @@ def cactus(a, tasks, results):
         return
     ours = sorted(r["wall"] for t in tasks for r in [results[t[:4]]] if r["verdict"] in ("verified", "falsified"))
     pub = sorted(t[4]["milp"][1] for t in tasks if t[4]["milp"][0] in ("True", "False") and t[4]["milp"][1] is not None)
+    curves = [(ours, f"qeb-smt --engine {a.engine} ({len(ours)} decided, {a.timeout:g} s limit)")]
+    compare = a.compare
+    if compare is None:
+        smt = os.path.join(a.out, "rq2_smt.csv")
+        compare = [f"qeb-smt before the proof engine (--engine smt)={smt}"] if os.path.exists(smt) else []
+    for item in compare:
+        label, path = item.rsplit("=", 1)
+        times = decided_times(path)
+        curves.append((times, f"{label} ({len(times)} decided)"))
+    curves.append((pub, f"QEBVerif DRA+MILP, published ({len(pub)} decided, 3600 s limit)"))
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for times, label in ((ours, f"qeb-smt --engine {a.engine} ({len(ours)} decided, {a.timeout:g} s limit)"),
-                         (pub, f"QEBVerif DRA+MILP, published ({len(pub)} decided, 3600 s limit)")):
+    for times, label in curves:
         ax.step(times, range(1, len(times) + 1), where="post", label=label)
     ax.set_xscale("log")
     ax.set_xlabel("time per task (s, log scale)")
