@@ -1,4 +1,5 @@
 // qeb-smt entry point: dispatches to a subcommand and maps errors to exit codes (one place).
+#include <unistd.h>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -10,6 +11,7 @@
 #include "cli/report.h"
 #include "cli/signals.h"
 #include "core/error.h"
+#include "model/load_network.h"
 
 namespace {
 
@@ -119,10 +121,25 @@ const char* verdict_of_exit_code(int code) {
   return code == 0 ? "done" : code == 10 ? "falsified" : code == 20 ? "unknown" : "error";
 }
 
+// The child that reads an .h5 file before this process does (model/load_keras_h5.cpp) is this
+// program started again with this hidden first argument: a forked child of a process with threads
+// (signals, watchdog, progress) can hang on a lock one of them held at the fork.
+constexpr const char* kProbeHdf5 = "--internal-probe-h5";
+
+void start_hdf5_probes_as_this_program() {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;  // unknown: the loader forks instead
+  self[n] = '\0';
+  qeb::model::set_hdf5_probe_command(self, kProbeHdf5);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace qeb::cli;
+  if (argc == 3 && !std::strcmp(argv[1], kProbeHdf5)) return qeb::model::probe_keras_h5(argv[2]);
+  start_hdf5_probes_as_this_program();
   const std::vector<Command> list = {
       {"info", cmd_info}, {"quantize", cmd_quantize}, {"eval", cmd_eval},           {"oracle", cmd_oracle},
       {"dra", cmd_dra},   {"verify", cmd_verify},     {"max-error", cmd_max_error}, {"emit", cmd_emit},

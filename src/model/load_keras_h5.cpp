@@ -1,6 +1,8 @@
 // Keras HDF5 weights -> Network. Uses the HDF5 C API: the C++ API prints its own diagnostics and
 // throws its own types, and we want one clear message per malformed file and nothing on stderr.
 #include <hdf5.h>
+#include <signal.h>
+#include <spawn.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -349,24 +351,46 @@ bool g_isolate_hdf5 = true;
 constexpr int kChildReadOk = 0;
 constexpr int kChildReadFailed = 73;
 
-void read_in_child_first(const std::string& path) {
-  std::fflush(nullptr);
+std::string g_probe_executable, g_probe_argument;  // empty: fork (see set_hdf5_probe_command)
+
+int read_and_discard(const std::string& path) {
+  try {
+    QuietHdf5 quiet;
+    KerasReader(path).load();
+    return kChildReadOk;
+  } catch (...) {
+    return kChildReadFailed;
+  }
+}
+
+pid_t start_child(const std::string& path) {
+  if (!g_probe_executable.empty()) {
+    std::vector<char*> argv = {const_cast<char*>(g_probe_executable.c_str()), const_cast<char*>(g_probe_argument.c_str()),
+                               const_cast<char*>(path.c_str()), nullptr};
+    posix_spawnattr_t attributes;  // the caller may block signals for a signal thread: the child must not
+    posix_spawnattr_init(&attributes);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+    pid_t pid;
+    int failed = posix_spawn(&pid, g_probe_executable.c_str(), nullptr, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
+    return failed ? -1 : pid;
+  }
   pid_t pid;
   {
     std::lock_guard no_other_thread_in_a_lock(fork_guard());  // see core/fork_guard.h
     pid = fork();
   }
+  if (pid == 0) _exit(read_and_discard(path));
+  return pid;
+}
+
+void read_in_child_first(const std::string& path) {
+  std::fflush(nullptr);
+  pid_t pid = start_child(path);
   if (pid < 0) return;  // no child: read in this process, as without isolation
-  if (pid == 0) {
-    int code = kChildReadOk;
-    try {
-      QuietHdf5 quiet;
-      KerasReader(path).load();
-    } catch (...) {
-      code = kChildReadFailed;
-    }
-    _exit(code);
-  }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -379,6 +403,13 @@ void read_in_child_first(const std::string& path) {
 }  // namespace
 
 void set_hdf5_isolation(bool on) { g_isolate_hdf5 = on; }
+
+void set_hdf5_probe_command(const std::string& executable, const std::string& argument) {
+  g_probe_executable = executable;
+  g_probe_argument = argument;
+}
+
+int probe_keras_h5(const std::string& path) { return read_and_discard(path); }
 
 Network load_keras_h5(const std::string& path) {
   if (g_isolate_hdf5) read_in_child_first(path);

@@ -19,6 +19,16 @@ Network load_keras_h5(const std::string& path);
 /** Turns that child process off (fuzzing the loader in-process) or on again (the default). */
 void set_hdf5_isolation(bool on);
 
+/**
+ * Makes the child a new program instead of a fork: `executable ARGUMENT PATH` must end with
+ * probe_keras_h5(PATH) as its exit status. A program with threads must set this (qeb-smt does, with
+ * itself): a forked child that allocates can hang on a lock another thread held at the fork.
+ */
+void set_hdf5_probe_command(const std::string& executable, const std::string& argument);
+
+/** Reads an .h5 file and discards it: the child's work. Returns the exit status the parent expects. */
+int probe_keras_h5(const std::string& path);
+
 /** ONNX (.onnx): Gemm, MatMul+Add, Relu, Flatten, Reshape, Identity; anything else is named and rejected. */
 Network load_onnx(const std::string& path);
 
