@@ -138,27 +138,12 @@ def main():
 
 
 def cactus(a, engines, records):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("cactus plot skipped: matplotlib is not installed (apt-get install python3-matplotlib)", file=sys.stderr)
-        return
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    curves = []
     for e in engines:
         times = sorted(r[7][e]["wall"] for r in records if r[7][e]["verdict"] in ("verified", "falsified"))
-        ax.step(times, range(1, len(times) + 1), where="post", label=f"--engine {e} ({len(times)} decided)")
-    ax.set_xscale("log")
-    ax.set_xlabel("time per task (s, log scale)")
-    ax.set_ylabel("tasks decided")
-    ax.set_title(f"ACAS Xu, {len(records)} tasks (10^3 to 10^9 points), {a.timeout:g} s limit")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    path = os.path.join(a.out, f"{a.name}_cactus.svg")
-    fig.savefig(path)
-    print(f"cactus plot: {path}", file=sys.stderr)
+        curves.append((times, f"--engine {e} ({len(times)} decided)"))
+    q.cactus_plot(curves, f"ACAS Xu, {len(records)} tasks (10^3 to 10^9 points), {a.timeout:g} s limit",
+                  os.path.join(a.out, f"{a.name}_cactus.svg"), a.timeout)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Shared by the bench scripts: where the QEBVerif data lives, how to read its published results
 (RQ_1/RQ_2/RQ_3.csv) and how to run qeb-smt and read its JSON. Debian's python3 only."""
-import csv, json, os, subprocess, time
+import csv, json, os, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "..", "shared", "data")
@@ -171,3 +171,29 @@ def write_results(out_dir, name, rows, markdown_lines):
     with open(os.path.join(out_dir, f"{name}.md"), "w") as f:
         f.write("\n".join(markdown_lines) + "\n")
     print("\n".join(markdown_lines))
+
+
+def cactus_plot(curves, title, path, limit=None):
+    """Tasks decided vs time per task (the VNN-COMP / SMT-COMP convention), one step curve per
+    (sorted times, label), as an SVG at path; skipped with a note when matplotlib is missing."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("cactus plot skipped: matplotlib is not installed (apt-get install python3-matplotlib)", file=sys.stderr)
+        return
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for times, label in curves:
+        ax.step(times, range(1, len(times) + 1), where="post", label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("time per task (s, log scale)")
+    ax.set_ylabel("tasks decided")
+    ax.set_title(title)
+    if limit:
+        ax.axvline(limit, color="grey", linestyle=":", linewidth=1)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    print(f"cactus plot: {path}", file=sys.stderr)

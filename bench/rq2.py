@@ -188,15 +188,8 @@ def decided_times(path):
 
 
 def cactus(a, tasks, results):
-    """Tasks decided vs time (the VNN-COMP / SMT-COMP convention): ours, every --compare run (by default the
-    pre-engine SMT-only run, rq2_smt.csv, when it exists) and the published DRA+MILP."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("cactus plot skipped: matplotlib is not installed (apt-get install python3-matplotlib)", file=sys.stderr)
-        return
+    """Ours, every --compare run (by default the pre-engine SMT-only run, rq2_smt.csv, when it exists)
+    and the published DRA+MILP."""
     ours = sorted(r["wall"] for t in tasks for r in [results[t[:4]]] if r["verdict"] in ("verified", "falsified"))
     pub = sorted(t[4]["milp"][1] for t in tasks if t[4]["milp"][0] in ("True", "False") and t[4]["milp"][1] is not None)
     curves = [(ours, f"qeb-smt --engine {a.engine} ({len(ours)} decided, {a.timeout:g} s limit)")]
@@ -209,20 +202,8 @@ def cactus(a, tasks, results):
         times = decided_times(path)
         curves.append((times, f"{label} ({len(times)} decided)"))
     curves.append((pub, f"QEBVerif DRA+MILP, published ({len(pub)} decided, 3600 s limit)"))
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for times, label in curves:
-        ax.step(times, range(1, len(times) + 1), where="post", label=label)
-    ax.set_xscale("log")
-    ax.set_xlabel("time per task (s, log scale)")
-    ax.set_ylabel("tasks decided")
-    ax.set_title(f"RQ_2, {len(tasks)} tasks (first {a.samples} samples per cell), {a.output} output")
-    ax.axvline(a.timeout, color="grey", linestyle=":", linewidth=1)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    path = os.path.join(a.out, f"{a.name}_cactus.svg")
-    fig.savefig(path)
-    print(f"cactus plot: {path}", file=sys.stderr)
+    q.cactus_plot(curves, f"RQ_2, {len(tasks)} tasks (first {a.samples} samples per cell), {a.output} output",
+                  os.path.join(a.out, f"{a.name}_cactus.svg"), a.timeout)
 
 
 if __name__ == "__main__":

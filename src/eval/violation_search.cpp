@@ -40,15 +40,7 @@ void scan(const quant::ModelPair& pair, const spec::Box& box, const std::vector<
         return;
       }
     }
-    std::size_t k = 0;
-    for (; k < x.size(); ++k) {
-      if (x[k] < box.hi[k]) {
-        ++x[k];
-        break;
-      }
-      x[k] = box.lo[k];
-    }
-    if (k == x.size()) return;
+    if (!spec::next_point(box, x)) return;
   }
 }
 

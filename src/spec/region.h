@@ -23,22 +23,24 @@ struct Box {
   std::string to_string() const;
 };
 
+/** Moves x to the box's next integer point, the first coordinate varying fastest; false after the last. */
+inline bool next_point(const Box& box, std::vector<int64_t>& x) {
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    if (x[k] < box.hi[k]) {
+      ++x[k];
+      return true;
+    }
+    x[k] = box.lo[k];
+  }
+  return false;
+}
+
 /** Calls visit(x) for every integer point of the box, the first coordinate varying fastest. */
 template <class Visit>
 void for_each_point(const Box& box, Visit&& visit) {
   std::vector<int64_t> x = box.lo;
-  while (true) {
-    visit(static_cast<const std::vector<int64_t>&>(x));
-    std::size_t k = 0;
-    for (; k < x.size(); ++k) {
-      if (x[k] < box.hi[k]) {
-        ++x[k];
-        break;
-      }
-      x[k] = box.lo[k];
-    }
-    if (k == x.size()) return;
-  }
+  do visit(static_cast<const std::vector<int64_t>&>(x));
+  while (next_point(box, x));
 }
 
 /**
