@@ -379,7 +379,8 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   if (outputs.empty())
     for (std::size_t j = 0; j < pair.qnn.output_size(); ++j) outputs.push_back(j);
   std::vector<Direction_> directions;
-  for (const Query& q : open_queries(result.dra, outputs, options.eps)) directions.push_back(Direction_{q, QueryState::OPEN, Stage::NONE, {}, {}, 0, 0});
+  for (const Query& q : open_queries(result.dra, outputs, options.eps))
+    directions.push_back(Direction_{q, QueryState::OPEN, Stage::NONE, {}, {}, 0, 0});
   for (std::size_t k : outputs) {
     OutputResult r;
     r.output = k;
