@@ -107,6 +107,9 @@ class Worker {
   // plunge is long enough. Proofs must close every node anyway, so the order costs nothing there;
   // plunging reaches deep nodes, whose LP optima are nearly integral, quickly: that is where the
   // counterexamples are.
+  /** Destroys the leaf solver; called on the thread that ran run() (see the pool below). */
+  void drop_leaf_solver() { d_leaf.reset(); }
+
   void run() {
     std::optional<Node> next;  // the child to plunge into, counted as active
     unsigned plunged = 0;
@@ -465,7 +468,14 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
     }
   });
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&, t] { workers[t]->run(); });
+  // A worker's leaf solver goes with the thread that made it: cvc5 1.0 keeps its terms in a
+  // thread_local NodeManager, which the thread's exit destroys (a solver destroyed afterwards, by
+  // this thread, freed into it: heap corruption that surfaced as cvc5 errors in other tasks).
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      workers[t]->run();
+      workers[t]->drop_leaf_solver();
+    });
   workers[0]->run();
   for (std::thread& t : pool) t.join();
   finished = true;
