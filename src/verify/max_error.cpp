@@ -282,6 +282,9 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   };
   auto t1 = Clock::now();
   bool stuck = false;
+  // A run stopped by its time share without lowering its side's bound is followed by one more with
+  // all the time left (the target is then the one it could not reach); a second such run ends it.
+  bool last_try = false;
   while (!stuck && remaining() > 0 && overall_upper() - overall_lower() > options.tolerance) {
     const Rational lower = overall_lower();
     const Rational target = std::max<Rational>(lower + options.tolerance, (lower + overall_upper()) / 2);
@@ -299,7 +302,9 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       bo.difference_cuts = options.difference_cuts;
       // The side with the highest bound decides the overall upper end: it gets half of what is left.
       if (options.timeout_seconds > 0)
-        bo.seconds = std::max(0.001, n == 0 ? remaining() / 2 : remaining() / double(todo.size() - n));
+        bo.seconds = std::max(0.001, last_try ? remaining()
+                                     : n == 0  ? remaining() / 2
+                                               : remaining() / double(todo.size() - n));
       bo.plunge_depth = 8;  // mostly best-first: the bound of a search stopped early is what counts here
       bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
         for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
@@ -309,8 +314,12 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       // Proved below the final eps, or below the least bound of the nodes left open.
       Rational proved = r.status == bab::BabStatus::PROVED ? r.eps
                         : std::isfinite(r.proven_bound) ? rational_from_double(dra::up(-r.proven_bound)) : side.bound;
+      const Rational before = side.bound;
       side.bound = std::min(side.bound, std::max(proved, Rational(0)));
-      stuck = r.status != bab::BabStatus::PROVED;
+      if (r.status != bab::BabStatus::PROVED && !(side.bound < before)) {
+        stuck = last_try;
+        last_try = true;
+      }
       note("branch and bound, output " + std::to_string(b.output) + (side.above ? " (QNN - DNN)" : " (DNN - QNN)") +
            " <= " + std::to_string(to_double(r.eps)) + ": " + (r.status == bab::BabStatus::PROVED ? "proved" : "stopped") +
            ", side bound " + std::to_string(to_double(side.bound)) + ", " + std::to_string(r.stats.nodes) + " nodes, " +
