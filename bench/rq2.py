@@ -84,18 +84,9 @@ def main():
             for sample in list(pub.get(eps, {}))[: a.samples]:
                 tasks.append((net, bits, eps, sample, pub[eps][sample]))
     # --only: the earlier run's rows, of which only those with --only-verdict are run again.
-    earlier = {}
-    if a.only:
-        import csv as _csv
-        for row in _csv.DictReader(open(a.only)):
-            earlier[(row["net"], int(row["Q"]), row["eps"], int(row["sample"]))] = {
-                "verdict": row["verdict"], "how": row["how"], "wall": float(row["seconds"]), "exit": 0,
-                "terms": row.get("terms", 0), "error": "", "bound": None}
+    earlier = read_results(a.only) if a.only else {}
     if a.replot:
-        import csv as _csv
-        results = {(r["net"], int(r["Q"]), r["eps"], int(r["sample"])): {"verdict": r["verdict"], "wall": float(r["seconds"])}
-                   for r in _csv.DictReader(open(os.path.join(a.out, a.name + ".csv")))}
-        cactus(a, tasks, results)
+        cactus(a, tasks, read_results(os.path.join(a.out, a.name + ".csv")))
         return 0
     rerun = [t for t in tasks if not earlier or earlier.get(t[:4], {}).get("verdict") == a.only_verdict]
     print(f"{len(rerun)} of {len(tasks)} tasks to run, {a.jobs} at a time, {a.threads} threads each, {a.timeout:g} s, "
@@ -181,10 +172,18 @@ def main():
     return 1 if conflicts else 0
 
 
+def read_results(path):
+    """An earlier results csv of this script: {(net, Q, eps, sample): result as verify_task gives it}."""
+    import csv as _csv
+    return {(r["net"], int(r["Q"]), r["eps"], int(r["sample"])): {
+                "verdict": r["verdict"], "how": r["how"], "wall": float(r["seconds"]), "exit": 0,
+                "terms": r.get("terms", 0), "error": "", "bound": None}
+            for r in _csv.DictReader(open(path))}
+
+
 def decided_times(path):
     """Wall times of the decided tasks in an earlier results csv of this script."""
-    import csv as _csv
-    return sorted(float(r["seconds"]) for r in _csv.DictReader(open(path)) if r["verdict"] in ("verified", "falsified"))
+    return sorted(r["wall"] for r in read_results(path).values() if r["verdict"] in ("verified", "falsified"))
 
 
 def cactus(a, tasks, results):

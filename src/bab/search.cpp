@@ -107,9 +107,6 @@ class Worker {
   // plunge is long enough. Proofs must close every node anyway, so the order costs nothing there;
   // plunging reaches deep nodes, whose LP optima are nearly integral, quickly: that is where the
   // counterexamples are.
-  /** Destroys the leaf solver; called on the thread that ran run() (see the pool below). */
-  void drop_leaf_solver() { d_leaf.reset(); }
-
   void run() {
     std::optional<Node> next;  // the child to plunge into, counted as active
     unsigned plunged = 0;
@@ -180,6 +177,10 @@ class Worker {
         d_s.changed.notify_all();
       }
     }
+    // The leaf solver goes with the thread that made it: cvc5 1.0 keeps its terms in a
+    // thread_local NodeManager, which the thread's exit destroys (a solver destroyed afterwards, by
+    // the caller, freed into it: heap corruption that surfaced as cvc5 errors in other tasks).
+    d_leaf.reset();
   }
 
   BabStats stats;  ///< this worker's share (merged at the end)
@@ -468,14 +469,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
     }
   });
   std::vector<std::thread> pool;
-  // A worker's leaf solver goes with the thread that made it: cvc5 1.0 keeps its terms in a
-  // thread_local NodeManager, which the thread's exit destroys (a solver destroyed afterwards, by
-  // this thread, freed into it: heap corruption that surfaced as cvc5 errors in other tasks).
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back([&, t] {
-      workers[t]->run();
-      workers[t]->drop_leaf_solver();
-    });
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&, t] { workers[t]->run(); });
   workers[0]->run();
   for (std::thread& t : pool) t.join();
   finished = true;

@@ -21,6 +21,18 @@ const dra::DraOptions kSound{dra::DraMode::SYM, dra::Semantics::SOUND, true};
 // A value strictly between the exact extreme and the next grid value away from it.
 Rational just_above(const Rational& v) { return v + Rational(1, 1000000); }
 
+// The exact maximum |QNN - DNN| over the case's box and every output (exhaustive oracle).
+Rational exact_max_error(const test::RandomCase& c) {
+  Rational max_abs = 0;
+  for (const eval::OutputRange& r : eval::run_oracle(c.pair, c.box, {}).outputs) max_abs = std::max(max_abs, r.max_abs());
+  return max_abs;
+}
+
+// eps just below (violate) or just above the exact maximum error.
+Rational eps_around(const Rational& max_abs, bool violate) {
+  return violate ? max_abs * Rational(99, 100) : max_abs * Rational(101, 100) + Rational(1, 1000000);
+}
+
 }  // namespace
 
 TEST_CASE("branch and bound proves just above the exact extreme and falsifies just below") {
@@ -68,11 +80,9 @@ TEST_CASE("verify's engines agree with the oracle (lp and bab never contradict i
   int decided = 0;
   for (int trial = 0; trial < 40; ++trial) {
     test::RandomCase c = test::random_case(rng, 3, {4, 4}, 2, 300);
-    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
-    Rational max_abs = 0;
-    for (const eval::OutputRange& r : exact.outputs) max_abs = std::max(max_abs, r.max_abs());
+    const Rational max_abs = exact_max_error(c);
     for (bool violate : {false, true}) {
-      Rational eps = violate ? max_abs * Rational(99, 100) : max_abs * Rational(101, 100) + Rational(1, 1000000);
+      Rational eps = eps_around(max_abs, violate);
       for (verify::Engine engine : {verify::Engine::LP, verify::Engine::BAB, verify::Engine::AUTO}) {
         verify::VerifyOptions o;
         o.eps = eps;
@@ -107,12 +117,10 @@ TEST_CASE("branch and bound with cvc5 leaves on worker threads gives the oracle'
   std::size_t leaf_calls = 0;
   for (int trial = 0; trial < 6; ++trial) {
     test::RandomCase c = test::random_case(rng, 3, {4, 4}, 2, 300);
-    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
-    Rational max_abs = 0;
-    for (const eval::OutputRange& r : exact.outputs) max_abs = std::max(max_abs, r.max_abs());
+    const Rational max_abs = exact_max_error(c);
     for (bool violate : {false, true}) {
       verify::VerifyOptions o;
-      o.eps = violate ? max_abs * Rational(99, 100) : max_abs * Rational(101, 100) + Rational(1, 1000000);
+      o.eps = eps_around(max_abs, violate);
       o.engine = verify::Engine::AUTO;
       o.backend = "cvc5";
       o.threads = 2;
