@@ -34,6 +34,8 @@ int cmd_max_error(const Args& args) {
      "violation raises the lower end and the search goes on); lp: no branch and bound; dra: DRA and search only;\n"
      "smt: bisection on one incremental SMT solver")
     ("threads", po::value<unsigned>()->default_value(1)->value_name("N"), "branch-and-bound worker threads")
+    ("no-anneal", po::bool_switch(),
+     "branch and bound without its annealing thread (simulated annealing on the exact networks for witnesses)")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to bound: all, the QNN's predicted class at the centre, or K")
     ("samples", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
@@ -71,6 +73,7 @@ int cmd_max_error(const Args& args) {
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
   options.engine = verify::parse_engine((*vm)["engine"].as<std::string>());
   options.threads = (*vm)["threads"].as<unsigned>();
+  options.anneal = !(*vm)["no-anneal"].as<bool>();
   if (options.threads < 1 || options.threads > 1024) throw OptionError("--threads must be from 1 to 1024");
   Progress progress("max-error", (*vm)["quiet"].as<bool>());
   options.progress = progress.callback();

@@ -24,6 +24,8 @@ int cmd_oracle(const Args& args) {
      "larger regions: N uniform random points, then hill-climbing (result is a bound, labelled so)")
     ("climb", po::value<unsigned long long>()->default_value(5'000)->value_name("N"),
      "hill-climbing evaluations per output and direction")
+    ("anneal", po::value<double>()->default_value(0)->value_name("S"),
+     "larger regions: then S seconds of simulated annealing per output and direction")
     ("seed", po::value<unsigned long long>()->default_value(1), "random seed")
     ("quiet,q", po::bool_switch(), "no progress messages on stderr");
   po::options_description all;
@@ -43,6 +45,7 @@ int cmd_oracle(const Args& args) {
   options.exhaustive_limit = (*vm)["exhaustive-limit"].as<unsigned long long>();
   options.random_samples = (*vm)["samples"].as<unsigned long long>();
   options.climb_evaluations = (*vm)["climb"].as<unsigned long long>();
+  options.anneal_seconds = (*vm)["anneal"].as<double>();
   options.seed = (*vm)["seed"].as<unsigned long long>();
   options.outputs = select_outputs((*vm)["output"].as<std::string>(), pair, region.center);
   Progress progress("oracle", (*vm)["quiet"].as<bool>());

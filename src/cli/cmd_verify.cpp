@@ -121,6 +121,9 @@ int cmd_verify(const Args& args) {
     ("no-pruning", po::bool_switch(), "keep the case split of every neuron, even those DRA found stable")
     ("all-counterexamples", po::bool_switch(), "keep checking the other outputs after a counterexample")
     ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds in the encoding")
+    ("no-anneal", po::bool_switch(),
+     "branch and bound without its annealing thread (simulated annealing on the exact networks, "
+     "looking for counterexamples beside the workers)")
     ("fact-bits", po::value<int>()->default_value(0)->value_name("B"),
      "round the encoding's redundant bound facts outward to multiples of 2^-B (short constants; 0: exact doubles)")
     ("solver-option", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
@@ -182,6 +185,7 @@ int cmd_verify(const Args& args) {
   options.tighten_seconds = seconds_option(*vm, "tighten", true);
   options.input_split_dimension = (*vm)["input-split-dimension"].as<unsigned>();
   options.leaf_case_splits = (*vm)["leaf-splits"].as<unsigned>();
+  options.anneal = !(*vm)["no-anneal"].as<bool>();
   options.leaf_seconds = seconds_option(*vm, "leaf-timeout", false);
   options.enumerate_limit = (*vm)["enumerate-limit"].as<unsigned long long>();
   options.strategy = verify::parse_solve_strategy((*vm)["strategy"].as<std::string>());

@@ -10,6 +10,7 @@
 #include "core/check.h"
 #include "eval/difference.h"
 #include "eval/exact_pair.h"
+#include "eval/annealing.h"
 #include "eval/gradient.h"
 #include "eval/point_evaluator.h"
 
@@ -165,6 +166,21 @@ struct Search {
       }
   }
 
+  // Annealing from the best point of each tracker (eval/annealing.h).
+  void anneal_all(uint64_t seed) {
+    for (ExtremeTracker& tracker : trackers) {
+      if (!(tracker.maximize() ? options.search_max : options.search_min)) continue;
+      AnnealOptions a;
+      a.output = tracker.output();
+      a.maximize = tracker.maximize();
+      a.seed = seed++;
+      a.deadline = std::min(options.deadline, std::chrono::steady_clock::now() +
+                                                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                      std::chrono::duration<double>(options.anneal_seconds)));
+      visit(anneal(pair, box, tracker.best_point(), a).best);
+    }
+  }
+
   // Coordinate ascent from the best sample of each tracker: try the ends and the neighbours.
   void climb(std::mt19937_64& rng) {
     std::vector<std::size_t> free = box.free_dimensions();
@@ -220,6 +236,7 @@ OracleResult run_oracle(const quant::ModelPair& pair, const spec::Box& box, cons
     search.sample(rng);
     search.gradient_steps();
     search.climb(rng);
+    if (options.anneal_seconds > 0) search.anneal_all(options.seed);
   }
   result.points_evaluated = search.evaluated;
   result.full_evaluations = exact.full_evaluations();

@@ -16,6 +16,8 @@ struct OracleOptions {
   uint64_t exhaustive_limit = 1'000'000;  ///< enumerate every point when the box has at most this many
   uint64_t random_samples = 20'000;       ///< otherwise: uniform samples ...
   uint64_t climb_evaluations = 20'000;    ///< ... then coordinate hill-climbing per output and direction
+  /// Sampling only: then simulated annealing per output and direction for this long (seconds).
+  double anneal_seconds = 0;
   uint64_t seed = 1;
   std::vector<std::size_t> outputs;       ///< outputs to report; empty means all
   /// Sampling only: points of the box visited first (e.g. an LP optimum rounded to the grid), so

@@ -305,6 +305,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
         bo.seconds = std::max(0.001, last_try ? remaining()
                                      : n == 0  ? remaining() / 2
                                                : remaining() / double(todo.size() - n));
+      bo.anneal = options.anneal;
       bo.plunge_depth = 8;  // mostly best-first: the bound of a search stopped early is what counts here
       bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
         for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");

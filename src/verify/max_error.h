@@ -20,6 +20,7 @@ struct MaxErrorOptions {
   /// SMT: bisection on one incremental SMT solver (the pre-LP method).
   Engine engine = Engine::AUTO;
   unsigned threads = 1;  ///< branch-and-bound worker threads
+  bool anneal = true;    ///< branch and bound: plus an annealing thread raising the lower end
   Rational tolerance{1, 1000};       ///< stop when upper - lower <= tolerance (must be positive)
   std::vector<std::size_t> outputs;  ///< outputs to bound (empty: all)
   std::string backend = "z3";

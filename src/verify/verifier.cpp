@@ -541,6 +541,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
       bo.enumerate_limit = engine == Engine::AUTO ? std::min<uint64_t>(options.enumerate_limit, 4096) : 0;
       bo.cancel = options.cancel;
       bo.progress = options.progress;
+      bo.anneal = options.anneal;
       if (engine == Engine::AUTO && options.leaf_case_splits > 0) {
         bo.leaf_case_splits = options.leaf_case_splits;
         bo.leaf_seconds = options.leaf_seconds;

@@ -53,6 +53,8 @@ struct VerifyOptions {
   /// (AUTO only; 0: never), for at most leaf_seconds each.
   std::size_t leaf_case_splits = 8;
   double leaf_seconds = 2;
+  /// Branch and bound: one more thread anneals on the exact networks for counterexamples.
+  bool anneal = true;
   Rational eps = 1;                  ///< the bound: verified means |QNN_k - DNN_k| <= eps on every checked k
   std::vector<std::size_t> outputs;  ///< outputs to check (empty: all)
   std::string backend = "z3";
