@@ -255,6 +255,12 @@ class Worker {
     d_eps = d_s.current_eps();
     const Rational& eps = d_eps;
     // 1. Bounds: DRA within the parent's (the root's are given).
+    // Optimising: an incumbent found since the node was queued may have moved eps below the
+    // parent's bound, which then closes the node with no work.
+    if (std::isfinite(node.priority) && rational_from_double(node.priority) >= -eps) {
+      ++stats.closed_by_lp;
+      return out;
+    }
     std::shared_ptr<const dra::DraResult> bounds = d_s.root;
     if (node.sub.within && last_layer_split(node.sub)) {
       // A split in the last hidden layer changes no other neuron's bounds: only its own phase.
@@ -306,7 +312,9 @@ class Worker {
       ++stats.closed_infeasible;
       return out;
     }
-    double bound = dra_bound;
+    // The parent's bound holds here too (a sub-region): an LP stopped early or a weaker dual
+    // solution must not lower the children's priority below it.
+    double bound = std::max(dra_bound, node.priority);
     if (lp.bound) {
       Rational b = d_s.goal.above ? Rational(-*lp.bound) : *lp.bound;
       if (b >= -eps) {
