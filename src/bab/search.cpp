@@ -477,15 +477,15 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
     if (s.stop) return false;
     const Rational oriented = s.goal.above ? Rational(-diff) : diff;
     s.anneal_best = std::min(s.anneal_best, to_double(oriented));
-    if (oriented < -s.eps) {
-      if (s.options.improved) {
-        s.eps = s.options.improved(x, diff);
-      } else {
-        s.counterexample = x;
-        s.stop = true;
-        s.changed.notify_all();
-        return false;
-      }
+    if (s.options.improved) {
+      // Optimising: every epoch's best goes to the caller, violating or not, since it may still
+      // raise the lower end (eps is the bisection's target, above the best witness).
+      s.eps = s.options.improved(x, diff);
+    } else if (oriented < -s.eps) {
+      s.counterexample = x;
+      s.stop = true;
+      s.changed.notify_all();
+      return false;
     }
     return true;
   };

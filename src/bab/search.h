@@ -68,7 +68,8 @@ struct BabOptions {
   std::function<void(const std::string&)> progress;  ///< a line now and then (may be empty)
   /// Optimisation (max-error): a violating input does not end the search; it is passed here, with
   /// its exact QNN_g - DNN_g, and the returned value becomes eps (so the search goes on proving
-  /// that nothing exceeds the new incumbent by more than the tolerance the caller builds in).
+  /// that nothing exceeds the new incumbent by more than the tolerance the caller builds in). The
+  /// annealing thread passes its best point after every epoch, violating or not.
   std::function<Rational(const std::vector<int64_t>&, const Rational&)> improved;
 };
 
