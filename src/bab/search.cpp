@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "core/deadline.h"
 #include "bounds/subproblem.h"
 #include "dra/diff_analysis.h"
 #include "eval/annealing.h"
@@ -460,7 +461,6 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
   o.outputs = {g};
   o.search_max = s.goal.above;
   o.search_min = !s.goal.above;
-  if (s.options.anneal_start.size() == s.box.dimension()) o.seeds = {s.options.anneal_start};
   const eval::OracleResult searched = eval::run_oracle(s.pair, s.box, o);
   const std::vector<int64_t> start = s.goal.above ? searched.outputs[0].max.input : searched.outputs[0].min.input;
   eval::AnnealOptions a;
@@ -468,9 +468,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
   a.maximize = s.goal.above;
   a.seed = 7;
   a.cancel = &finished;
-  a.deadline = s.options.seconds > 0 ? s.start + std::chrono::duration_cast<Clock::duration>(
-                                                      std::chrono::duration<double>(s.options.seconds))
-                                     : Clock::time_point::max();
+  a.deadline = s.options.seconds > 0 ? deadline_after(s.options.seconds, s.start) : Clock::time_point::max();
   a.after_epoch = [&](const std::vector<int64_t>& x, double) {
     Rational diff = eval::evaluate_pair(s.pair, x).diff[g];
     std::lock_guard lock(s.mutex);

@@ -52,10 +52,9 @@ struct BabOptions {
   /// Primal heuristic: exact-network coordinate descent from each node's LP optimum (evaluations).
   uint64_t descent_evaluations = 200;
   /// Primal heuristic beside the workers: one more thread anneals on the exact networks
-  /// (eval/annealing.h) for the whole search, from `anneal_start` (empty: the box centre); its
-  /// best point after each epoch is checked exactly like an LP optimum.
+  /// (eval/annealing.h) for the whole search, from the best point of a short sampling and
+  /// climbing run; its best point after each epoch is checked exactly like an LP optimum.
   bool anneal = false;
-  std::vector<int64_t> anneal_start;
   /// Plunging: after a node from the queue, go on down the child holding its LP optimum for at
   /// most this many levels (0: pure best-first).
   unsigned plunge_depth = 64;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/deadline.h"
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "lp/lp_bounder.h"
@@ -33,9 +34,7 @@ dra::DraResult bound(const quant::ModelPair& pair, const Subproblem& sub, Method
   // The LP's structure comes from these bounds: the subproblem is its own root.
   lp::LpBounder bounder(pair, result, options.difference_cuts);
   if (options.tighten_seconds > 0) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                            std::chrono::duration<double>(options.tighten_seconds));
-    result = bounder.tighten(sub.box, result, deadline);
+    result = bounder.tighten(sub.box, result, deadline_after(options.tighten_seconds));
     if (result.infeasible) return result;
   } else {
     bounder.load(sub.box, result);

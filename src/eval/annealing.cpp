@@ -26,9 +26,12 @@ AnnealResult anneal(const quant::ModelPair& pair, const spec::Box& box, const st
 
   std::mt19937_64 rng(options.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  auto pick_value = [&](std::size_t k, int64_t now) {
-    if (rng() & 1) return now + ((rng() & 1) ? 1 : -1);
-    return std::uniform_int_distribution<int64_t>(box.lo[k], box.hi[k])(rng);
+  // A move: a free coordinate k to a neighbour or a random value v of its range (false: none).
+  auto propose = [&](std::size_t& k, int64_t& v) {
+    k = free[rng() % free.size()];
+    const int64_t now = evaluator.point()[k];
+    v = (rng() & 1) ? now + ((rng() & 1) ? 1 : -1) : std::uniform_int_distribution<int64_t>(box.lo[k], box.hi[k])(rng);
+    return v >= box.lo[k] && v <= box.hi[k] && v != now;
   };
   // The clock and the cancel flag are read every 256 moves, and between epochs (`now`).
   auto out_of_time = [&](bool now = false) {
@@ -41,9 +44,10 @@ AnnealResult anneal(const quant::ModelPair& pair, const spec::Box& box, const st
   double scale = 0;
   int sampled = 0;
   for (int n = 0; n < 200; ++n) {
-    std::size_t k = free[rng() % free.size()];
-    const int64_t old = evaluator.point()[k], v = pick_value(k, old);
-    if (v < box.lo[k] || v > box.hi[k] || v == old) continue;
+    std::size_t k;
+    int64_t v;
+    if (!propose(k, v)) continue;
+    const int64_t old = evaluator.point()[k];
     evaluator.set(k, v);
     scale += std::fabs(value() - current);
     ++sampled;
@@ -59,9 +63,10 @@ AnnealResult anneal(const quant::ModelPair& pair, const spec::Box& box, const st
     current = result.best_value;
     for (uint64_t m = 0; m < epoch_moves && !out_of_time(); ++m, ++result.moves) {
       const double temperature = t_start * scale * std::pow(t_end, double(m) / double(epoch_moves));
-      std::size_t k = free[rng() % free.size()];
-      const int64_t old = evaluator.point()[k], v = pick_value(k, old);
-      if (v < box.lo[k] || v > box.hi[k] || v == old) continue;
+      std::size_t k;
+      int64_t v;
+      if (!propose(k, v)) continue;
+      const int64_t old = evaluator.point()[k];
       evaluator.set(k, v);
       const double next = value();
       if (next >= current || unit(rng) < std::exp((next - current) / temperature)) {

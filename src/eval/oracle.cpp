@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 
+#include "core/deadline.h"
 #include "core/check.h"
 #include "eval/difference.h"
 #include "eval/exact_pair.h"
@@ -174,9 +175,7 @@ struct Search {
       a.output = tracker.output();
       a.maximize = tracker.maximize();
       a.seed = seed++;
-      a.deadline = std::min(options.deadline, std::chrono::steady_clock::now() +
-                                                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                      std::chrono::duration<double>(options.anneal_seconds)));
+      a.deadline = std::min(options.deadline, deadline_after(options.anneal_seconds));
       visit(anneal(pair, box, tracker.best_point(), a).best);
     }
   }

@@ -1,5 +1,6 @@
 #include "verify/falsifier.h"
 
+#include "core/deadline.h"
 #include "eval/difference.h"
 #include "eval/oracle.h"
 
@@ -17,9 +18,7 @@ std::optional<Counterexample> attack(const quant::ModelPair& pair, const spec::B
   o.seed = seed;
   o.outputs = outputs;
   o.seeds = starts;
-  if (seconds > 0)
-    o.deadline = std::chrono::steady_clock::now() +
-                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+  if (seconds > 0) o.deadline = deadline_after(seconds);
   eval::OracleResult found = eval::run_oracle(pair, box, o);
   for (const eval::OutputRange& r : found.outputs)
     for (const eval::Witness* w : {&r.max, &r.min})

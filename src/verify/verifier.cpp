@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "core/deadline.h"
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "eval/difference.h"
@@ -470,8 +471,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     lp::LpBounder bounder(pair, result.dra, options.difference_cuts);
     if (options.tighten_seconds > 0) {
       lp::TightenStats ts;
-      auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                         std::chrono::duration<double>(std::min(options.tighten_seconds, remaining())));
+      auto deadline = deadline_after(std::min(options.tighten_seconds, remaining()));
       root_bounds = bounder.tighten(box, root_bounds, deadline, &ts);
       note("LP tightening: " + std::to_string(ts.optimisations) + " LPs, " + std::to_string(ts.tightened) +
            " bounds tightened in " + std::to_string(ts.seconds) + " s");
