@@ -160,6 +160,7 @@ class Worker {
           d_s.stop = true;
         }
         if (p.undecidable) {
+          push(node);  // still open: the frontier (BabResult::open) must cover it
           d_s.undecidable = true;
           d_s.stop = true;
           d_s.stop_reason = "a node could not be split further";
@@ -557,6 +558,8 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
   double bound = kInf;
   for (const Node& n : s.heap) bound = std::min(bound, n.priority);
   result.proven_bound = bound;
+  std::sort(s.heap.begin(), s.heap.end(), [](const Node& a, const Node& b) { return LaterFirst{}(b, a); });
+  for (Node& n : s.heap) result.open.push_back(std::move(n.sub));
   return result;
 }
 

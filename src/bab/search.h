@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bab/branching.h"
+#include "bounds/subproblem.h"
 #include "core/rational.h"
 #include "dra/dra_result.h"
 #include "quant/qnetwork.h"
@@ -94,6 +95,9 @@ struct BabResult {
   BabStats stats;
   double seconds = 0;
   Rational eps;  ///< the eps the search ended with (options.eps unless `improved` moved it)
+  /// UNKNOWN: the nodes left open, weakest bound first. Every input of the region where the goal fails
+  /// lies in one of them (the closed nodes are proved), so they are the problem that remains.
+  std::vector<bounds::Subproblem> open;
 };
 
 /**

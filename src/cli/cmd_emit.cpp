@@ -37,6 +37,15 @@ std::string task_text(const po::variables_map& vm, const quant::ModelPair& pair,
          std::to_string(region.box.point_count()) + " integer points), outputs " + outputs;
 }
 
+nlohmann::json splits_json(const emit::Benchmark& b) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const emit::SplitOutcome& o : b.splits)
+    out.push_back({{"output", o.query.output}, {"direction", verify::describe(o.query.direction)},
+                   {"branch_and_bound", o.outcome}, {"nodes", o.nodes}, {"open_nodes", o.open_nodes},
+                   {"seconds", o.seconds}});
+  return out;
+}
+
 }  // namespace
 
 int cmd_emit(const Args& args) {
@@ -61,6 +70,14 @@ int cmd_emit(const Args& args) {
      "time for obtaining the status (the whole task, or each check with --incremental); also the time limit\n"
      "named in the file's :source. A timeout records unknown")
     ("status-backend", po::value<std::string>()->default_value("z3")->value_name(backends), "solver used for the status")
+    ("subproblems", po::value<uint64_t>()->default_value(0)->value_name("N"),
+     "split each open output direction by N nodes of branch and bound (one thread, no time limit, the same\n"
+     "nodes on every run) and write one scoped check per subproblem left open: the violation within the\n"
+     "node's input bounds and neuron restrictions, the hard cores of the task. A direction it proves is left\n"
+     "out; a falsified one is written whole (status sat). Needs --logic QF_LIRA; implies --incremental\n"
+     "(0: off)")
+    ("input-split-dimension", po::value<unsigned>()->default_value(16)->value_name("N"),
+     "with --subproblems: bisect input coordinates when at most N are free, else split neurons")
     ("no-pruning", po::bool_switch(), "keep the case split of every neuron, even those DRA found stable")
     ("no-diff-cuts", po::bool_switch(), "do not assert DRA's hidden difference bounds")
     ("quiet,q", po::bool_switch(), "no summary on stdout");
@@ -92,7 +109,9 @@ int cmd_emit(const Args& args) {
   options.solve_status = status == "solve";
   options.status_timeout = seconds_option(*vm, "status-timeout", false);
   options.status_backend = (*vm)["status-backend"].as<std::string>();
-  options.incremental = (*vm)["incremental"].as<bool>();
+  options.subproblem_nodes = (*vm)["subproblems"].as<uint64_t>();
+  options.input_split_dimension = (*vm)["input-split-dimension"].as<unsigned>();
+  options.incremental = (*vm)["incremental"].as<bool>() || options.subproblem_nodes > 0;
   options.keep_dra_proved = (*vm)["keep-dra-proved"].as<bool>();
   options.prune = !(*vm)["no-pruning"].as<bool>();
   options.difference_cuts = !(*vm)["no-diff-cuts"].as<bool>();
@@ -126,7 +145,10 @@ int cmd_emit(const Args& args) {
   if (b.empty) {
     file.close();
     std::filesystem::remove(path);
-    if (!quiet) std::printf("nothing to write: DRA proves every selected output direction (the task is verified); %s not written\n", path.c_str());
+    if (!quiet)
+      std::printf("nothing to write: %s proves every selected output direction (the task is verified); %s not written\n",
+                  b.splits.empty() ? "DRA" : "DRA with branch and bound", path.c_str());
+    doc["subproblems"] = splits_json(b);
     doc["file"] = nullptr;
     doc["written"] = false;
     doc["queries"] = 0;
@@ -139,6 +161,13 @@ int cmd_emit(const Args& args) {
   const auto bytes = std::filesystem::file_size(path);
   nlohmann::json checks = nlohmann::json::array();
   for (const smt::ScopedCheck& c : b.script.checks) checks.push_back(c.status);
+  if (options.subproblem_nodes > 0) {
+    doc["subproblems"] = splits_json(b);
+    nlohmann::json origins = nlohmann::json::array();
+    for (const emit::CheckOrigin& o : b.origins)
+      origins.push_back({{"output", o.query.output}, {"direction", verify::describe(o.query.direction)}, {"node", o.node.to_string()}});
+    doc["check_origin"] = origins;
+  }
   doc.update({{"file", path}, {"written", true}, {"queries", b.problem.queries.size()}, {"status", b.script.status},
               {"check_status", checks}, {"terms", b.problem.terms->size()}, {"assertions", b.script.assertions.size()},
               {"bytes", bytes}, {"status_seconds", b.status_seconds}});
@@ -147,6 +176,11 @@ int cmd_emit(const Args& args) {
                 path.c_str(), b.script.logic.c_str(), b.encoding.c_str(), b.problem.queries.size(),
                 options.incremental ? " as scoped checks" : "", b.script.status.c_str(), b.status_seconds,
                 b.problem.terms->size(), b.script.assertions.size(), (unsigned long long)bytes);
+  if (!quiet)
+    for (const emit::SplitOutcome& o : b.splits)
+      std::printf("  output %zu (%s): branch and bound %s after %llu nodes (%.3f s)%s\n", o.query.output,
+                  verify::describe(o.query.direction), o.outcome.c_str(), (unsigned long long)o.nodes, o.seconds,
+                  o.outcome == "open" ? (", " + std::to_string(o.open_nodes) + " subproblems written").c_str() : "");
   return report::finish(doc, "done", 0);
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bounds/subproblem.h"
 #include "quant/qnetwork.h"
 #include "smt/smtlib_printer.h"
 #include "spec/region.h"
@@ -33,14 +34,35 @@ struct EmitOptions {
   double status_timeout = 60;        ///< seconds for obtaining the status (whole task, or per check)
   std::string status_backend = "z3";
   std::string task;                  ///< what the task is (model, quantization, region), for :source
+  /// > 0: split each open direction by branch and bound (one thread, this many nodes) and write
+  /// one scoped check per subproblem it leaves open (needs logic QF_LIRA; implies incremental).
+  uint64_t subproblem_nodes = 0;
+  std::size_t input_split_dimension = 16;  ///< the subproblems' branching: see bab::BranchingOptions
+};
+
+/** What one scoped check of a subproblem benchmark stands for. */
+struct CheckOrigin {
+  verify::Query query;
+  bounds::Subproblem node;  ///< the whole box for a falsified direction
+};
+
+/** What branch and bound made of one open direction (subproblem benchmarks). */
+struct SplitOutcome {
+  verify::Query query;
+  std::string outcome;  ///< proved, falsified or open
+  uint64_t nodes = 0;
+  std::size_t open_nodes = 0;
+  double seconds = 0;
 };
 
 struct Benchmark {
   verify::ResidualProblem problem;  ///< owns the terms the script refers to
   smt::Script script;
   std::string encoding;
-  bool empty = false;          ///< DRA proved every selected direction: nothing for a solver
+  bool empty = false;          ///< DRA (or branch and bound) proved every selected direction: nothing for a solver
   double status_seconds = 0;
+  std::vector<CheckOrigin> origins;  ///< per scoped check, with subproblems
+  std::vector<SplitOutcome> splits;  ///< per open direction, with subproblems
 };
 
 /**
@@ -48,7 +70,12 @@ struct Benchmark {
  * with keep_dra_proved), and records the status: for a non-incremental script from `verify`'s
  * verdict (falsified: sat, verified: unsat), for an incremental one by solving each scoped check
  * on its own (every sat model is replayed on the exact evaluators; ReplayError if it fails).
- * Throws OptionError for an unknown logic or backend.
+ * With subproblem_nodes, each open direction goes through branch and bound first: a proved direction
+ * is left out, a falsified one is written whole (status sat: the counterexample replayed exactly),
+ * and an undecided one becomes one scoped check per open node (the violation, the node's input
+ * bounds and its neuron restrictions). The closed nodes are proved, so the file is sat iff the
+ * task is falsified.
+ * Throws OptionError for an unknown logic or backend, or subproblems in a logic other than QF_LIRA.
  */
 Benchmark build_benchmark(const quant::ModelPair& pair, const spec::Box& box, const EmitOptions& options);
 

@@ -9,6 +9,7 @@
 
 #include "bab/search.h"
 #include "smt/backend.h"
+#include "verify/node_constraints.h"
 #include "verify/residual.h"
 
 namespace qeb::verify {
@@ -27,8 +28,8 @@ class SmtLeafSolver : public bab::LeafSolver {
                              double seconds, std::vector<int64_t>* input) override;
 
  private:
-  /** The literal "term >= value" (lower) or "term <= value", asserted as an implication once. */
-  smt::Term literal(smt::Term term, bool lower, const Rational& value, bool integer);
+  /** The literal of `bound`, asserted as an implication once. */
+  smt::Term literal(const TermBound& bound);
 
   const quant::ModelPair& d_pair;
   spec::Box d_box;

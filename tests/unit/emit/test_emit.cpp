@@ -2,13 +2,16 @@
 // verify's verdicts (through the API) in every logic, plain and incremental; and the CLI's errors.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "emit/benchmark.h"
+#include "eval/difference.h"
 #include "eval/oracle.h"
+#include "support/neuron_trace.h"
 #include "support/random_network.h"
 #include "support/run_command.h"
 #include "verify/verifier.h"
@@ -142,6 +145,107 @@ TEST_CASE("all outputs, incremental: one scoped check per open direction, status
   }
 }
 
+namespace {
+
+// Is x inside the node: its box, and every neuron restriction at x's exact neuron values?
+bool in_node(const test::RandomCase& c, const bounds::Subproblem& node, const std::vector<int64_t>& x) {
+  if (!node.box.contains(x)) return false;
+  test::Trace t = test::trace(c.pair, x);
+  for (const bounds::Restriction& r : node.restrictions) {
+    if (r.target == bounds::Target::DNN_PRE) {
+      const Rational& z = t.dnn_pre[r.layer][r.neuron];
+      if ((std::isfinite(r.lo) && z < rational_from_double(r.lo)) || (std::isfinite(r.hi) && z > rational_from_double(r.hi)))
+        return false;
+    } else if (r.target == bounds::Target::QNN_PRE) {
+      const int64_t q = t.qnn_rounded[r.layer][r.neuron];
+      if ((std::isfinite(r.lo) && q < r.lo) || (std::isfinite(r.hi) && q > r.hi)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("subproblem benchmarks: each check's status is the enumeration's within its node, and the open "
+          "nodes hold every violation") {
+  std::mt19937_64 rng(46);
+  int open_checks = 0, sat_checks = 0, proved = 0, neuron_restrictions = 0;
+  for (int trial = 0; trial < 12; ++trial) {
+    test::RandomCase c = test::random_case(rng, 2, {4, 3}, 2, 200);
+    CAPTURE(trial);
+    CAPTURE(c.config.to_string());
+    eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
+    const std::size_t k = trial % c.pair.qnn.output_size();
+    Rational worst = oracle.outputs[k].max_abs();
+    if (worst == 0) continue;
+    emit::EmitOptions o;
+    o.logic = "QF_LIRA";
+    o.eps = trial % 3 == 0 ? worst : worst * Rational(9, 10);  // proved, or violated somewhere
+    o.outputs = {k};
+    o.subproblem_nodes = 1 + trial % 5;
+    o.input_split_dimension = trial % 4 == 3 ? 16 : 0;  // mostly neuron splits: the restrictions under test
+    o.task = "random test network";
+    emit::Benchmark b = emit::build_benchmark(c.pair, c.box, o);
+    CAPTURE(to_string(o.eps));
+    // Every violating point of each direction, by enumeration.
+    std::vector<std::vector<int64_t>> points;
+    for (std::vector<int64_t> x = c.box.lo;;) {  // odometer over the box
+      points.push_back(x);
+      std::size_t d = 0;
+      while (d < x.size() && x[d] == c.box.hi[d]) x[d] = c.box.lo[d], ++d;
+      if (d == x.size()) break;
+      ++x[d];
+    }
+    auto violates = [&](const std::vector<int64_t>& x, const verify::Query& q) {
+      Rational d = eval::evaluate_pair(c.pair, x).diff[q.output];
+      return q.direction == verify::Direction::ABOVE ? d > o.eps : d < -o.eps;
+    };
+    REQUIRE(b.origins.size() == b.script.checks.size());
+    for (const emit::SplitOutcome& split : b.splits) {
+      bool any = false;
+      for (const auto& x : points) any |= violates(x, split.query);
+      if (split.outcome == "falsified") CHECK(any);
+      if (split.outcome == "proved") {
+        CHECK(!any);
+        ++proved;
+      }
+      // Coverage: every violating point of an open direction lies in one of its open nodes.
+      if (split.outcome != "open") continue;
+      for (const auto& x : points) {
+        if (!violates(x, split.query)) continue;
+        bool covered = false;
+        for (const emit::CheckOrigin& origin : b.origins)
+          covered |= origin.query.output == split.query.output && origin.query.direction == split.query.direction &&
+                     in_node(c, origin.node, x);
+        CHECK(covered);
+      }
+    }
+    for (std::size_t i = 0; i < b.origins.size(); ++i) {
+      for (const bounds::Restriction& r : b.origins[i].node.restrictions) neuron_restrictions += r.target != bounds::Target::INPUT;
+      bool any = false;
+      for (const auto& x : points) any |= in_node(c, b.origins[i].node, x) && violates(x, b.origins[i].query);
+      CHECK(b.script.checks[i].status == (any ? "sat" : "unsat"));
+      ++open_checks;
+      sat_checks += any;
+    }
+    if (b.empty) continue;
+    // The file says the same to the z3 binary.
+    std::string path = (temp_dir() / "sub.smt2").string();
+    {
+      std::ofstream out(path);
+      smt::print_smtlib(out, *b.problem.terms, b.script);
+    }
+    std::vector<std::string> got = answers("z3", path);
+    REQUIRE(got.size() == b.script.checks.size());
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == b.script.checks[i].status);
+  }
+  CHECK(open_checks >= 10);
+  CHECK(sat_checks >= 2);
+  CHECK(sat_checks < open_checks);
+  CHECK(neuron_restrictions >= 10);
+
+}
+
 TEST_CASE("emit on the command line: help, a JSON summary, nothing written when DRA proves everything") {
   const std::string tr = "--model " QEB_SOURCE_DIR "/examples/tr-example/tr_example.nnet "
                          "--quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 --center 9,6 --radius 3 ";
@@ -184,6 +288,24 @@ TEST_CASE("emit on the command line: help, a JSON summary, nothing written when 
   auto kept = test::run_qeb("emit " + tr + "--eps 1 --keep-dra-proved --incremental -o " + path + " -q");
   CHECK(kept.exit_code == 0);
   CHECK(answers("z3", path) == std::vector<std::string>{"unsat", "unsat"});
+
+  // Subproblems: the JSON says what branch and bound made of each open direction, per check too.
+  auto split = test::run_qeb("emit " + tr + "--eps 0.153 --logic QF_LIRA --subproblems 3 --input-split-dimension 0 -o " +
+                             path + " --json -");
+  CHECK(split.exit_code == 0);
+  nlohmann::json sdoc = nlohmann::json::parse(split.out.substr(split.out.find('{')));
+  REQUIRE(sdoc["subproblems"].is_array());
+  REQUIRE(sdoc["subproblems"].size() >= 1);
+  std::size_t open_nodes = 0;
+  for (const auto& d : sdoc["subproblems"]) {
+    CHECK(d["branch_and_bound"] != "falsified");  // 0.153 is above the true maximum, 0.15216
+    if (d["branch_and_bound"] == "open") open_nodes += d["open_nodes"].get<std::size_t>();
+  }
+  if (sdoc["written"] == true) {
+    CHECK(sdoc["check_origin"].size() == open_nodes);
+    CHECK(sdoc["status"] == "unsat");
+    CHECK(answers("z3", path) == std::vector<std::string>(open_nodes, "unsat"));
+  }
 }
 
 TEST_CASE("emit's usage errors exit with 2 and say what is wrong") {
@@ -201,6 +323,7 @@ TEST_CASE("emit's usage errors exit with 2 and say what is wrong") {
       {tr + "--eps 0.15 --status maybe -o " + path, "--status takes solve or unknown"},
       {tr + "--eps 0.15 --status-timeout 0 -o " + path, "--status-timeout must be positive"},
       {tr + "--eps 0.15 --logic ALL --status-backend cvc5 -o " + path, "bv2nat"},
+      {tr + "--eps 0.15 --logic QF_BV --subproblems 4 -o " + path, "subproblems need --logic QF_LIRA"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.args);
