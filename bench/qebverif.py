@@ -129,7 +129,7 @@ def decided_by(doc):
 
 
 def verify_task(binary, net, bits, sample, eps, radius=3, output="predicted", backend="z3", encoding="lira",
-                timeout=60, engine=None, threads=1):
+                timeout=60, engine=None, threads=1, extra=()):
     """One `qeb-smt verify` on an MNIST sample's radius box: {verdict, how, wall, exit, terms, error, bound};
     `how` is the deciding stage (dra, enumeration, attack, lp, bab, smt) for decided tasks, the reason
     (e.g. timeout) for unknown ones; `bound` the proven interval of the first output."""
@@ -138,6 +138,7 @@ def verify_task(binary, net, bits, sample, eps, radius=3, output="predicted", ba
             "--output", output, "--backend", backend, "--encoding", encoding, "--timeout", str(timeout), "-q"]
     if engine:
         args += ["--engine", engine, "--threads", str(threads)]
+    args += list(extra)
     doc, wall, code = run_json(args, binary)
     outs = doc.get("outputs", [])
     how = decided_by(doc)

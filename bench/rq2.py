@@ -69,6 +69,7 @@ def main():
     p.add_argument("--output", default="predicted", choices=["predicted", "all"])
     p.add_argument("--backend", default="z3")
     p.add_argument("--encoding", default="lira")
+    p.add_argument("--extra", default="", help="more verify arguments, e.g. \"--partition --split neurons --jobs 2\"")
     p.add_argument("--binary", default=q.BINARY)
     p.add_argument("--compare", action="append", metavar="LABEL=FILE.csv",
                    help="another results csv of this script to draw in the cactus plot (repeatable)")
@@ -92,7 +93,7 @@ def main():
     print(f"{len(rerun)} of {len(tasks)} tasks to run, {a.jobs} at a time, {a.threads} threads each, {a.timeout:g} s, "
           f"engine {a.engine}, output {a.output}", file=sys.stderr, flush=True)
     jobs = [lambda t=t: q.verify_task(a.binary, t[0], t[1], t[3], t[2], 3, a.output, a.backend, a.encoding, a.timeout,
-                                      a.engine, a.threads)
+                                      a.engine, a.threads, a.extra.split())
             for t in rerun]
     done, total = q.run_pool(a.jobs, jobs, lambda i, r: f"{rerun[i][0]} Q={rerun[i][1]} eps={rerun[i][2]} sample "
                                                          f"{rerun[i][3]}: {r['verdict']} ({r['how']}) {r['wall']:.1f}s")

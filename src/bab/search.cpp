@@ -426,7 +426,7 @@ class Worker {
   eval::PointEvaluator d_evaluator;
   lp::Objective d_objective;
   std::unique_ptr<LeafSolver> d_leaf;
-  uint64_t d_seen = 0;
+  uint64_t d_seen = 1;  ///< nodes seen; every 256th gets a seeded attack (the root always does)
   Rational d_eps;  ///< eps while processing the current node
   std::mt19937_64 d_rng{12345};
   eval::IncrementalEvaluator d_incremental{d_s.pair};
@@ -495,8 +495,14 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
 
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
                            const Goal& goal, const BabOptions& options) {
+  return branch_and_bound(pair, box, root_bounds, goal, options, OpenNode{bounds::Subproblem::root(box)});
+}
+
+BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
+                           const Goal& goal, const BabOptions& options, const OpenNode& start) {
   SharedSearch s(pair, box, root_bounds, goal, options);
-  s.heap.push_back(Node{bounds::Subproblem::root(box), {}, -kInf, 0, s.next_order++});
+  // Depth = splits from the task's root (the primal heuristics spend more at depth 0 only).
+  s.heap.push_back(Node{start.sub, start.basis, start.bound, unsigned(start.sub.restrictions.size()), s.next_order++});
   const unsigned threads = std::max(1u, options.threads);
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(s));
@@ -559,7 +565,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
   for (const Node& n : s.heap) bound = std::min(bound, n.priority);
   result.proven_bound = bound;
   std::sort(s.heap.begin(), s.heap.end(), [](const Node& a, const Node& b) { return LaterFirst{}(b, a); });
-  for (Node& n : s.heap) result.open.push_back(std::move(n.sub));
+  for (Node& n : s.heap) result.open.push_back({std::move(n.sub), n.priority, std::move(n.basis)});
   return result;
 }
 

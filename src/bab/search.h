@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "bounds/subproblem.h"
 #include "core/rational.h"
 #include "dra/dra_result.h"
+#include "lp/clp_solver.h"
 #include "quant/qnetwork.h"
 #include "spec/region.h"
 
@@ -85,6 +87,13 @@ struct BabStats {
 
 enum class BabStatus { PROVED, FALSIFIED, UNKNOWN };
 
+/** A node a search left open: enough to go on with it in another search (e.g. another process). */
+struct OpenNode {
+  bounds::Subproblem sub;
+  double bound = -std::numeric_limits<double>::infinity();  ///< its proven lower bound (as proven_bound)
+  lp::Basis basis;  ///< its parent's LP basis: a warm start over the same box's LP
+};
+
 struct BabResult {
   BabStatus status = BabStatus::UNKNOWN;
   std::optional<std::vector<int64_t>> counterexample;  ///< FALSIFIED: an input violating the goal (exactly)
@@ -97,7 +106,7 @@ struct BabResult {
   Rational eps;  ///< the eps the search ended with (options.eps unless `improved` moved it)
   /// UNKNOWN: the nodes left open, weakest bound first. Every input of the region where the goal fails
   /// lies in one of them (the closed nodes are proved), so they are the problem that remains.
-  std::vector<bounds::Subproblem> open;
+  std::vector<OpenNode> open;
 };
 
 /**
@@ -106,5 +115,14 @@ struct BabResult {
  */
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
                            const Goal& goal, const BabOptions& options);
+
+/**
+ * The same over one subproblem of `box` (e.g. from bounds::replay, with a basis from an earlier
+ * search over the same box, or none): the search starts at `start` and proves the goal over its
+ * region only. The LP's structure, the primal heuristics and
+ * counterexamples still range over `box`.
+ */
+BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
+                           const Goal& goal, const BabOptions& options, const OpenNode& start);
 
 }  // namespace qeb::bab

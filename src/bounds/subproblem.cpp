@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "dra/diff_analysis.h"
+
 namespace qeb::bounds {
 
 std::string Restriction::to_string() const {
@@ -35,6 +37,15 @@ std::string Subproblem::to_string() const {
   return out;
 }
 
+spec::Box narrowed(spec::Box box, const std::vector<Restriction>& restrictions) {
+  for (const Restriction& r : restrictions) {
+    if (r.target != Target::INPUT) continue;
+    if (std::isfinite(r.lo)) box.lo[r.neuron] = std::max<int64_t>(box.lo[r.neuron], int64_t(std::ceil(r.lo)));
+    if (std::isfinite(r.hi)) box.hi[r.neuron] = std::min<int64_t>(box.hi[r.neuron], int64_t(std::floor(r.hi)));
+  }
+  return box;
+}
+
 Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::DraResult>& parent_bounds,
                     const Restriction& r) {
   Subproblem child;
@@ -43,13 +54,9 @@ Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::D
   child.restrictions.push_back(r);
   auto bounds = std::make_shared<dra::DraResult>(*parent_bounds);
   switch (r.target) {
-    case Target::INPUT: {
-      int64_t& lo = child.box.lo[r.neuron];
-      int64_t& hi = child.box.hi[r.neuron];
-      if (std::isfinite(r.lo)) lo = std::max<int64_t>(lo, int64_t(std::ceil(r.lo)));
-      if (std::isfinite(r.hi)) hi = std::min<int64_t>(hi, int64_t(std::floor(r.hi)));
+    case Target::INPUT:
+      child.box = narrowed(std::move(child.box), {r});
       break;
-    }
     case Target::DNN_PRE: {
       dra::Interval& z = bounds->layers[r.layer].dnn_pre[r.neuron];
       z = z.meet({r.lo, r.hi});
@@ -66,6 +73,19 @@ Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::D
   }
   child.within = std::move(bounds);
   return child;
+}
+
+Subproblem replay(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
+                  const std::vector<Restriction>& restrictions) {
+  Subproblem sub = Subproblem::root(box);
+  std::shared_ptr<const dra::DraResult> bounds = std::make_shared<dra::DraResult>(root_bounds);
+  for (std::size_t i = 0; i < restrictions.size(); ++i) {
+    sub = restrict(sub, bounds, restrictions[i]);
+    if (i + 1 < restrictions.size())  // the last region's DRA is the caller's (branch and bound's) to run
+      bounds = std::make_shared<dra::DraResult>(
+          dra::run_dra(pair, sub.box, {dra::DraMode::SYM, dra::Semantics::SOUND, true}, sub.within.get()));
+  }
+  return sub;
 }
 
 }  // namespace qeb::bounds

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dra/dra_result.h"
+#include "quant/qnetwork.h"
 #include "spec/region.h"
 
 namespace qeb::bounds {
@@ -44,6 +45,9 @@ struct Subproblem {
   std::string to_string() const;
 };
 
+/** `box` narrowed by the INPUT restrictions among `restrictions`. */
+spec::Box narrowed(spec::Box box, const std::vector<Restriction>& restrictions);
+
 /**
  * The child of `parent` where `restriction` holds, given sound bounds of the parent region
  * (`parent_bounds`, e.g. its DRA): the child keeps those bounds, narrowed by the restriction.
@@ -51,5 +55,14 @@ struct Subproblem {
  */
 Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::DraResult>& parent_bounds,
                     const Restriction& restriction);
+
+/**
+ * The subproblem of `box` under `restrictions` (in the order branch and bound made them), with its
+ * bounds rebuilt as branch and bound builds them: each restriction narrows the bounds of the region
+ * before it, and SOUND DRA within those gives the next region's. `root_bounds` must be sound over
+ * the box. For a node that travels without its bounds (an MPI message, a part queue).
+ */
+Subproblem replay(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
+                  const std::vector<Restriction>& restrictions);
 
 }  // namespace qeb::bounds

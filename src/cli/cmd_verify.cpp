@@ -46,6 +46,11 @@ nlohmann::json verify_region(const po::variables_map& vm, const quant::ModelPair
   po_.part_timeout = seconds_option(vm, "part-timeout", false);
   po_.solver_depth = vm["solver-depth"].as<unsigned>();
   po_.enumerate_limit = vm["enumerate-limit"].as<unsigned long long>();
+  const std::string split = vm["split"].as<std::string>();
+  if (split != "inputs" && split != "neurons") throw OptionError("--split takes inputs or neurons, not '" + split + "'");
+  po_.split_neurons = split == "neurons";
+  po_.part_nodes = vm["part-nodes"].as<unsigned long long>();
+  if (po_.part_nodes == 0) throw OptionError("--part-nodes must be positive");
   if (!mpi) return report_partitioned(partition::verify_partitioned(pair, region.box, options, po_), options, region, index, false);
   int rank = 0;
   partition::PartitionResult r = partition::verify_mpi(pair, region.box, options, po_, &rank);
@@ -138,6 +143,12 @@ int cmd_verify(const Args& args) {
      "reports, the other N-1 ranks verify parts; needs a build with -DQEB_MPI=ON)")
     ("jobs,j", po::value<unsigned>()->default_value(1)->value_name("N"),
      "worker threads for the parts, each with its own solver (implies --partition when N > 1)")
+    ("split", po::value<std::string>()->default_value("inputs")->value_name("inputs|neurons"),
+     "inputs: bisect input coordinates; neurons: after DRA, attack and LP on the box, each open output direction is\n"
+     "a part that runs branch and bound for --part-nodes nodes, and the nodes it leaves open become parts (phases\n"
+     "and rounding ranges of neurons: what pays on boxes with many free inputs, e.g. MNIST images)")
+    ("part-nodes", po::value<unsigned long long>()->default_value(64)->value_name("N"),
+     "with --split neurons: branch-and-bound nodes per part (smaller: finer load balancing, more overhead)")
     ("max-depth", po::value<unsigned>()->default_value(12)->value_name("D"), "parts deeper than D are not split again")
     ("part-timeout", po::value<double>()->default_value(5)->value_name("SECONDS"),
      "solver budget of one part before it is split")

@@ -78,6 +78,7 @@ verify::Stage stage_of_part(const std::string& how) {
   if (how == "attack") return verify::Stage::ATTACK;
   if (how == "enumeration") return verify::Stage::ENUMERATION;
   if (how == "solver") return verify::Stage::SMT;
+  if (how == "branch and bound") return verify::Stage::BAB;
   return verify::Stage::NONE;
 }
 
@@ -85,23 +86,24 @@ verify::Stage stage_of_part(const std::string& how) {
 
 nlohmann::json report_partitioned(const partition::PartitionResult& r, const verify::VerifyOptions& options,
                                   const Region& region, std::size_t region_index, bool mpi) {
-  std::size_t by_dra = 0, by_solver = 0, by_enumeration = 0, split = 0;
+  std::size_t by_dra = 0, by_solver = 0, by_enumeration = 0, by_bab = 0, split = 0;
   nlohmann::json parts = nlohmann::json::array();
   verify::Stage cex_stage = verify::Stage::NONE;
   for (const partition::PartRecord& p : r.parts) {
     by_dra += p.how == "DRA";
     by_solver += p.how == "solver" && p.verdict == verify::Verdict::VERIFIED;
     split += p.how == "split";
+    by_bab += p.how == "branch and bound" && p.verdict == verify::Verdict::VERIFIED;
     by_enumeration += p.how == "enumeration" && p.verdict == verify::Verdict::VERIFIED;
     if (p.verdict == verify::Verdict::FALSIFIED) cex_stage = stage_of_part(p.how);
     parts.push_back({{"depth", p.depth}, {"split_path", p.path}, {"verdict", verify::to_string(p.verdict)},
                      {"how", p.how}, {"seconds", p.seconds}, {"dra_gap", p.gap}});
   }
   std::printf("region: %s, eps = %s\n", region.description.c_str(), to_string(options.eps).c_str());
-  std::printf("partitioned over %u %s: %zu parts (%zu split, %zu proved by DRA, %zu by the solver, %zu by enumeration), "
-              "depth %u; %.3f s wall, %.3f s of work (%.2fx)\n",
+  std::printf("partitioned over %u %s: %zu parts (%zu split, %zu proved by DRA, %zu by the solver, %zu by enumeration, "
+              "%zu by branch and bound), depth %u; %.3f s wall, %.3f s of work (%.2fx)\n",
               r.workers, mpi ? "MPI worker rank(s)" : "worker thread(s)", r.parts.size(), split, by_dra, by_solver,
-              by_enumeration, r.max_depth_reached, r.wall_seconds, r.busy_seconds,
+              by_enumeration, by_bab, r.max_depth_reached, r.wall_seconds, r.busy_seconds,
               r.wall_seconds > 0 ? r.busy_seconds / r.wall_seconds : 1.0);
   if (r.counterexample) print_counterexample(*r.counterexample, region);
 

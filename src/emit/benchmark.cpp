@@ -66,7 +66,8 @@ void split_into_subproblems(const quant::ModelPair& pair, const spec::Box& box, 
       b.script.checks.push_back({{p.violations[q]}, "sat"});
       b.origins.push_back({query, bounds::Subproblem::root(box)});
     } else {
-      for (const bounds::Subproblem& node : r.open) {
+      for (const bab::OpenNode& open : r.open) {
+        const bounds::Subproblem& node = open.sub;
         smt::ScopedCheck check{{p.violations[q]}, "unknown"};
         std::vector<smt::Term> within;
         for (const verify::TermBound& tb : verify::node_bounds(p.network, box, node.box, node.restrictions))

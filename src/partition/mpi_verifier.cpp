@@ -51,6 +51,13 @@ void put_part(Message& m, const Part& p) {
   m.push_back(int64_t(p.box.lo.size()));
   m.insert(m.end(), p.box.lo.begin(), p.box.lo.end());
   m.insert(m.end(), p.box.hi.begin(), p.box.hi.end());
+  m.push_back(int64_t(p.restrictions.size()));
+  for (const bounds::Restriction& r : p.restrictions)
+    m.insert(m.end(), {int64_t(r.target), int64_t(r.layer), int64_t(r.neuron), from_double(r.lo), from_double(r.hi)});
+  m.push_back(p.goal.has_value());
+  if (p.goal) m.insert(m.end(), {int64_t(p.goal->output), int64_t(p.goal->direction)});
+  m.push_back(int64_t(p.basis.size()));
+  m.insert(m.end(), p.basis.begin(), p.basis.end());  // one status byte per word: small next to the box
 }
 
 Part get_part(const Message& m, std::size_t& at) {
@@ -64,16 +71,26 @@ Part get_part(const Message& m, std::size_t& at) {
   at += d;
   p.box.hi.assign(m.begin() + at, m.begin() + at + d);
   at += d;
+  std::size_t restrictions = std::size_t(m[at++]);
+  for (std::size_t i = 0; i < restrictions; ++i, at += 5)
+    p.restrictions.push_back({bounds::Target(m[at]), std::size_t(m[at + 1]), std::size_t(m[at + 2]),
+                              to_double_bits(m[at + 3]), to_double_bits(m[at + 4])});
+  if (m[at++]) {
+    p.goal = verify::Query{std::size_t(m[at]), verify::Direction(m[at + 1])};
+    at += 2;
+  }
+  std::size_t basis = std::size_t(m[at++]);
+  for (std::size_t i = 0; i < basis; ++i) p.basis.push_back((unsigned char)(m[at++]));
   return p;
 }
 
 const char* const kHow[] = {"DRA", "attack", "solver", "enumeration", "split", "cancelled", "depth limit",
-                            "single point undecided", ""};
+                            "single point undecided", "branch and bound", ""};
 
 int64_t how_code(const std::string& how) {
   for (int64_t i = 0; kHow[i][0]; ++i)
     if (how == kHow[i]) return i;
-  return 8;
+  return 9;
 }
 
 // Outcome: verdict, how, seconds, undecided, counterexample (flag, output, input), children.
@@ -98,7 +115,7 @@ PartOutcome decode(const Message& m, const Part& part, const quant::ModelPair& p
   o.record.path = part.path;
   o.record.gap = part.gap;
   o.record.verdict = verify::Verdict(m[at++]);
-  o.record.how = kHow[std::min<int64_t>(m[at++], 8)];
+  o.record.how = kHow[std::min<int64_t>(m[at++], 9)];
   o.record.seconds = to_double_bits(m[at++]);
   o.undecided_leaf = m[at++] != 0;
   if (m[at++]) {

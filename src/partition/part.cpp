@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "bab/search.h"
+#include "bounds/bound_method.h"
 #include "eval/difference.h"
 #include "eval/oracle.h"
 #include "partition/split.h"
@@ -11,6 +13,17 @@ namespace qeb::partition {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+verify::Counterexample exact_counterexample(const quant::ModelPair& pair, std::size_t output, const std::vector<int64_t>& x) {
+  verify::Counterexample c;
+  c.output = output;
+  c.input = x;
+  eval::PairOutput exact = eval::evaluate_pair(pair, x);
+  c.qnn = exact.qnn[output];
+  c.dnn = exact.dnn[output];
+  c.diff = exact.diff[output];
+  return c;
+}
 
 // Exact enumeration of a small part: verified, or falsified with the worst point as counterexample.
 void enumerate(const quant::ModelPair& pair, const spec::Box& box, const std::vector<std::size_t>& outputs,
@@ -24,17 +37,77 @@ void enumerate(const quant::ModelPair& pair, const spec::Box& box, const std::ve
   for (const eval::OutputRange& o : range.outputs)
     for (const eval::Witness* w : {&o.max, &o.min}) {
       if (-eps <= w->diff && w->diff <= eps) continue;
-      verify::Counterexample c;
-      c.output = o.output;
-      c.input = w->input;
-      eval::PairOutput exact = eval::evaluate_pair(pair, c.input);
-      c.qnn = exact.qnn[o.output];
-      c.dnn = exact.dnn[o.output];
-      c.diff = exact.diff[o.output];
       out.record.verdict = verify::Verdict::FALSIFIED;
-      out.counterexample = c;
+      out.counterexample = exact_counterexample(pair, o.output, w->input);
       return;
     }
+}
+
+// The box's DRA, once per box and thread: every part of a direction shares the box (and with it
+// the LP's structure, so the bases the parts carry fit).
+const dra::DraResult& box_bounds(const quant::ModelPair& pair, const spec::Box& box) {
+  struct Cached {
+    const quant::ModelPair* pair;
+    spec::Box box;
+    dra::DraResult bounds;
+  };
+  thread_local std::optional<Cached> cache;
+  if (!cache || cache->pair != &pair || cache->box.lo != box.lo || cache->box.hi != box.hi)
+    cache = Cached{&pair, box, bounds::bound(pair, bounds::Subproblem::root(box), bounds::Method::DRA_SYM)};
+  return cache->bounds;
+}
+
+// A neuron-split part: branch and bound on its goal within its restrictions, for part_nodes nodes.
+void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verify::VerifyOptions& options,
+                     const PartitionOptions& partition, double time_left, const std::atomic<bool>* cancel,
+                     PartOutcome& out) {
+  const verify::Query goal = *part.goal;
+  const dra::DraResult& root = box_bounds(pair, part.box);
+  bab::BabOptions bo;
+  bo.eps = options.eps;
+  bo.seconds = std::max(0.001, std::min(time_left, partition.part_timeout));
+  bo.threads = 1;  // the parts are the parallelism
+  // The first part of a direction splits after part_nodes nodes, so every worker soon has work; later
+  // parts run until part_timeout: most close by then, and handing a node on costs more than an LP.
+  bo.max_nodes = part.restrictions.empty() ? partition.part_nodes : 0;
+  bo.enumerate_limit = partition.enumerate_limit;
+  bo.branching.input_split_dimension = options.input_split_dimension;
+  bo.anneal = options.anneal && part.restrictions.empty();  // once per direction, not per node
+  bo.cancel = cancel;
+  bab::OpenNode start{{}, -std::numeric_limits<double>::infinity(), part.basis};
+  if (part.within) start.sub = bounds::Subproblem{bounds::narrowed(part.box, part.restrictions), part.within, part.restrictions};
+  else start.sub = bounds::replay(pair, part.box, root, part.restrictions);
+  bab::BabResult r = bab::branch_and_bound(pair, part.box, root, {goal.output, goal.direction == verify::Direction::ABOVE},
+                                           bo, start);
+  out.record.how = "branch and bound";
+  if (r.status == bab::BabStatus::PROVED) {
+    out.record.verdict = verify::Verdict::VERIFIED;
+    return;
+  }
+  if (r.status == bab::BabStatus::FALSIFIED) {
+    out.record.verdict = verify::Verdict::FALSIFIED;
+    out.counterexample = exact_counterexample(pair, goal.output, *r.counterexample);
+    return;
+  }
+  if (cancel && cancel->load()) {
+    out.record.how = "cancelled";
+    return;
+  }
+  if (part.depth >= partition.max_depth || r.open.empty()) {
+    out.record.how = part.depth >= partition.max_depth ? "depth limit" : "single point undecided";
+    out.undecided_leaf = true;
+    return;
+  }
+  out.record.how = "split";
+  const double eps = to_double(options.eps);
+  for (std::size_t i = 0; i < r.open.size(); ++i) {
+    Part child{part.box, part.depth + 1, part.path, std::max(0.0, -r.open[i].bound - eps)};
+    child.restrictions = std::move(r.open[i].sub.restrictions);
+    child.basis = std::move(r.open[i].basis);
+    child.within = std::move(r.open[i].sub.within);
+    child.goal = goal;
+    out.children.push_back(std::move(child));
+  }
 }
 
 }  // namespace
@@ -58,6 +131,10 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
     out.record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return std::move(out);
   };
+  if (part.goal) {
+    solve_goal_part(pair, part, options, partition, time_left, cancel, out);
+    return done();
+  }
   if (part.box.point_count() <= partition.enumerate_limit) {
     enumerate(pair, part.box, outputs, options.eps, partition.enumerate_limit, out);
     return done();
@@ -69,6 +146,7 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
   if (part.depth > 0) o.attack_samples = std::min(o.attack_samples, partition.part_attack_samples);
   o.cancel = cancel;
   o.progress = nullptr;
+  if (partition.split_neurons) o.engine = verify::Engine::LP;  // branch and bound runs in the goal parts
   verify::VerifyResult r = verify::verify(pair, part.box, o);
   out.record.verdict = r.verdict;
   if (r.verdict == verify::Verdict::FALSIFIED) {
@@ -87,6 +165,21 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
   }
   if (cancel && cancel->load()) {
     out.record.how = "cancelled";
+    return done();
+  }
+  if (partition.split_neurons) {
+    // One part per direction the bounds leave open, each to be split by branch and bound.
+    out.record.how = "split";
+    for (const verify::OutputResult& x : r.outputs)
+      for (verify::Direction d : {verify::Direction::ABOVE, verify::Direction::BELOW}) {
+        const bool proved = d == verify::Direction::ABOVE ? rational_from_double(x.bound_hi) <= options.eps
+                                                          : rational_from_double(x.bound_lo) >= -options.eps;
+        if (proved) continue;
+        double gap = d == verify::Direction::ABOVE ? x.bound_hi : -x.bound_lo;
+        Part child{part.box, part.depth + 1, part.path, std::max(0.0, gap - to_double(options.eps))};
+        child.goal = verify::Query{x.output, d};
+        out.children.push_back(std::move(child));
+      }
     return done();
   }
   std::optional<Split> split;

@@ -6,7 +6,10 @@
 #include <optional>
 #include <vector>
 
+#include "bounds/subproblem.h"
+#include "lp/clp_solver.h"
 #include "partition/partitioned_verifier.h"
+#include "verify/residual.h"
 
 namespace qeb::partition {
 
@@ -18,6 +21,15 @@ struct Part {
   /// the widest gaps first, since they tend to be the slowest to verify and the likeliest to hold a
   /// counterexample (starting the longest parts first shortens the parallel tail). 0 for the root.
   double gap = 0;
+  /// Neuron splitting (PartitionOptions::split_neurons): the part is the box under these
+  /// restrictions (a branch-and-bound node, rebuilt by bounds::replay), and only `goal` is left to
+  /// decide in it; without a goal every checked output is.
+  std::vector<bounds::Restriction> restrictions;
+  std::optional<verify::Query> goal;
+  lp::Basis basis;  ///< with a goal: the LP basis of the node's parent (a warm start; may be empty)
+  /// With restrictions: the node's bounds as branch and bound left them (Subproblem::within), when
+  /// the part stays in this process; null after a trip through MPI (then bounds::replay rebuilds them).
+  std::shared_ptr<const dra::DraResult> within;
 };
 
 struct PartOutcome {
@@ -30,7 +42,11 @@ struct PartOutcome {
 /**
  * Decides or splits one part: exact enumeration when it is small, else verify (DRA, attack and,
  * from solver_depth on, the solver for at most min(part_timeout, time_left) seconds); an
- * undecided part is bisected where DRA gains most. `outputs` must be explicit (not empty).
+ * undecided part is bisected where DRA gains most. With split_neurons, verify stops after the LP
+ * and each direction it leaves open becomes a part of its own; such a part runs branch and bound
+ * for part_nodes nodes, and the nodes it leaves open become its children (the closed ones are
+ * proved for that direction, so the children cover every violation of it).
+ * `outputs` must be explicit (not empty).
  */
 PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const verify::VerifyOptions& options,
                        const PartitionOptions& partition, const std::vector<std::size_t>& outputs, double time_left,

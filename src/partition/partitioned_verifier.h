@@ -23,6 +23,10 @@ struct PartitionOptions {
   /// Parts shallower than this get DRA and the attack but no solver: splitting first gives every
   /// worker something to do and DRA more to prove.
   unsigned solver_depth = 2;
+  /// Split neurons instead of inputs: parts are branch-and-bound nodes of one output direction
+  /// (see solve_part), for boxes with too many free inputs for bisection to pay.
+  bool split_neurons = false;
+  uint64_t part_nodes = 64;       ///< with split_neurons: branch-and-bound nodes per part
 };
 
 /** One part's outcome, for the report. */

@@ -12,8 +12,12 @@ for eps in 0.15 0.153 0.1 0.2; do
   common="$TR --eps $eps --attack 0 --enumerate-limit 0 --solver-depth 1 --part-timeout 0.5 -q"
   local_verdict=$("$QEB" verify $common --partition --jobs 2 | grep '^verdict' | cut -d' ' -f2)
   mpi_verdict=$(mpirun --allow-run-as-root --oversubscribe -np 3 "$QEB" verify $common --mpi | grep '^verdict' | cut -d' ' -f2)
+  # Neuron splitting: the parts are branch-and-bound nodes, travelling without their bounds.
+  neurons="--split neurons --part-nodes 1 --input-split-dimension 0"
+  mpi_neurons=$(mpirun --allow-run-as-root --oversubscribe -np 3 "$QEB" verify $common $neurons --mpi | grep '^verdict' | cut -d' ' -f2)
   plain_verdict=$("$QEB" verify $TR --eps $eps -q | grep '^verdict' | cut -d' ' -f2)
-  echo "eps $eps: plain $plain_verdict, threads $local_verdict, MPI $mpi_verdict"
+  echo "eps $eps: plain $plain_verdict, threads $local_verdict, MPI $mpi_verdict, MPI neuron parts $mpi_neurons"
   [[ -n $mpi_verdict && $mpi_verdict == "$local_verdict" && $mpi_verdict == "$plain_verdict" ]] || fail=1
+  [[ $mpi_neurons == "$plain_verdict" ]] || fail=1
 done
 exit $fail

@@ -1,5 +1,7 @@
 #include "support/neuron_trace.h"
 
+#include <cmath>
+
 #include "eval/eval_qnn.h"
 
 namespace qeb::test {
@@ -42,6 +44,33 @@ Trace trace(const quant::ModelPair& pair, const std::vector<int64_t>& x) {
     t.qnn_post.push_back(post);
   }
   return t;
+}
+
+bool satisfies(const Trace& t, const std::vector<bounds::Restriction>& restrictions) {
+  for (const bounds::Restriction& r : restrictions) {
+    if (r.target == bounds::Target::DNN_PRE) {
+      const Rational& z = t.dnn_pre[r.layer][r.neuron];
+      if ((std::isfinite(r.lo) && z < rational_from_double(r.lo)) || (std::isfinite(r.hi) && z > rational_from_double(r.hi)))
+        return false;
+    } else if (r.target == bounds::Target::QNN_PRE) {
+      const int64_t q = t.qnn_rounded[r.layer][r.neuron];
+      if ((std::isfinite(r.lo) && q < r.lo) || (std::isfinite(r.hi) && q > r.hi)) return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::vector<int64_t>> box_points(const spec::Box& box) {
+  std::vector<std::vector<int64_t>> points;
+  for (std::size_t k = 0; k < box.dimension(); ++k)
+    if (box.lo[k] > box.hi[k]) return points;
+  for (std::vector<int64_t> x = box.lo;;) {  // an odometer over the coordinates
+    points.push_back(x);
+    std::size_t d = 0;
+    while (d < x.size() && x[d] == box.hi[d]) x[d] = box.lo[d], ++d;
+    if (d == x.size()) return points;
+    ++x[d];
+  }
 }
 
 }  // namespace qeb::test

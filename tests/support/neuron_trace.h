@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "bounds/subproblem.h"
 #include "core/rational.h"
 #include "quant/qnetwork.h"
 
@@ -17,5 +18,11 @@ struct Trace {
 
 /** Every neuron's exact value at x (DNN in rationals, QNN in integers). */
 Trace trace(const quant::ModelPair& pair, const std::vector<int64_t>& x);
+
+/** Does every neuron restriction of a branch-and-bound node hold at these values? (INPUT ones: ignored.) */
+bool satisfies(const Trace& t, const std::vector<bounds::Restriction>& restrictions);
+
+/** Every integer point of a (small) box. */
+std::vector<std::vector<int64_t>> box_points(const spec::Box& box);
 
 }  // namespace qeb::test

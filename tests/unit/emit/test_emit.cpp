@@ -2,7 +2,6 @@
 // verify's verdicts (through the API) in every logic, plain and incremental; and the CLI's errors.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -149,19 +148,7 @@ namespace {
 
 // Is x inside the node: its box, and every neuron restriction at x's exact neuron values?
 bool in_node(const test::RandomCase& c, const bounds::Subproblem& node, const std::vector<int64_t>& x) {
-  if (!node.box.contains(x)) return false;
-  test::Trace t = test::trace(c.pair, x);
-  for (const bounds::Restriction& r : node.restrictions) {
-    if (r.target == bounds::Target::DNN_PRE) {
-      const Rational& z = t.dnn_pre[r.layer][r.neuron];
-      if ((std::isfinite(r.lo) && z < rational_from_double(r.lo)) || (std::isfinite(r.hi) && z > rational_from_double(r.hi)))
-        return false;
-    } else if (r.target == bounds::Target::QNN_PRE) {
-      const int64_t q = t.qnn_rounded[r.layer][r.neuron];
-      if ((std::isfinite(r.lo) && q < r.lo) || (std::isfinite(r.hi) && q > r.hi)) return false;
-    }
-  }
-  return true;
+  return node.box.contains(x) && test::satisfies(test::trace(c.pair, x), node.restrictions);
 }
 
 }  // namespace
@@ -188,14 +175,7 @@ TEST_CASE("subproblem benchmarks: each check's status is the enumeration's withi
     emit::Benchmark b = emit::build_benchmark(c.pair, c.box, o);
     CAPTURE(to_string(o.eps));
     // Every violating point of each direction, by enumeration.
-    std::vector<std::vector<int64_t>> points;
-    for (std::vector<int64_t> x = c.box.lo;;) {  // odometer over the box
-      points.push_back(x);
-      std::size_t d = 0;
-      while (d < x.size() && x[d] == c.box.hi[d]) x[d] = c.box.lo[d], ++d;
-      if (d == x.size()) break;
-      ++x[d];
-    }
+    std::vector<std::vector<int64_t>> points = test::box_points(c.box);
     auto violates = [&](const std::vector<int64_t>& x, const verify::Query& q) {
       Rational d = eval::evaluate_pair(c.pair, x).diff[q.output];
       return q.direction == verify::Direction::ABOVE ? d > o.eps : d < -o.eps;

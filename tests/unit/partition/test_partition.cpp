@@ -1,11 +1,16 @@
 // Partitioned verification against the exhaustive oracle and against unpartitioned verification.
 #include <doctest/doctest.h>
 
+#include "bab/search.h"
+#include "bounds/bound_method.h"
+#include "dra/diff_analysis.h"
 #include "eval/difference.h"
 #include "eval/oracle.h"
+#include "partition/part.h"
 #include "partition/part_queue.h"
 #include "partition/partitioned_verifier.h"
 #include "partition/split.h"
+#include "support/neuron_trace.h"
 #include "support/random_network.h"
 #include "support/tr_example.h"
 
@@ -97,6 +102,115 @@ TEST_CASE("partitioned verdicts agree with the oracle on random small networks, 
     if (worst > 0) check(c.pair, c.box, k, worst * Rational(1023, 1024), Verdict::FALSIFIED, backend, enumerate);
   }
   CHECK(split_runs >= 12);  // the root gets no solver (solver_depth 1): DRA-hard cases must split
+}
+
+TEST_CASE("neuron-split parts (branch-and-bound nodes) give the oracle's verdicts, 1 and 2 workers") {
+  std::mt19937_64 rng(18);
+  std::size_t handed_on = 0;
+  for (int trial = 0; trial < 16; ++trial) {
+    test::RandomCase c = test::random_case(rng, 3, {5, 4}, 2, 300);
+    eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
+    std::size_t k = trial % oracle.outputs.size();
+    Rational worst = oracle.outputs[k].max_abs();
+    CAPTURE(trial);
+    partition::PartitionOptions p = splitting(1 + trial % 2);
+    p.split_neurons = true;
+    p.part_nodes = 1 + trial % 3;  // tiny parts: nodes are handed on with their bounds and bases
+    std::size_t parts = check(c.pair, c.box, k, worst, Verdict::VERIFIED, "z3", p);
+    handed_on += parts > 2;
+    if (worst > 0) check(c.pair, c.box, k, worst * Rational(1023, 1024), Verdict::FALSIFIED, "z3", p);
+  }
+  CHECK(handed_on >= 4);
+}
+
+TEST_CASE("a neuron-split part hands on every violation: each lies in one of its children, also after a replay") {
+  std::mt19937_64 rng(20);
+  std::size_t violations_followed = 0, replayed = 0;
+  for (int trial = 0; trial < 30; ++trial) {
+    // Boxes big enough that the root's primal heuristics (a few thousand evaluations) may miss the
+    // few violating inputs, so the parts must hand them on.
+    test::RandomCase c = test::random_case(rng, 3, {6, 5}, 2, 20000);
+    eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
+    const std::size_t k = trial % 2;
+    const bool above = trial % 4 < 2;
+    Rational extreme = above ? oracle.outputs[k].max.diff : Rational(-oracle.outputs[k].min.diff);
+    if (extreme <= 0) continue;
+    verify::VerifyOptions o;
+    o.eps = extreme * Rational(999, 1000);  // a few inputs violate
+    o.anneal = false;
+    o.input_split_dimension = 0;
+    partition::PartitionOptions p = splitting(1);
+    p.split_neurons = true;
+    p.part_nodes = 1 + trial % 2;
+    partition::Part part{c.box, 1, {}, 0};
+    part.goal = verify::Query{k, above ? verify::Direction::ABOVE : verify::Direction::BELOW};
+    auto violates = [&](const std::vector<int64_t>& x) {
+      Rational d = eval::evaluate_pair(c.pair, x).diff[k];
+      return above ? d > o.eps : d < -o.eps;
+    };
+    auto in_region = [&](const partition::Part& q, const std::vector<int64_t>& x) {
+      return bounds::narrowed(q.box, q.restrictions).contains(x) && test::satisfies(test::trace(c.pair, x), q.restrictions);
+    };
+    // Twice: the part, then its first child without its bounds (as after MPI: rebuilt by replay).
+    for (int level = 0; level < 2; ++level) {
+      partition::PartOutcome out = partition::solve_part(c.pair, part, o, p, {k}, 60, nullptr);
+      if (out.counterexample) {
+        CHECK(violates(out.counterexample->input));
+        break;
+      }
+      if (out.children.empty()) break;
+      for (const std::vector<int64_t>& x : test::box_points(c.box)) {
+        if (!in_region(part, x) || !violates(x)) continue;
+        bool covered = false;
+        for (const partition::Part& child : out.children) covered |= in_region(child, x);
+        CHECK(covered);
+        ++violations_followed;
+      }
+      part = out.children.front();
+      part.within.reset();
+      replayed += level == 0;
+    }
+  }
+  CHECK(violations_followed >= 10);
+  CHECK(replayed >= 5);
+}
+
+TEST_CASE("replayed restrictions give bounds that hold at every input of the node (what MPI parts rely on)") {
+  std::mt19937_64 rng(19);
+  std::size_t nodes_checked = 0, points_checked = 0;
+  for (int trial = 0; trial < 12; ++trial) {
+    test::RandomCase c = test::random_case(rng, 2, {4, 3}, 2, 200);
+    eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
+    dra::DraResult root = bounds::bound(c.pair, bounds::Subproblem::root(c.box), bounds::Method::DRA_SYM);
+    bab::BabOptions o;
+    o.eps = oracle.outputs[0].max_abs() * Rational(101, 100);  // true: the search tries to prove it
+    o.max_nodes = 6;
+    o.branching.input_split_dimension = trial % 3 == 0 ? 16 : 0;
+    bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {0, trial % 2 == 0}, o);
+    for (const bab::OpenNode& node : r.open) {
+      bounds::Subproblem again = bounds::replay(c.pair, c.box, root, node.sub.restrictions);
+      CHECK(again.box.lo == node.sub.box.lo);
+      CHECK(again.box.hi == node.sub.box.hi);
+      // The node's region: the points of its box where every restriction holds.
+      dra::DraResult b = dra::run_dra(c.pair, again.box, {dra::DraMode::SYM, dra::Semantics::SOUND, true}, again.within.get());
+      ++nodes_checked;
+      for (const std::vector<int64_t>& x : test::box_points(again.box)) {
+        test::Trace t = test::trace(c.pair, x);
+        if (!test::satisfies(t, node.sub.restrictions)) continue;
+        ++points_checked;
+        CHECK(!b.infeasible);
+        for (std::size_t i = 0; i + 1 < b.layers.size(); ++i)
+          for (std::size_t j = 0; j < b.layers[i].dnn_pre.size(); ++j) {
+            CHECK(rational_from_double(b.layers[i].dnn_pre[j].lo) <= t.dnn_pre[i][j]);
+            CHECK(t.dnn_pre[i][j] <= rational_from_double(b.layers[i].dnn_pre[j].hi));
+            CHECK(b.layers[i].qnn_pre_lo[j] <= t.qnn_rounded[i][j]);
+            CHECK(t.qnn_rounded[i][j] <= b.layers[i].qnn_pre_hi[j]);
+          }
+      }
+    }
+  }
+  CHECK(nodes_checked >= 20);
+  CHECK(points_checked >= 100);
 }
 
 TEST_CASE("partitioned and unpartitioned verification agree on the technical report's example") {
