@@ -67,4 +67,10 @@ for spec in "4 5656 3 4 0,9 0.5" "4 3236 2 8 9 0.5" "8 5656 3 4 0 -" "8 3236 2 8
   # Every output at once, one scoped check per open direction (the incremental track's form).
   [ "$incr_eps" = - ] || emit "${tag}_all_bvlra_incr" "$task" all "$incr_eps" QF_BVLRA --incremental
 done
+# 3. The hard cores of a full-box task: the published QEBVerif MILP proves it in 709 s; qeb-smt's
+# branch and bound leaves it open at 60 s. Eight nodes of branch and bound, then one scoped check
+# per open subproblem (QF_LIRA, the encoding with the neuron terms the restrictions need).
+emit mnist100_q4_s3236_full_o7_lira_sub8 "--model $MNIST_NET --preset qebverif-mnist --bits 4 --mnist $DATA/mnist \
+  --sample 3236 --radius 3" 7 2 QF_LIRA "--subproblems 8"
+
 ls "$OUT"/*.smt2 | wc -l
