@@ -99,6 +99,7 @@ def main():
                                                          f"{rerun[i][3]}: {r['verdict']} ({r['how']}) {r['wall']:.1f}s")
     results = dict(earlier)
     results.update({t[:4]: r for t, r in zip(rerun, done)})
+    tasks = [t for t in tasks if t[:4] in results]  # an --only file may list a subset
 
     per_task = [["net", "Q", "eps", "sample", "verdict", "how", "seconds", "terms", "pub_dra", "pub_dra_s",
                  "pub_milp", "pub_milp_s", "pub_diff", "pub_diff_s", "explanation"]]
@@ -131,7 +132,8 @@ def main():
     md = [f"# RQ_2: qeb-smt verify vs published QEBVerif DRA+MILP ({a.output} output{'s' if a.output == 'all' else ''})",
           "",
           f"Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.platform()}; {a.jobs} tasks at a time; "
-          f"{a.timeout:g} s per task; {a.backend}/{a.encoding}; radius 3; first {a.samples} samples of each cell. "
+          f"{a.timeout:g} s per task; {a.backend}/{a.encoding}; radius 3; first {a.samples} samples of each cell"
+          f"{'; verify arguments added: ' + a.extra if a.extra else ''}; {len(tasks)} tasks. "
           f"Wall time of the whole run: {total / 60:.1f} min.",
           "Published: RQ_2.csv, DRA+MILP row (Gurobi, 24 threads, 3600 s limit). Counts are proved/falsified/unknown; "
           "times are means over decided tasks (ours: wall time of one qeb-smt process).", "",

@@ -57,7 +57,8 @@ const dra::DraResult& box_bounds(const quant::ModelPair& pair, const spec::Box& 
   return cache->bounds;
 }
 
-// A neuron-split part: branch and bound on its goal within its restrictions, for part_nodes nodes.
+// A neuron-split part: branch and bound on its goal within its restrictions; the nodes it leaves open
+// become its children.
 void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verify::VerifyOptions& options,
                      const PartitionOptions& partition, double time_left, const std::atomic<bool>* cancel,
                      PartOutcome& out) {
