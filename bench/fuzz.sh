@@ -12,7 +12,7 @@ ROOT=$PWD
 RUNS=${1:-1000000}
 shift || true
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(nnet onnx h5 qnn quant_spec box_spec vnnlib)
+((${#TARGETS[@]})) || TARGETS=(nnet onnx onnx_qnn h5 qnn quant_spec box_spec vnnlib)
 BUILD=$ROOT/build-fuzz
 OUT=$ROOT/bench/results/fuzz.md
 
@@ -32,7 +32,7 @@ for t in "${TARGETS[@]}"; do
   rm -rf "$BUILD/crashes/$t"
   mkdir -p "$corpus" "$BUILD/crashes/$t"
   [[ -d tests/fuzz/corpus/$t ]] && cp -n tests/fuzz/corpus/$t/* "$corpus/" 2>/dev/null || true
-  case $t in nnet|onnx|h5)  # small generated fixtures of every format as extra seeds
+  case $t in nnet|onnx|onnx_qnn|h5)  # small generated fixtures of every format as extra seeds
     find "$BUILD/tests/fixtures" -type f -size -24k ! -name stamp -exec cp -n {} "$corpus/" \; ;;
   esac
   leaks=1

@@ -39,12 +39,6 @@ BigInt to_integer(const Rational& r) {
   return boost::multiprecision::numerator(r);
 }
 
-BigInt floor_of(const Rational& r) {
-  BigInt n = boost::multiprecision::numerator(r), d = boost::multiprecision::denominator(r);
-  BigInt q = n / d;
-  return (n < 0 && q * d != n) ? BigInt(q - 1) : q;
-}
-
 std::size_t encode_dnn_bitvector(smt::TermManager& t, const EncodingInput& in, NetworkEncoding& out) {
   const model::Network& dnn = in.pair.dnn;
   const BigInt n = boost::multiprecision::numerator(in.pair.input_scale);
@@ -52,7 +46,7 @@ std::size_t encode_dnn_bitvector(smt::TermManager& t, const EncodingInput& in, N
   if (n <= 0) throw std::logic_error("bv encoding: the input scale must be positive");
   std::vector<Operand> ops;
   for (std::size_t k = 0; k < in.box.dimension(); ++k) {
-    Operand op{m * out.input_offset[k], m, std::nullopt, 0};
+    Operand op{m * (out.input_offset[k] - in.pair.qnn.input_zero_point), m, std::nullopt, 0};
     if (out.input_vars[k]) op.term = ScaledBv{*out.input_vars[k], false, 1}, op.term_hi = in.box.hi[k] - in.box.lo[k];
     ops.push_back(op);
   }

@@ -105,14 +105,6 @@ std::size_t encode_dnn(smt::TermManager& t, const EncodingInput& in, const std::
 
 namespace {
 
-BigInt floor_of(const Rational& r) {
-  BigInt n = boost::multiprecision::numerator(r), d = boost::multiprecision::denominator(r);
-  BigInt q = n / d;  // truncates toward zero
-  return (n < 0 && q * d != n) ? BigInt(q - 1) : q;
-}
-
-BigInt ceil_of(const Rational& r) { return -floor_of(-r); }
-
 // The value of v's bits as a signed bit-vector of width `width` (>= its own, +1 if unsigned).
 Term extend_signed(smt::TermManager& t, const ScaledBv& v, uint32_t width) {
   uint32_t w = t.sort(v.bits).width;

@@ -22,8 +22,96 @@ dra::QnnPhase phase_of(const EncodingInput& in, std::size_t i, std::size_t j) {
 
 // The value of a CONSTANT neuron: its clamped pre-activation bound.
 int64_t constant_value(const EncodingInput& in, std::size_t i, std::size_t j) {
-  int64_t max = in.pair.qnn.layers[i].activation_format->max_int();
-  return std::clamp<int64_t>(in.dra.layers[i].qnn_pre_lo[j], 0, max);
+  const quant::QNetwork& qnn = in.pair.qnn;
+  return std::clamp<int64_t>(in.dra.layers[i].qnn_pre_lo[j], qnn.clamp_lo(i), qnn.clamp_hi(i));
+}
+
+// A hidden neuron's phase; an affine quantized output may need both clamps.
+dra::QnnPhase clamp_phase(const EncodingInput& in, std::size_t i, std::size_t j) {
+  return in.pair.qnn.is_output(i) ? dra::QnnPhase::CLAMP_BOTH : phase_of(in, i, j);
+}
+
+// value * step exactly as a scaled bit-vector: the numerator of the step multiplies the bits (a
+// power-of-two step only sets the denominator).
+ScaledBv scaled_value(smt::TermManager& t, Term bits, bool is_signed, const Rational& step) {
+  const BigInt n = boost::multiprecision::numerator(step), d = boost::multiprecision::denominator(step);
+  if (n == 1) return {bits, is_signed, d};
+  const uint32_t w = t.sort(bits).width, width = w + (is_signed ? 0 : 1) + unsigned_width(n);
+  Term x = t.mk(is_signed ? Kind::BV_SIGN_EXTEND : Kind::BV_ZERO_EXTEND, {bits}, width - w);
+  return {t.mk(Kind::BV_MUL, {t.bv_const(n, width), x}), true, d};
+}
+
+// The real value S * acc + c of an affine real output, exactly as a scaled bit-vector.
+ScaledBv affine_value(smt::TermManager& t, Term acc, const Rational& scale, const Rational& offset) {
+  using boost::multiprecision::denominator;
+  using boost::multiprecision::numerator;
+  const BigInt l = boost::multiprecision::lcm(denominator(scale), denominator(offset));
+  const BigInt m = numerator(scale) * (l / denominator(scale)), a = numerator(offset) * (l / denominator(offset));
+  const uint32_t w = t.sort(acc).width;
+  // |acc| <= 2^(w-1): m * acc + a fits signed_width of its bound.
+  const BigInt bound = m * (BigInt(1) << (w - 1)) + abs(a);
+  const uint32_t width = std::max(signed_width(-bound, bound), w);
+  Term x = width > w ? t.mk(Kind::BV_SIGN_EXTEND, {acc}, width - w) : acc;
+  Term sum = t.mk(Kind::BV_MUL, {t.bv_const(m, width), x});
+  if (a != 0) sum = t.mk(Kind::BV_ADD, {sum, t.bv_const(a, width)});
+  return {sum, true, l};
+}
+
+// The real term of a scaled bit-vector's value (bit by bit, or through bv2nat).
+Term scaled_to_real(smt::TermManager& t, const ScaledBv& v, RealLink link) {
+  const Rational unit = Rational(1) / Rational(v.denominator);
+  if (link == RealLink::BITWISE) return bits_to_real(t, v.bits, v.is_signed, unit);
+  if (!v.is_signed) return nat_to_real(t, v.bits, unit);
+  // Signed value = bv2nat(bits) - 2^w * sign bit.
+  const uint32_t w = t.sort(v.bits).width;
+  Term sign = t.mk(Kind::BV_EXTRACT, {v.bits}, w - 1, w - 1);
+  Term correction = t.ite(t.eq(sign, t.bv_const(1, 1)), t.real_const(-unit * Rational(BigInt(1) << w)), t.real_const(0));
+  return t.add({nat_to_real(t, v.bits, unit), correction});
+}
+
+/**
+ * ONNX's round half to even of (acc * mult + add) / div as constraints on r (bit-vectors, signed):
+ * with N = acc * mult + add and par the parity of r,
+ *   2 div r - div + par <= 2 N <= 2 div r + div - par,
+ * both ends included for an even r (a tie rounds to it) and excluded for an odd one; an odd div
+ * has no ties (par = 1). Every product is formed in a width that holds it.
+ */
+void round_half_even_bv(smt::TermManager& t, Term acc, Term r, const quant::RoundingRule& rule, std::vector<Term>& out) {
+  const uint32_t wa = t.sort(acc).width, wr = t.sort(r).width;
+  const BigInt two_n = 2 * (rule.mult * (BigInt(1) << (wa - 1)) + abs(rule.add));
+  const BigInt two_r = 2 * rule.div * (BigInt(1) << (wr - 1)) + rule.div + 1;
+  const BigInt bound = std::max(two_n, two_r);
+  const uint32_t w = signed_width(-bound, bound);
+  auto extend = [&](Term x) {
+    uint32_t xw = t.sort(x).width;
+    return xw < w ? t.mk(Kind::BV_SIGN_EXTEND, {x}, w - xw) : x;
+  };
+  Term n2 = t.mk(Kind::BV_ADD, {t.mk(Kind::BV_MUL, {t.bv_const(BigInt(2 * rule.mult), w), extend(acc)}), t.bv_const(BigInt(2 * rule.add), w)});
+  Term r2 = t.mk(Kind::BV_MUL, {t.bv_const(BigInt(2 * rule.div), w), extend(r)});
+  Term par = rule.div % 2 == 1 ? t.bv_const(1, w)
+                               : t.mk(Kind::BV_ZERO_EXTEND, {t.mk(Kind::BV_EXTRACT, {r}, 0, 0)}, w - 1);
+  Term low = t.mk(Kind::BV_ADD, {t.mk(Kind::BV_SUB, {r2, t.bv_const(rule.div, w)}), par});
+  Term high = t.mk(Kind::BV_SUB, {t.mk(Kind::BV_ADD, {r2, t.bv_const(rule.div, w)}), par});
+  out.push_back(t.mk(Kind::BV_SLE, {low, n2}));
+  out.push_back(t.mk(Kind::BV_SLE, {n2, high}));
+}
+
+/** The same in linear integer arithmetic, with par = r - 2k for a fresh integer k. */
+void round_half_even_int(smt::TermManager& t, Term acc, Term r, const quant::RoundingRule& rule, const std::string& name,
+                         std::vector<Term>& out) {
+  Term n2 = t.add({t.scale(Rational(BigInt(2 * rule.mult)), acc), t.int_const(Rational(BigInt(2 * rule.add)))});
+  Term r2 = t.scale(Rational(BigInt(2 * rule.div)), r);
+  if (rule.div % 2 == 1) {
+    out.push_back(t.mk(Kind::LE, {t.add({r2, t.int_const(Rational(BigInt(1 - rule.div)))}), n2}));
+    out.push_back(t.mk(Kind::LE, {n2, t.add({r2, t.int_const(Rational(BigInt(rule.div - 1)))})}));
+    return;
+  }
+  Term k = t.variable(name, Sort::integer());
+  Term par = t.add({r, t.scale(Rational(-2), k)});
+  out.push_back(t.mk(Kind::GE, {par, t.int_const(0)}));
+  out.push_back(t.mk(Kind::LE, {par, t.int_const(1)}));
+  out.push_back(t.mk(Kind::LE, {t.add({r2, t.int_const(Rational(BigInt(-rule.div))), par}), n2}));
+  out.push_back(t.mk(Kind::LE, {n2, t.add({r2, t.int_const(Rational(rule.div)), t.scale(Rational(-1), par)})}));
 }
 
 std::string id(std::size_t i, std::size_t j) { return std::to_string(i + 1) + "_" + std::to_string(j); }
@@ -61,13 +149,13 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
     return d;
   });
   std::size_t splits = 0;
+  const bool reals = link != RealLink::NONE;
   for (std::size_t i = 0; i < qnn.layers.size(); ++i) {
     const quant::QLayer& layer = qnn.layers[i];
-    const bool output = qnn.is_output(i);
-    const int e = output ? 0 : qnn.activation_shift(i);
-    const Rational grid = output ? Rational(0) : dyadic(1, layer.activation_format->frac_bits);
-    const bool reals = link != RealLink::NONE;
-    const BigInt grid_denominator = output ? BigInt(1) : BigInt(1) << layer.activation_format->frac_bits;
+    const bool output = qnn.is_output(i), quantized = qnn.quantized(i);
+    const bool shift_rounding = quantized && !qnn.affine();  // the power-of-two scheme: an arithmetic shift
+    const int e = shift_rounding ? qnn.activation_shift(i) : 0;
+    const Rational grid = quantized ? qnn.step(i) : Rational(0);
     if (!output) {
       if (reals) out.qnn_hidden.emplace_back();
       else out.qnn_hidden_bv.emplace_back();
@@ -78,10 +166,10 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
         const int64_t value = constant_value(in, i, j);
         next.push_back({value, std::nullopt});
         if (reals) out.qnn_hidden.back().push_back(t.real_const(grid * value));
-        else out.qnn_hidden_bv.back().push_back({t.bv_const(value, unsigned_width(value)), false, grid_denominator});
+        else out.qnn_hidden_bv.back().push_back(scaled_value(t, t.bv_const(value, unsigned_width(value)), false, grid));
         continue;
       }
-      BigInt lo(qeb::to_string(bounds[i].acc_lo[j])), hi(qeb::to_string(bounds[i].acc_hi[j]));
+      BigInt lo = big_int(bounds[i].acc_lo[j]), hi = big_int(bounds[i].acc_hi[j]);
       // Room for the rounding constant 2^(e-1), and at least e + 1 bits so the shift is defined.
       const uint32_t w = std::max<uint32_t>(signed_width(lo, hi + (e > 0 ? BigInt(1) << (e - 1) : BigInt(0))), e + 1);
       BigInt constant = BigInt(layer.bias[j]) << qnn.bias_shift(i);
@@ -103,49 +191,60 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
       Term sum = balanced_sum(terms, [&](Term a, Term b) { return t.mk(Kind::BV_ADD, {a, b}); });
       Term acc = t.variable("qnn_acc_" + id(i, j), Sort::bitvec(w));
       out.assertions.push_back(t.eq(acc, sum));
-      if (output) {
-        Rational scale = dyadic(1, qnn.acc_frac_bits(i));
-        if (link == RealLink::NONE) {
-          out.qnn_output_bv.push_back({acc, true, BigInt(1) << qnn.acc_frac_bits(i)});
-        } else if (link == RealLink::BITWISE) {
-          out.qnn_output.push_back(bits_to_real(t, acc, true, scale));
-        } else {
-          // Signed value = bv2nat(acc) - 2^w * sign bit.
-          Term sign = t.mk(Kind::BV_EXTRACT, {acc}, w - 1, w - 1);
-          Term correction = t.ite(t.eq(sign, t.bv_const(1, 1)), t.real_const(-scale * Rational(BigInt(1) << w)),
-                                  t.real_const(0));
-          out.qnn_output.push_back(t.add({nat_to_real(t, acc, scale), correction}));
-        }
+      if (!quantized) {
+        // A real output: acc / 2^F (power of two) or S acc + c (affine).
+        ScaledBv value = qnn.affine() ? affine_value(t, acc, qnn.acc_scale(i, j), qnn.acc_offset(i, j))
+                                      : ScaledBv{acc, true, BigInt(1) << qnn.acc_frac_bits(i)};
+        if (link == RealLink::NONE) out.qnn_output_bv.push_back(value);
+        else out.qnn_output.push_back(scaled_to_real(t, value, link));
         continue;
       }
-      // floor(acc / 2^e + 1/2) by arithmetic shift; w leaves room for the + 2^(e-1).
-      Term rounded = e == 0 ? acc : t.mk(Kind::BV_ASHR, {t.mk(Kind::BV_ADD, {acc, t.bv_const(BigInt(1) << (e - 1), w)})}, e);
-      const int64_t max = layer.activation_format->max_int();
-      const dra::LayerReport& r = in.dra.layers[i];
-      // DRA's sound rounded pre-activation bounds, as redundant facts.
-      BigInt pre_lo = std::max<BigInt>(BigInt(r.qnn_pre_lo[j]), -(BigInt(1) << (w - 1)));
-      BigInt pre_hi = std::min<BigInt>(BigInt(r.qnn_pre_hi[j]), (BigInt(1) << (w - 1)) - 1);
-      out.assertions.push_back(t.mk(Kind::BV_SLE, {t.bv_const(pre_lo, w), rounded}));
-      out.assertions.push_back(t.mk(Kind::BV_SLE, {rounded, t.bv_const(pre_hi, w)}));
-      dra::QnnPhase phase = phase_of(in, i, j);
+      Term rounded = acc;
+      uint32_t rw = w;  // the width of the rounded value
+      if (shift_rounding) {
+        // floor(acc / 2^e + 1/2) by arithmetic shift; w leaves room for the + 2^(e-1).
+        if (e > 0) rounded = t.mk(Kind::BV_ASHR, {t.mk(Kind::BV_ADD, {acc, t.bv_const(BigInt(1) << (e - 1), w)})}, e);
+      } else {
+        // Round half to even: r in the width of its exact bounds, tied to acc by inequalities.
+        rw = signed_width(big_int(qnn.rounded(i, j, bounds[i].acc_lo[j])), big_int(qnn.rounded(i, j, bounds[i].acc_hi[j])));
+        rounded = t.variable("qnn_round_" + id(i, j), Sort::bitvec(rw));
+        round_half_even_bv(t, acc, rounded, qnn.rounding_rule(i, j), out.assertions);
+      }
+      if (!output) {
+        // DRA's sound rounded pre-activation bounds, as redundant facts.
+        const dra::LayerReport& r = in.dra.layers[i];
+        BigInt pre_lo = std::max<BigInt>(BigInt(r.qnn_pre_lo[j]), -(BigInt(1) << (rw - 1)));
+        BigInt pre_hi = std::min<BigInt>(BigInt(r.qnn_pre_hi[j]), (BigInt(1) << (rw - 1)) - 1);
+        out.assertions.push_back(t.mk(Kind::BV_SLE, {t.bv_const(pre_lo, rw), rounded}));
+        out.assertions.push_back(t.mk(Kind::BV_SLE, {rounded, t.bv_const(pre_hi, rw)}));
+      }
+      dra::QnnPhase phase = clamp_phase(in, i, j);
       Term value = rounded;
-      const uint32_t max_width = signed_width(0, max);
-      const bool max_fits = max_width <= w;
-      if (phase == dra::QnnPhase::CLAMP_LOW || phase == dra::QnnPhase::CLAMP_BOTH) {
-        Term zero = t.bv_const(0, w);
-        value = t.ite(t.mk(Kind::BV_SLT, {value, zero}), zero, value);
+      const int64_t min = qnn.clamp_lo(i), max = qnn.clamp_hi(i);
+      // A clamp end the width cannot reach never binds.
+      const bool min_fits = signed_width(min, 0) <= rw, max_fits = signed_width(0, max) <= rw;
+      if ((phase == dra::QnnPhase::CLAMP_LOW || phase == dra::QnnPhase::CLAMP_BOTH) && min_fits) {
+        Term low = t.bv_const(min, rw);
+        value = t.ite(t.mk(Kind::BV_SLT, {value, low}), low, value);
       }
       if ((phase == dra::QnnPhase::CLAMP_HIGH || phase == dra::QnnPhase::CLAMP_BOTH) && max_fits) {
-        Term cap = t.bv_const(max, w);
+        Term cap = t.bv_const(max, rw);
         value = t.ite(t.mk(Kind::BV_SLT, {cap, value}), cap, value);
       }
-      if (phase != dra::QnnPhase::LINEAR) ++splits;
-      // The activation lies in [0, max]: its low bits hold it exactly.
-      uint32_t aw = std::min<uint32_t>(w, unsigned_width(max));
+      if (!output && phase != dra::QnnPhase::LINEAR) ++splits;
+      // The activation lies in [min, max]: its low bits hold it exactly (unsigned when min = 0).
+      const bool is_signed = min < 0;
+      uint32_t aw = std::min<uint32_t>(rw, is_signed ? signed_width(min, max) : unsigned_width(max));
       Term activation = t.variable("qnn_act_" + id(i, j), Sort::bitvec(aw));
-      out.assertions.push_back(t.eq(activation, aw < w ? t.mk(Kind::BV_EXTRACT, {value}, aw - 1, 0) : value));
+      out.assertions.push_back(t.eq(activation, aw < rw ? t.mk(Kind::BV_EXTRACT, {value}, aw - 1, 0) : value));
+      ScaledBv real = scaled_value(t, activation, is_signed, grid);
+      if (output) {
+        if (link == RealLink::NONE) out.qnn_output_bv.push_back(real);
+        else out.qnn_output.push_back(scaled_to_real(t, real, link));
+        continue;
+      }
       next.push_back({0, activation});
-      if (link == RealLink::NONE) out.qnn_hidden_bv.back().push_back({activation, false, grid_denominator});
+      if (link == RealLink::NONE) out.qnn_hidden_bv.back().push_back(real);
       else out.qnn_hidden.back().push_back(link == RealLink::BITWISE ? bits_to_real(t, activation, false, grid)
                                                                      : nat_to_real(t, activation, grid));
     }
@@ -165,8 +264,8 @@ std::size_t encode_qnn_integer(smt::TermManager& t, const EncodingInput& in, Net
   std::size_t splits = 0;
   for (std::size_t i = 0; i < qnn.layers.size(); ++i) {
     const quant::QLayer& layer = qnn.layers[i];
-    const bool output = qnn.is_output(i);
-    const Rational grid = output ? Rational(0) : dyadic(1, layer.activation_format->frac_bits);
+    const bool output = qnn.is_output(i), quantized = qnn.quantized(i);
+    const Rational grid = quantized ? qnn.step(i) : Rational(0);
     if (!output) out.qnn_hidden.emplace_back(), out.qnn_pre.emplace_back();
     std::vector<Operand> next;
     for (std::size_t j = 0; j < layer.outputs; ++j) {
@@ -187,13 +286,19 @@ std::size_t encode_qnn_integer(smt::TermManager& t, const EncodingInput& in, Net
       terms.push_back(t.int_const(Rational(constant)));
       Term acc = t.variable("qnn_acc_" + id(i, j), Sort::integer());
       out.assertions.push_back(t.eq(acc, t.add(terms)));
-      if (output) {
-        out.qnn_output.push_back(t.scale(dyadic(1, qnn.acc_frac_bits(i)), t.mk(Kind::TO_REAL, {acc})));
+      if (!quantized) {
+        // A real output: acc / 2^F (power of two) or S acc + c (affine).
+        Term real = t.scale(qnn.acc_scale(i, j), t.mk(Kind::TO_REAL, {acc}));
+        Rational offset = qnn.acc_offset(i, j);
+        out.qnn_output.push_back(offset == 0 ? real : t.add({real, t.real_const(offset)}));
         continue;
       }
-      const int e = qnn.activation_shift(i);
+      const int e = qnn.affine() ? 0 : qnn.activation_shift(i);
       Term rounded = acc;
-      if (e > 0) {
+      if (qnn.affine()) {
+        rounded = t.variable("qnn_round_" + id(i, j), Sort::integer());
+        round_half_even_int(t, acc, rounded, qnn.rounding_rule(i, j), "qnn_half_" + id(i, j), out.assertions);
+      } else if (e > 0) {
         // r = floor((acc + 2^(e-1)) / 2^e) as two linear constraints on an integer r.
         rounded = t.variable("qnn_round_" + id(i, j), Sort::integer());
         Rational step = Rational(BigInt(1) << e);
@@ -202,25 +307,32 @@ std::size_t encode_qnn_integer(smt::TermManager& t, const EncodingInput& in, Net
         out.assertions.push_back(t.mk(Kind::LE, {scaled, shifted}));
         out.assertions.push_back(t.mk(Kind::LE, {shifted, t.add({scaled, t.int_const(step - 1)})}));
       }
-      out.qnn_pre.back().push_back(rounded);
-      const dra::LayerReport& r = in.dra.layers[i];
-      out.assertions.push_back(t.mk(Kind::GE, {rounded, t.int_const(r.qnn_pre_lo[j])}));
-      out.assertions.push_back(t.mk(Kind::LE, {rounded, t.int_const(r.qnn_pre_hi[j])}));
-      dra::QnnPhase phase = phase_of(in, i, j);
+      if (!output) {
+        out.qnn_pre.back().push_back(rounded);
+        const dra::LayerReport& r = in.dra.layers[i];
+        out.assertions.push_back(t.mk(Kind::GE, {rounded, t.int_const(r.qnn_pre_lo[j])}));
+        out.assertions.push_back(t.mk(Kind::LE, {rounded, t.int_const(r.qnn_pre_hi[j])}));
+      }
+      dra::QnnPhase phase = clamp_phase(in, i, j);
       Term value = rounded;
       if (phase == dra::QnnPhase::CLAMP_LOW || phase == dra::QnnPhase::CLAMP_BOTH) {
-        Term zero = t.int_const(0);
-        value = t.ite(t.mk(Kind::LT, {value, zero}), zero, value);
+        Term low = t.int_const(qnn.clamp_lo(i));
+        value = t.ite(t.mk(Kind::LT, {value, low}), low, value);
       }
       if (phase == dra::QnnPhase::CLAMP_HIGH || phase == dra::QnnPhase::CLAMP_BOTH) {
-        Term cap = t.int_const(layer.activation_format->max_int());
+        Term cap = t.int_const(qnn.clamp_hi(i));
         value = t.ite(t.mk(Kind::GT, {value, cap}), cap, value);
       }
-      if (phase != dra::QnnPhase::LINEAR) ++splits;
       Term activation = t.variable("qnn_act_" + id(i, j), Sort::integer());
       out.assertions.push_back(t.eq(activation, value));
+      Term real = t.scale(grid, t.mk(Kind::TO_REAL, {activation}));
+      if (output) {
+        out.qnn_output.push_back(real);
+        continue;
+      }
+      if (phase != dra::QnnPhase::LINEAR) ++splits;
       next.push_back({0, activation});
-      out.qnn_hidden.back().push_back(t.scale(grid, t.mk(Kind::TO_REAL, {activation})));
+      out.qnn_hidden.back().push_back(real);
     }
     ops = std::move(next);
   }
@@ -232,7 +344,7 @@ std::vector<Term> dnn_inputs(smt::TermManager& t, const EncodingInput& in, Netwo
   std::vector<Term> x;
   const Rational inverse = Rational(1) / in.pair.input_scale;
   for (std::size_t k = 0; k < in.box.dimension(); ++k) {
-    Term offset = t.real_const(Rational(out.input_offset[k]) * inverse);
+    Term offset = t.real_const(in.pair.dnn_input(out.input_offset[k]));
     if (!out.input_vars[k]) {
       x.push_back(offset);
       continue;

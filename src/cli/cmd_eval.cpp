@@ -33,6 +33,11 @@ int eval_one(const po::variables_map& vm, const quant::ModelPair& pair) {
     x = mnist.image(std::size_t(sample));
     label = mnist.label(std::size_t(sample));
     what = "MNIST sample " + std::to_string(sample);
+    if (pair.qnn.affine()) {
+      // The QNN's quantization of the image the float model reads (pixel / 255); both then see that grid point.
+      for (int64_t& p : x) p = pair.qnn.quantize_input(Rational(p, 255));
+      what += " (quantized by the QNN's input QuantizeLinear)";
+    }
   }
   eval::PairOutput out = eval::evaluate_pair(pair, x);
   std::vector<double> qnn, dnn;
@@ -94,6 +99,10 @@ int eval_accuracy(const po::variables_map& vm, const quant::ModelPair& pair) {
     throw OptionError("the network has " + std::to_string(pair.dnn.input_size()) + " inputs, MNIST images have " +
                       std::to_string(mnist.rows * mnist.cols) + " pixels");
   double inverse = to_double(Rational(1) / pair.input_scale);
+  // An ONNX QNN quantizes pixel / 255 itself: one table for the 256 pixel values.
+  std::vector<int64_t> quantized;
+  if (pair.qnn.affine())
+    for (int p = 0; p < 256; ++p) quantized.push_back(pair.qnn.quantize_input(Rational(p, 255)));
   std::size_t dnn_correct = 0, qnn_correct = 0, agree = 0;
   Progress progress("eval", false);
   for (std::size_t s = first; s < last; ++s) {
@@ -101,6 +110,9 @@ int eval_accuracy(const po::variables_map& vm, const quant::ModelPair& pair) {
     std::vector<int64_t> x = mnist.image(s);
     std::vector<double> real(x.size());
     for (std::size_t k = 0; k < x.size(); ++k) real[k] = double(x[k]) * inverse;
+    if (pair.qnn.affine())
+      // As deployed: the float model reads pixel / 255, the QNN its own quantization of that.
+      for (std::size_t k = 0; k < x.size(); ++k) real[k] = double(x[k]) / 255, x[k] = quantized[std::size_t(x[k])];
     std::size_t d_class = argmax(eval::eval_dnn_double(pair.dnn, real));
     eval::QnnOutput q = eval::eval_qnn(pair.qnn, x);
     std::vector<double> qv;
@@ -130,7 +142,8 @@ int eval_accuracy(const po::variables_map& vm, const quant::ModelPair& pair) {
 int cmd_eval(const Args& args) {
   po::options_description input("Input (one of)");
   input.add_options()
-    ("input", po::value<std::string>()->value_name("V,V,..."), "integer QNN input (the DNN gets V/D)")
+    ("input", po::value<std::string>()->value_name("V,V,..."),
+     "integer QNN input (the DNN gets V/D; for an ONNX QNN, the stored int8/uint8 values: the DNN gets (V - zero point) * scale)")
     ("mnist", po::value<std::string>()->value_name("DIR"), "MNIST test set directory (idx files, gzipped or not)")
     ("sample", po::value<long long>()->value_name("N"), "evaluate MNIST test sample N (with --mnist)")
     ("samples", po::value<std::string>()->value_name("A:B|all"),

@@ -62,6 +62,30 @@ nlohmann::json report_saturation(const po::variables_map& vm, const quant::Model
   return list;
 }
 
+// An affine layer: weight scales (one per channel or one), integer ranges, the output's quantization.
+nlohmann::json affine_layer_info(const quant::QNetwork& qnn, std::size_t i) {
+  const quant::QLayer& q = qnn.layers[i];
+  const quant::AffineLayer& a = *q.affine;
+  Rational lo = qnn.weight_scale(i, 0), hi = lo;
+  for (std::size_t j = 1; j < q.outputs; ++j) lo = std::min(lo, qnn.weight_scale(i, j)), hi = std::max(hi, qnn.weight_scale(i, j));
+  auto [wmin, wmax] = std::minmax_element(q.weights.begin(), q.weights.end());
+  std::size_t offsets = std::count_if(a.acc_offset.begin(), a.acc_offset.end(), [](const Rational& c) { return c != 0; });
+  std::string scales = lo == hi ? "weight scale " + to_string(lo) : "weight scales " + to_string(lo) + ".." + to_string(hi) + " (per channel)";
+  std::printf("  QNN: %s, weights (zero point subtracted) %lld..%lld, %zu biases off the accumulator grid; ", scales.c_str(),
+              (long long)*wmin, (long long)*wmax, offsets);
+  nlohmann::json j = {{"weight_scale_range", {to_string(lo), to_string(hi)}},
+                      {"weight_range", {*wmin, *wmax}},
+                      {"biases_off_grid", offsets}};
+  if (a.quantized) {
+    std::printf("output scale %s, zero point %lld, clamp %lld..%lld (centred), rounding half to even\n",
+                to_string(a.out_scale).c_str(), (long long)a.out_zero_point, (long long)a.out_lo, (long long)a.out_hi);
+    j["output"] = {{"scale", to_string(a.out_scale)}, {"zero_point", a.out_zero_point}, {"clamp", {a.out_lo, a.out_hi}}};
+  } else {
+    std::printf("output unquantized\n");
+  }
+  return j;
+}
+
 }  // namespace
 
 int cmd_info(const Args& args) {
@@ -99,7 +123,9 @@ int cmd_info(const Args& args) {
                 l.relu ? ", ReLU" : ", linear", *wmin, *wmax, *bmin, *bmax);
     nlohmann::json layer = {{"inputs", l.inputs}, {"outputs", l.outputs}, {"relu", l.relu},
                             {"weight_range", {*wmin, *wmax}}, {"bias_range", {*bmin, *bmax}}};
-    if (quantized) {
+    if (quantized && pair.qnn.affine()) {
+      layer["qnn"] = affine_layer_info(pair.qnn, i);
+    } else if (quantized) {
       const quant::QLayer& q = pair.qnn.layers[i];
       auto saturated = std::count_if(q.weights.begin(), q.weights.end(), [&](int64_t w) {
         return w == q.weight_format.min_int() || w == q.weight_format.max_int();
@@ -122,7 +148,16 @@ int cmd_info(const Args& args) {
     }
     doc["layers"].push_back(layer);
   }
-  if (quantized) {
+  if (quantized && pair.qnn.affine()) {
+    const quant::QNetwork& q = pair.qnn;
+    std::printf("QNN input: %s%d, scale %s, zero point %lld; both networks see (integer - %lld) * %s\n",
+                q.input_format.is_signed ? "int" : "uint", q.input_format.total_bits, qeb::to_string(q.affine_input_scale).c_str(),
+                (long long)q.input_zero_point, (long long)q.input_zero_point, qeb::to_string(q.affine_input_scale).c_str());
+    doc["scheme"] = "affine";
+    doc["input"] = {{"type", std::string(q.input_format.is_signed ? "int" : "uint") + std::to_string(q.input_format.total_bits)},
+                    {"scale", qeb::to_string(q.affine_input_scale)},
+                    {"zero_point", q.input_zero_point}};
+  } else if (quantized) {
     std::printf("QNN input: %s; DNN input = integer / %s\n", pair.qnn.input_format.to_string().c_str(),
                 qeb::to_string(pair.input_scale).c_str());
     doc["input_format"] = pair.qnn.input_format.to_string();

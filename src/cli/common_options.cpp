@@ -1,6 +1,8 @@
 #include "cli/common_options.h"
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -11,6 +13,7 @@
 #include "verify/verifier.h"
 #include "eval/eval_qnn.h"
 #include "model/load_network.h"
+#include "quant/affine.h"
 #include "quant/qnn_file.h"
 #include "quant/quantize.h"
 
@@ -22,8 +25,8 @@ po::options_description model_options() {
     ("model,m", po::value<std::string>()->value_name("FILE"),
      "the real-valued network (DNN): Keras .h5, .onnx or .nnet (required)")
     ("qnn", po::value<std::string>()->value_name("FILE"),
-     "a pre-quantized network (qeb-smt QNN JSON, see `qeb-smt quantize`) instead of deriving it from --model; "
-     "it must have the DNN's shape")
+     "a pre-quantized network instead of deriving it from --model: qeb-smt QNN JSON (see `qeb-smt quantize`), "
+     "or an int8/uint8 ONNX model (QDQ, QLinearMatMul or MatMulInteger form) of --model; it must have the DNN's shape")
     ("preset", po::value<std::string>()->value_name("NAME"),
      (std::string("a quantization preset with --bits: ") + quant::preset_help()).c_str())
     ("bits", po::value<int>()->value_name("Q"), "bit-width Q for --preset (2..32)")
@@ -52,6 +55,12 @@ po::options_description output_options() {
 namespace {
 
 bool quiet(const po::variables_map& vm) { return vm.count("quiet") && vm["quiet"].as<bool>(); }
+
+bool is_onnx(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return ext == ".onnx";
+}
 
 }  // namespace
 
@@ -87,9 +96,17 @@ quant::ModelPair load_model_pair(const po::variables_map& vm) {
   }
   if (!vm.count("qnn")) return quant::make_pair(std::move(dnn), config);
 
+  const std::string qnn_path = vm["qnn"].as<std::string>();
+  if (is_onnx(qnn_path)) {
+    // The ONNX QNN's own input quantization relates the two networks' inputs.
+    if (has_preset || has_quant || vm.count("input-scale"))
+      throw OptionError("--qnn " + qnn_path + " is an ONNX QNN: its QuantizeLinear defines the input scale, so "
+                        "--preset, --quant and --input-scale do not apply");
+    return quant::make_affine_pair(std::move(dnn), quant::load_affine_qnn(qnn_path));
+  }
   // With --qnn the formats come from the file; --preset/--quant/--input-scale only give the input scale.
   quant::ModelPair pair;
-  pair.qnn = quant::load_qnn(vm["qnn"].as<std::string>());
+  pair.qnn = quant::load_qnn(qnn_path);
   pair.dnn = std::move(dnn);
   pair.input_scale = config.input_scale;
   quant::validate(pair);

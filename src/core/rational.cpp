@@ -18,15 +18,26 @@ Rational rational_from_double(double v) {
   return dyadic(i128(integer_mantissa), 53 - exponent);
 }
 
-Rational dyadic(i128 numerator, int exponent) {
-  bool negative = numerator < 0;
-  BigInt n = 0;
+BigInt big_int(i128 v) {
+  bool negative = v < 0;
   // Build the BigInt from the magnitude in two 64-bit halves.
-  unsigned __int128 magnitude = negative ? (unsigned __int128)(-(numerator + 1)) + 1 : (unsigned __int128)numerator;
-  n = BigInt(static_cast<unsigned long long>(magnitude >> 64));
+  unsigned __int128 magnitude = negative ? (unsigned __int128)(-(v + 1)) + 1 : (unsigned __int128)v;
+  BigInt n = BigInt(static_cast<unsigned long long>(magnitude >> 64));
   n <<= 64;
   n += BigInt(static_cast<unsigned long long>(magnitude));
-  if (negative) n = -n;
+  return negative ? BigInt(-n) : n;
+}
+
+i128 to_i128(const BigInt& v) {
+  if (v < -(BigInt(1) << 127) || v >= (BigInt(1) << 127)) throw OverflowError("an integer does not fit 128 bits");
+  BigInt m = abs(v);
+  unsigned __int128 magnitude = (unsigned __int128)static_cast<unsigned long long>(m >> 64) << 64;
+  magnitude |= static_cast<unsigned long long>(m & BigInt(~0ULL));
+  return v < 0 ? i128(-magnitude) : i128(magnitude);
+}
+
+Rational dyadic(i128 numerator, int exponent) {
+  BigInt n = big_int(numerator);
   if (exponent >= 0) {
     BigInt d = 1;
     d <<= exponent;
@@ -34,6 +45,21 @@ Rational dyadic(i128 numerator, int exponent) {
   }
   n <<= -exponent;
   return Rational(n);
+}
+
+BigInt floor_of(const Rational& r) {
+  BigInt n = boost::multiprecision::numerator(r), d = boost::multiprecision::denominator(r);
+  BigInt q = n / d;  // truncates toward zero
+  return (n < 0 && q * d != n) ? BigInt(q - 1) : q;
+}
+
+BigInt ceil_of(const Rational& r) { return -floor_of(-r); }
+
+BigInt round_half_even(const Rational& r) {
+  BigInt f = floor_of(r);
+  Rational rest = r - Rational(f);  // in [0, 1)
+  if (rest > Rational(1, 2) || (rest == Rational(1, 2) && boost::multiprecision::bit_test(abs(f), 0))) return f + 1;
+  return f;
 }
 
 double to_double(const Rational& r) { return r.convert_to<double>(); }

@@ -14,8 +14,17 @@ using BigInt = boost::multiprecision::cpp_int;
 /** The exact value of a finite double (every double is a dyadic rational). */
 Rational rational_from_double(double v);
 
+/** The BigInt of a 128-bit integer, and back (OverflowError outside the 128-bit range). */
+BigInt big_int(i128 v);
+i128 to_i128(const BigInt& v);
+
 /** n / 2^exponent exactly (exponent may be negative). */
 Rational dyadic(i128 numerator, int exponent);
+
+/** floor(r), ceil(r), and r rounded to the nearest integer with ties to even (ONNX's rounding). */
+BigInt floor_of(const Rational& r);
+BigInt ceil_of(const Rational& r);
+BigInt round_half_even(const Rational& r);
 
 /** The nearest double (ties to even) of an exact rational. */
 double to_double(const Rational& r);

@@ -49,7 +49,7 @@ DeepPoly::DeepPoly(std::vector<double> input_lo, std::vector<double> input_hi)
   d_input_magnitude = magnitudes(d_lo, d_hi);
 }
 
-std::size_t DeepPoly::add_layer(Matrix weights, std::vector<double> bias) {
+std::size_t DeepPoly::add_layer(Matrix weights, std::vector<double> bias, std::vector<double> bias_error) {
   const std::vector<double>& previous = d_layers.empty() ? d_input_magnitude : d_layers.back().post_magnitude;
   QEB_ASSERT(weights.cols == previous.size());
   PolyLayer layer;
@@ -62,6 +62,7 @@ std::size_t DeepPoly::add_layer(Matrix weights, std::vector<double> bias) {
   }
   layer.weights = std::move(weights);
   layer.bias = std::move(bias);
+  layer.bias_error = std::move(bias_error);
   d_layers.push_back(std::move(layer));
   return d_layers.size() - 1;
 }
@@ -78,6 +79,7 @@ InputExpression DeepPoly::expression(std::size_t k, Direction direction) const {
   e.coef = d_layers[k].weights;
   e.constant = d_layers[k].bias;
   e.slack.assign(e.coef.rows, 0.0);
+  if (!d_layers[k].bias_error.empty()) e.slack = d_layers[k].bias_error;
   Matrix product;
   for (std::size_t m = k; m-- > 0;) {
     const PolyLayer& layer = d_layers[m];
@@ -96,6 +98,11 @@ InputExpression DeepPoly::expression(std::size_t k, Direction direction) const {
       e.constant[i] += added;
       // Each new coefficient is an n-term dot product: error <= gamma_n (|A||W|)_ij.
       e.slack[i] += gamma(e.coef.cols + 2) * (added_abs + coef_error) * 1.01;
+      if (!layer.bias_error.empty()) {
+        double inexact = 0;  // the biases' own distance from the exact ones
+        for (std::size_t j = 0; j < e.coef.cols; ++j) inexact += std::fabs(row[j]) * layer.bias_error[j];
+        e.slack[i] += inexact * (1 + gamma(e.coef.cols + 2)) * 1.01;
+      }
     }
     multiply(e.coef, layer.weights, product);
     std::swap(e.coef, product);

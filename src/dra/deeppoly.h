@@ -23,6 +23,7 @@ struct DiagonalStep {
 struct PolyLayer {
   Matrix weights;  ///< outputs x inputs
   std::vector<double> bias;
+  std::vector<double> bias_error;        ///< |bias - exact bias| per neuron (empty: exact)
   std::vector<DiagonalStep> steps;       ///< empty for the output layer
   std::vector<double> post_magnitude;    ///< max |post_k| over its bounds (set once the layer is bounded)
   std::vector<double> weighted_post_magnitude;  ///< |W_k| * post_magnitude_{k-1}, cached for the slack
@@ -42,8 +43,11 @@ class DeepPoly {
   /** @param input_lo, input_hi sound bounds of the (real) input. */
   DeepPoly(std::vector<double> input_lo, std::vector<double> input_hi);
 
-  /** Appends a layer whose pre-activation bounds will be computed next; returns its index. */
-  std::size_t add_layer(Matrix weights, std::vector<double> bias);
+  /**
+   * Appends a layer whose pre-activation bounds will be computed next; returns its index.
+   * `bias_error` (empty if the bias is exact) bounds how far each bias is from the exact one.
+   */
+  std::size_t add_layer(Matrix weights, std::vector<double> bias, std::vector<double> bias_error = {});
   /** Sets the relaxation steps and post-activation magnitude of the last added layer. */
   void set_activation(std::vector<DiagonalStep> steps, std::vector<double> post_magnitude);
 

@@ -3,7 +3,10 @@
 #include <chrono>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
+
+#include "core/error.h"
 
 #include "dra/network_bounds.h"
 #include "dra/qnn_intervals.h"
@@ -13,12 +16,14 @@ namespace qeb::dra {
 
 namespace {
 
-// delta of the input layer: x̂ (2^-F_in - 1/D) over the box (spec 3.0), rounded outward.
+// delta of the input layer: (x̂ - z) (input step - 1/D) over the box (spec 3.0; power of two:
+// x̂ (2^-F_in - 1/D)), rounded outward.
 std::vector<Interval> input_delta(const quant::ModelPair& pair, const spec::Box& box) {
-  Rational factor = dyadic(1, pair.qnn.input_format.frac_bits) - Rational(1) / pair.input_scale;
+  Rational factor = pair.qnn.input_step() - Rational(1) / pair.input_scale;
+  const int64_t z = pair.qnn.input_zero_point;
   std::vector<Interval> out(box.dimension());
   for (std::size_t k = 0; k < box.dimension(); ++k) {
-    Rational a = factor * box.lo[k], b = factor * box.hi[k];
+    Rational a = factor * (box.lo[k] - z), b = factor * (box.hi[k] - z);
     out[k] = {down(to_double(a < b ? a : b)), up(to_double(a < b ? b : a))};
   }
   return out;
@@ -28,26 +33,27 @@ std::vector<Interval> input_delta(const quant::ModelPair& pair, const spec::Box&
  * Con's delta^in (spec 3.2): sum W̃ delta + sum (W̃ - W) S + (b̃ - b) +- xi, in interval arithmetic,
  * where S are the DNN values feeding the layer and xi = half the layer's grid step (0 at the output).
  */
-std::vector<Interval> con_delta_in(const quant::ModelPair& pair, std::size_t i, const std::vector<Interval>& delta,
-                                   const std::vector<Interval>& feeding) {
+std::vector<Interval> con_delta_in(const quant::ModelPair& pair, std::size_t i, const QnnRealLayer& q,
+                                   const std::vector<Interval>& delta, const std::vector<Interval>& feeding) {
   const model::DenseLayer& d = pair.dnn.layers[i];
-  const quant::QLayer& q = pair.qnn.layers[i];
-  const double xi = q.activation_format ? std::ldexp(0.5, -q.activation_format->frac_bits) : 0.0;
+  const double xi = q.out.quantized ? q.out.step / 2 : 0.0;
   std::vector<Interval> out(d.outputs);
   for (std::size_t j = 0; j < d.outputs; ++j) {
     OutwardSum lo, hi;
-    double bias_delta = std::ldexp(double(q.bias[j]), -q.bias_format.frac_bits) - d.bias[j];
+    double bias_delta = q.bias[j] - d.bias[j];
     lo.add(bias_delta);
     hi.add(bias_delta);
+    const double* wrow = q.weights.row(j);
     for (std::size_t m = 0; m < d.inputs; ++m) {
-      double wq = std::ldexp(double(q.weight(j, m)), -q.weight_format.frac_bits);
+      double wq = wrow[m];
       double dw = wq - d.weight(j, m);
       lo.add(wq >= 0 ? wq * delta[m].lo : wq * delta[m].hi);
       hi.add(wq >= 0 ? wq * delta[m].hi : wq * delta[m].lo);
       lo.add(dw >= 0 ? dw * feeding[m].lo : dw * feeding[m].hi);
       hi.add(dw >= 0 ? dw * feeding[m].hi : dw * feeding[m].lo);
     }
-    out[j] = {down(lo.lower() - xi), up(hi.upper() + xi)};
+    const double inexact = q.bias_error.empty() ? 0.0 : q.bias_error[j];
+    out[j] = {down(lo.lower() - xi - inexact), up(hi.upper() + xi + inexact)};
   }
   return out;
 }
@@ -59,8 +65,10 @@ std::vector<Interval> con_delta_in(const quant::ModelPair& pair, std::size_t i, 
 std::vector<Interval> sym_delta_in(const quant::ModelPair& pair, const spec::Box& box, const InputExpression& q_lo,
                                    const InputExpression& q_hi, const InputExpression& d_lo,
                                    const InputExpression& d_hi) {
-  const double q_scale = std::ldexp(1.0, -pair.qnn.input_format.frac_bits);  // exact
-  const double d_scale = to_double(Rational(1) / pair.input_scale);          // off by <= u relative
+  // Both expressions are over the real inputs, functions of x̂ - z.
+  const double q_scale = to_double(pair.qnn.input_step());           // exact
+  const double d_scale = to_double(Rational(1) / pair.input_scale);  // off by <= u relative
+  const int64_t z = pair.qnn.input_zero_point;
   std::vector<Interval> out(q_lo.coef.rows);
   auto bound = [&](const InputExpression& q, const InputExpression& d, std::size_t j, bool lower) {
     OutwardSum sum;
@@ -73,23 +81,17 @@ std::vector<Interval> sym_delta_in(const quant::ModelPair& pair, const spec::Box
       double dq = qr[k] * q_scale, dd = dr[k] * d_scale;
       double c = dq - dd;
       bool take_lo = (c >= 0) == lower;
-      double x = double(take_lo ? box.lo[k] : box.hi[k]);
+      double x = double((take_lo ? box.lo[k] : box.hi[k]) - z);
       sum.add(c * x);
       // 1/D, the product dd and the difference c each round once.
-      coef_error += (std::fabs(c) + 3 * std::fabs(dd)) * kUnitRoundoff * std::max(std::fabs(double(box.lo[k])),
-                                                                                  std::fabs(double(box.hi[k])));
+      coef_error += (std::fabs(c) + 3 * std::fabs(dd)) * kUnitRoundoff *
+                    std::max(std::fabs(double(box.lo[k] - z)), std::fabs(double(box.hi[k] - z)));
     }
     double slack = q.slack[j] + d.slack[j] + coef_error * 1.01;
     return lower ? down(sum.lower() - slack) : up(sum.upper() + slack);
   };
   for (std::size_t j = 0; j < out.size(); ++j) out[j] = {bound(q_lo, d_hi, j, true), bound(q_hi, d_lo, j, false)};
   return out;
-}
-
-// A bound on the grid 2^-f as an integer (saturated: beyond +-2^62 only the clamp matters).
-int64_t grid_integer(double v, int f) {
-  double scaled = std::clamp(std::ldexp(v, f), -0x1p62, 0x1p62);
-  return std::llround(scaled);
 }
 
 }  // namespace
@@ -102,13 +104,18 @@ DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraO
   const bool sound = semantics == Semantics::SOUND;
   const quant::QNetwork& qnn = pair.qnn;
   if (within && !sound) throw std::logic_error("run_dra: restrictions need the SOUND semantics");
+  if (qnn.affine() && !sound)
+    throw UnsupportedError("the published semantics reproduce QEBVerif's power-of-two scheme only; " + qnn.source +
+                           " is an affine QNN (use --semantics sound)");
   const std::vector<LayerReport>* restrict = within ? &within->layers : nullptr;
   bool empty = false;
 
   std::vector<QnnLayerIntervals> intervals = propagate_qnn_intervals(qnn, box, semantics, restrict, &empty);
   NetworkBounds dnn = dnn_deeppoly(pair, box, sym, restrict, &empty);
+  std::vector<QnnRealLayer> real;
+  if (options.mode != DraMode::BASE) real = qnn_real_layers(qnn);
   NetworkBounds qsym;
-  if (sym) qsym = qnn_deeppoly(pair, box, semantics, intervals, true);
+  if (sym) qsym = qnn_deeppoly(pair, box, semantics, intervals, real, true);
 
   DraResult result;
   result.options = options;
@@ -128,7 +135,7 @@ DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraO
     if (restrict && output)  // the output bounds of the parent region still hold
       for (std::size_t j = 0; j < n; ++j) {
         r.qnn_pre[j] = r.qnn_pre[j].meet((*restrict)[i].qnn_pre[j]);
-        r.qnn_post[j] = r.qnn_pre[j];
+        r.qnn_post[j] = qnn.quantized(i) ? r.qnn_post[j].meet((*restrict)[i].qnn_post[j]) : r.qnn_pre[j];
       }
 
     // The DNN values feeding layer i: the input box, else the previous layer's post-ReLU bounds
@@ -145,21 +152,21 @@ DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraO
       if (sym) {
         r.delta_in = sym_delta_in(pair, box, qsym.lower[i], qsym.upper[i], dnn.lower[i], dnn.upper[i]);
         if (sound && options.intersect_con) {
-          std::vector<Interval> con = con_delta_in(pair, i, previous_delta, feeding);
+          std::vector<Interval> con = con_delta_in(pair, i, real[i], previous_delta, feeding);
           for (std::size_t j = 0; j < n; ++j) r.delta_in[j] = r.delta_in[j].meet(con[j]);
         }
       } else {
-        r.delta_in = con_delta_in(pair, i, previous_delta, feeding);
+        r.delta_in = con_delta_in(pair, i, real[i], previous_delta, feeding);
       }
       r.delta.resize(n);
       if (output) {
+        std::optional<Interval> clamp;  // an affine quantized output's [clamp_lo, clamp_hi] in real units
+        if (real[i].out.quantized) clamp = Interval{real[i].out.low, real[i].out.cap};
         for (std::size_t j = 0; j < n; ++j)
-          r.delta[j] = output_transfer(r.dnn_pre[j], r.qnn_pre[j], r.delta_in[j], semantics);
+          r.delta[j] = output_transfer(r.dnn_pre[j], r.qnn_pre[j], r.delta_in[j], semantics, clamp);
       } else {
-        const FixedPointFormat& h = *qnn.layers[i].activation_format;
-        const double t = std::ldexp(double(h.max_int()), -h.frac_bits);
         for (std::size_t j = 0; j < n; ++j)
-          r.delta[j] = activation_transfer(r.dnn_pre[j], r.qnn_pre[j], r.delta_in[j], t, semantics);
+          r.delta[j] = activation_transfer(r.dnn_pre[j], r.qnn_pre[j], r.delta_in[j], real[i].out.cap, semantics);
       }
     }
 
@@ -169,15 +176,16 @@ DraResult run_dra(const quant::ModelPair& pair, const spec::Box& box, const DraO
         r.delta[j] = r.delta[j].meet((*restrict)[i].delta[j]);
       }
     if (!output) {
-      const FixedPointFormat& h = *qnn.layers[i].activation_format;
+      const QnnGrid grid = qnn_grid(qnn, i);
+      const int64_t max = qnn.clamp_hi(i);
       for (std::size_t j = 0; j < n; ++j) {
-        // Integer pre-activation bounds on the layer's grid (exact: the bounds lie on the grid).
-        int64_t lo = grid_integer(r.qnn_pre[j].lo, h.frac_bits);
-        int64_t hi = grid_integer(r.qnn_pre[j].hi, h.frac_bits);
+        // Integer pre-activation bounds on the layer's grid (the bounds lie on the grid).
+        int64_t lo = grid_ceil(r.qnn_pre[j].lo, grid);
+        int64_t hi = grid_floor(r.qnn_pre[j].hi, grid);
         r.qnn_pre_lo.push_back(lo);
         r.qnn_pre_hi.push_back(hi);
         r.dnn_phase.push_back(classify_dnn(r.dnn_pre[j]));
-        r.qnn_phase.push_back(classify_qnn(lo, hi, h.max_int()));
+        r.qnn_phase.push_back(classify_qnn(lo, hi, max));
       }
     }
     // Sym (PUBLISHED) does not propagate hidden deltas; every other variant feeds them forward.

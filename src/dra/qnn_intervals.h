@@ -14,10 +14,10 @@ namespace qeb::dra {
 
 struct QnnLayerIntervals {
   std::vector<i128> acc_lo, acc_hi;    ///< exact accumulator bounds
-  std::vector<int64_t> pre_lo, pre_hi;  ///< hidden: rounded pre-activation integers (saturated at +-2^62)
-  std::vector<int64_t> post_lo, post_hi;  ///< hidden: after the clamp to [0, max]
-  std::vector<Interval> real_pre;      ///< hidden: pre / 2^F_h; output: the real output bounds
-  std::vector<Interval> real_post;     ///< hidden: post / 2^F_h
+  std::vector<int64_t> pre_lo, pre_hi;  ///< quantized: rounded pre-activation integers (saturated at +-2^62)
+  std::vector<int64_t> post_lo, post_hi;  ///< quantized: after the clamp (hidden: to [0, max])
+  std::vector<Interval> real_pre;      ///< quantized: pre * step; a real output: the real output bounds
+  std::vector<Interval> real_post;     ///< quantized: post * step
 };
 
 /**
@@ -37,6 +37,9 @@ struct LayerReport;
 std::vector<QnnLayerIntervals> propagate_qnn_intervals(const quant::QNetwork& qnn, const spec::Box& box,
                                                        Semantics semantics, const std::vector<LayerReport>* within,
                                                        bool* empty);
+
+/** lo rounded down and hi rounded up to doubles. */
+Interval rational_interval(const Rational& lo, const Rational& hi);
 
 /** lo/2^f rounded down and hi/2^f rounded up: a sound double interval of a dyadic range. */
 Interval dyadic_interval(i128 lo, i128 hi, int f);

@@ -37,7 +37,15 @@ Interval activation_transfer(const Interval& dnn_pre, const Interval& qnn_pre, c
 }
 
 Interval output_transfer(const Interval& dnn_out, const Interval& qnn_out, const Interval& delta_in,
-                         Semantics semantics) {
+                         Semantics semantics, const std::optional<Interval>& clamp) {
+  if (clamp) {
+    const double a = clamp->lo, b = clamp->hi, l = dnn_out.lo, u = dnn_out.hi;
+    Interval result{std::min(std::max(delta_in.lo, down(a - u)), down(b - u)),
+                    std::min(std::max(delta_in.hi, up(a - l)), up(b - l))};
+    if (semantics == Semantics::PUBLISHED) return result;
+    const double lq = std::min(std::max(qnn_out.lo, a), b), uq = std::min(std::max(qnn_out.hi, a), b);
+    return result.meet({down(lq - u), up(uq - l)});
+  }
   if (semantics == Semantics::PUBLISHED) return delta_in;
   return delta_in.meet({down(qnn_out.lo - dnn_out.hi), up(qnn_out.hi - dnn_out.lo)});
 }

@@ -1,6 +1,8 @@
 // Difference transfer through activations (spec 3.0; QEBVerif Theorem 1, technical report proof).
 #pragma once
 
+#include <optional>
+
 #include "dra/dra_options.h"
 #include "dra/interval.h"
 
@@ -18,8 +20,12 @@ Interval activation_transfer(const Interval& dnn_pre, const Interval& qnn_pre, c
 /**
  * The output difference (no activation): SOUND intersects delta_in with
  * [lq - u, uq - l]; PUBLISHED returns delta_in (P3).
+ * With `clamp` = [a, b] (an affine quantized output: the QNN output is clamp(q, a, b) of its rounded
+ * value q, the DNN's is linear p), bounds clamp(q, a, b) - p = min(max(q - p, a - p), b - p) by
+ * monotonicity, [min(max(dl, a - u), b - u), min(max(du, a - l), b - l)], intersected (SOUND)
+ * with [clamp(lq, a, b) - u, clamp(uq, a, b) - l].
  */
 Interval output_transfer(const Interval& dnn_out, const Interval& qnn_out, const Interval& delta_in,
-                         Semantics semantics);
+                         Semantics semantics, const std::optional<Interval>& clamp = std::nullopt);
 
 }  // namespace qeb::dra

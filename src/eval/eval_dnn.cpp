@@ -5,12 +5,12 @@
 namespace qeb::eval {
 
 std::vector<Rational> eval_dnn_exact(const model::Network& dnn, const std::vector<int64_t>& x,
-                                     const Rational& input_scale) {
+                                     const Rational& input_scale, int64_t zero_point) {
   if (x.size() != dnn.input_size())
     throw OptionError("input has " + std::to_string(x.size()) + " values but the DNN has " +
                       std::to_string(dnn.input_size()) + " inputs");
   std::vector<Rational> current;
-  for (int64_t v : x) current.push_back(Rational(v) / input_scale);
+  for (int64_t v : x) current.push_back(Rational(v - zero_point) / input_scale);
   for (const model::DenseLayer& layer : dnn.layers) {
     std::vector<Rational> next(layer.outputs);
     for (std::size_t j = 0; j < layer.outputs; ++j) {

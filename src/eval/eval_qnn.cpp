@@ -3,23 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/check.h"
 #include "core/error.h"
 
 namespace qeb::eval {
-
-i128 round_half_up_shift(i128 acc, int e) {
-  QEB_ASSERT(e >= 0);
-  if (e == 0) return acc;
-  return floor_shr(checked_add(acc, i128(1) << (e - 1)), e);
-}
 
 int64_t quantized_activation(i128 acc, int e, const FixedPointFormat& format) {
   i128 rounded = round_half_up_shift(acc, e);
   return static_cast<int64_t>(std::clamp<i128>(rounded, 0, format.max_int()));
 }
 
-double QnnOutput::approx(std::size_t j) const { return std::ldexp(double(acc[j]), -frac_bits); }
+double QnnOutput::approx(std::size_t j) const {
+  return values.empty() ? std::ldexp(double(acc[j]), -frac_bits) : to_double(values[j]);
+}
 
 QnnOutput eval_qnn(const quant::QNetwork& qnn, const std::vector<int64_t>& x, QnnTrace* trace) {
   if (x.size() != qnn.input_size())
@@ -35,19 +30,21 @@ QnnOutput eval_qnn(const quant::QNetwork& qnn, const std::vector<int64_t>& x, Qn
     const quant::QLayer& layer = qnn.layers[i];
     std::vector<i128> acc(layer.outputs);
     for (std::size_t j = 0; j < layer.outputs; ++j) {
-      i128 sum = checked_shl(layer.bias[j], qnn.bias_shift(i));
+      i128 sum = qnn.acc_constant(i, j);
       for (std::size_t k = 0; k < layer.inputs; ++k) sum = checked_add(sum, checked_mul(layer.weight(j, k), current[k]));
       acc[j] = sum;
     }
     if (trace) trace->acc.push_back(acc);
     if (qnn.is_output(i)) {
+      if (qnn.affine())
+        for (std::size_t j = 0; j < layer.outputs; ++j) out.values.push_back(qnn.output_value(j, acc[j]));
+      else
+        out.frac_bits = qnn.acc_frac_bits(i);
       out.acc = std::move(acc);
-      out.frac_bits = qnn.acc_frac_bits(i);
       break;
     }
     current.assign(layer.outputs, 0);
-    for (std::size_t j = 0; j < layer.outputs; ++j)
-      current[j] = quantized_activation(acc[j], qnn.activation_shift(i), *layer.activation_format);
+    for (std::size_t j = 0; j < layer.outputs; ++j) current[j] = qnn.activate(i, j, acc[j]);
     if (trace) trace->activations.push_back(current);
   }
   return out;

@@ -1,4 +1,4 @@
-// Bit-exact QNN forward pass in integer arithmetic (spec 1.5), overflow-checked.
+// Bit-exact QNN forward pass in integer arithmetic (spec 1.5; ONNX's affine scheme), overflow-checked.
 #pragma once
 
 #include <cstdint>
@@ -6,22 +6,23 @@
 
 #include "core/int128.h"
 #include "core/rational.h"
+#include "core/rounding.h"
 #include "quant/qnetwork.h"
 
 namespace qeb::eval {
 
-/** floor(acc / 2^e + 1/2): round half up (toward +inf) by arithmetic shift; e >= 0. */
-i128 round_half_up_shift(i128 acc, int e);
+using qeb::round_half_up_shift;
 
-/** The hidden activation: clamp(round_half_up_shift(acc, e), 0, format.max_int()). */
+/** The power-of-two hidden activation: clamp(round_half_up_shift(acc, e), 0, format.max_int()). */
 int64_t quantized_activation(i128 acc, int e, const FixedPointFormat& format);
 
-/** Output of the QNN: y_j = acc[j] / 2^frac_bits, exactly. */
+/** Output of the QNN: power of two y_j = acc[j] / 2^frac_bits; affine: the exact values. */
 struct QnnOutput {
   std::vector<i128> acc;
-  int frac_bits = 0;
+  int frac_bits = 0;             ///< power of two
+  std::vector<Rational> values;  ///< affine (empty for power of two)
 
-  Rational value(std::size_t j) const { return dyadic(acc[j], frac_bits); }
+  Rational value(std::size_t j) const { return values.empty() ? dyadic(acc[j], frac_bits) : values[j]; }
   double approx(std::size_t j) const;
 };
 

@@ -43,7 +43,7 @@ std::vector<double> difference_gradient(const quant::ModelPair& pair, const std:
   std::vector<std::vector<bool>> dnn_mask, qnn_mask;
   std::vector<double> current(x.size());
   const double inverse = 1.0 / to_double(pair.input_scale);
-  for (std::size_t m = 0; m < x.size(); ++m) current[m] = double(x[m]) * inverse;
+  for (std::size_t m = 0; m < x.size(); ++m) current[m] = double(x[m] - qnn.input_zero_point) * inverse;
   for (const auto& layer : dnn.layers) {
     if (!layer.relu) break;
     std::vector<double> next(layer.outputs);
@@ -61,11 +61,10 @@ std::vector<double> difference_gradient(const quant::ModelPair& pair, const std:
   eval_qnn(qnn, x, &trace);
   for (std::size_t i = 0; i + 1 < qnn.layers.size(); ++i) {
     std::vector<bool> mask(qnn.layers[i].outputs);
-    int64_t max = qnn.layers[i].activation_format->max_int();
-    int e = qnn.activation_shift(i);
+    const int64_t lo = qnn.clamp_lo(i), hi = qnn.clamp_hi(i);
     for (std::size_t j = 0; j < mask.size(); ++j) {
-      i128 v = round_half_up_shift(trace.acc[i][j], e);
-      mask[j] = v > 0 && v < max;
+      i128 v = qnn.rounded(i, j, trace.acc[i][j]);
+      mask[j] = v > lo && v < hi;
     }
     qnn_mask.push_back(mask);
   }
@@ -73,10 +72,21 @@ std::vector<double> difference_gradient(const quant::ModelPair& pair, const std:
   std::vector<double> gd = backpropagate(k, widths, dnn_mask, [&](std::size_t i, std::size_t j, std::size_t m) {
     return dnn.layers[i].weight(j, m);
   });
+  std::vector<std::vector<double>> weight_scale(qnn.layers.size());
+  for (std::size_t i = 0; i < qnn.layers.size(); ++i)
+    for (std::size_t j = 0; j < qnn.layers[i].outputs; ++j)
+      weight_scale[i].push_back(qnn.affine() ? to_double(qnn.weight_scale(i, j))
+                                             : std::ldexp(1.0, -qnn.layers[i].weight_format.frac_bits));
   std::vector<double> gq = backpropagate(k, widths, qnn_mask, [&](std::size_t i, std::size_t j, std::size_t m) {
-    return std::ldexp(double(qnn.layers[i].weight(j, m)), -qnn.layers[i].weight_format.frac_bits);
+    return double(qnn.layers[i].weight(j, m)) * weight_scale[i][j];
   });
-  const double q_scale = std::ldexp(1.0, -qnn.input_format.frac_bits);
+  // A quantized output held by its clamp does not move with the input.
+  const std::size_t last = qnn.layers.size() - 1;
+  if (qnn.quantized(last)) {
+    i128 v = qnn.rounded(last, k, trace.acc[last][k]);
+    if (v <= qnn.clamp_lo(last) || v >= qnn.clamp_hi(last)) gq.assign(gq.size(), 0.0);
+  }
+  const double q_scale = qnn.affine() ? to_double(qnn.input_step()) : std::ldexp(1.0, -qnn.input_format.frac_bits);
   std::vector<double> g(x.size());
   for (std::size_t m = 0; m < x.size(); ++m) g[m] = gq[m] * q_scale - gd[m] * inverse;
   return g;

@@ -35,8 +35,29 @@ PointEvaluator::PointEvaluator(const quant::ModelPair& pair, const spec::Box& bo
       if (bound > std::ldexp(1.0L, 125))
         throw OverflowError("layer " + std::to_string(i + 1) + " accumulators may exceed 125 bits; bit-widths too large");
     }
-    if (layer.activation_format) input_max.assign(layer.outputs, (long double)layer.activation_format->max_int());
+    if (!qnn.is_output(i))
+      input_max.assign(layer.outputs, std::max(std::fabs((long double)qnn.clamp_lo(i)), std::fabs((long double)qnn.clamp_hi(i))));
   }
+  if (qnn.affine()) {
+    // Each exact constant to the nearest double, and how far off that is.
+    auto nearest = [](const Rational& exact, double& value, double& error) {
+      value = to_double(exact);
+      error = std::fabs(to_double(Rational(rational_from_double(value) - exact))) * kSafety;
+    };
+    const std::size_t last = qnn.layers.size() - 1;
+    const std::size_t outputs = qnn.output_size();
+    d_out_scale.resize(outputs), d_out_scale_error.resize(outputs);
+    d_out_offset.resize(outputs), d_out_offset_error.resize(outputs);
+    for (std::size_t j = 0; j < outputs; ++j) {
+      const bool q = qnn.quantized(last);
+      nearest(q ? qnn.step(last) : qnn.acc_scale(last, j), d_out_scale[j], d_out_scale_error[j]);
+      nearest(q ? Rational(0) : qnn.acc_offset(last, j), d_out_offset[j], d_out_offset_error[j]);
+    }
+  }
+  d_zero_point = qnn.input_zero_point;
+  d_acc_constant.resize(qnn.layers.size());
+  for (std::size_t i = 0; i < qnn.layers.size(); ++i)
+    for (std::size_t j = 0; j < qnn.layers[i].outputs; ++j) d_acc_constant[i].push_back(qnn.acc_constant(i, j));
 
   const quant::QLayer& q0 = qnn.layers[0];
   const model::DenseLayer& d0 = dnn.layers[0];
@@ -48,12 +69,12 @@ PointEvaluator::PointEvaluator(const quant::ModelPair& pair, const spec::Box& bo
   d_dnn_base.assign(d0.outputs, 0);
   d_dnn_base_abs.assign(d0.outputs, 0);
   for (std::size_t j = 0; j < q0.outputs; ++j) {
-    i128 acc = i128(q0.bias[j]) << qnn.bias_shift(0);
+    i128 acc = d_acc_constant[0][j];
     double sum = d0.bias[j], abs_sum = std::fabs(d0.bias[j]);
     for (std::size_t k = 0; k < q0.inputs; ++k) {
       if (is_free[k]) continue;
       acc += i128(q0.weight(j, k)) * box.lo[k];
-      double term = d0.weight(j, k) * (double(box.lo[k]) * inverse);
+      double term = d0.weight(j, k) * (double(box.lo[k] - d_zero_point) * inverse);
       sum += term;
       abs_sum += std::fabs(term);
     }
@@ -80,7 +101,7 @@ void PointEvaluator::evaluate(const std::vector<int64_t>& x) {
     double sum = d_dnn_base[j], abs_sum = d_dnn_base_abs[j];
     for (std::size_t k : d_free) {
       acc += i128(q0.weight(j, k)) * x[k];
-      double term = d0.weight(j, k) * (double(x[k]) * d_input_inverse_scale[k]);
+      double term = d0.weight(j, k) * (double(x[k] - d_zero_point) * d_input_inverse_scale[k]);
       sum += term;
       abs_sum += std::fabs(term);
     }
@@ -96,8 +117,12 @@ void PointEvaluator::evaluate(const std::vector<int64_t>& x) {
     if (i + 1 == layers) break;
     // Activations of layer i.
     d_q_cur.resize(q.outputs);
-    int e = qnn.activation_shift(i);
-    for (std::size_t j = 0; j < q.outputs; ++j) d_q_cur[j] = quantized_activation(d_q_acc[j], e, *q.activation_format);
+    if (qnn.affine()) {
+      for (std::size_t j = 0; j < q.outputs; ++j) d_q_cur[j] = qnn.activate(i, j, d_q_acc[j]);
+    } else {
+      int e = qnn.activation_shift(i);
+      for (std::size_t j = 0; j < q.outputs; ++j) d_q_cur[j] = quantized_activation(d_q_acc[j], e, *q.activation_format);
+    }
     for (std::size_t j = 0; j < d.outputs; ++j)
       if (d_cur[j] < 0) d_cur[j] = 0;  // ReLU is 1-Lipschitz: the error bound carries over
     // Layer i + 1.
@@ -107,9 +132,8 @@ void PointEvaluator::evaluate(const std::vector<int64_t>& x) {
     d_next.assign(dn.outputs, 0);
     d_err_next.assign(dn.outputs, 0);
     double g = gamma(dn.inputs + 1);
-    int shift = qnn.bias_shift(i + 1);
     for (std::size_t j = 0; j < qn.outputs; ++j) {
-      i128 acc = i128(qn.bias[j]) << shift;
+      i128 acc = d_acc_constant[i + 1][j];
       const int64_t* qw = &qn.weights[j * qn.inputs];
       for (std::size_t k = 0; k < qn.inputs; ++k) acc += i128(qw[k]) * d_q_cur[k];
       d_q_acc[j] = acc;
@@ -128,10 +152,25 @@ void PointEvaluator::evaluate(const std::vector<int64_t>& x) {
     std::swap(d_err, d_err_next);
   }
 
-  int frac = qnn.acc_frac_bits(layers - 1);
   std::size_t outputs = qnn.output_size();
   d_diff.resize(outputs);
   d_error.resize(outputs);
+  if (qnn.affine()) {
+    const bool q = qnn.quantized(layers - 1);
+    for (std::size_t j = 0; j < outputs; ++j) {
+      // a is exact as an i128; its double, the product and the sum round once each.
+      double a = double(q ? i128(qnn.activate(layers - 1, j, d_q_acc[j])) : d_q_acc[j]);
+      double product = d_out_scale[j] * a;
+      double yq = product + d_out_offset[j];
+      double qnn_error = d_out_scale_error[j] * std::fabs(a) * (1 + 2 * kUnit) + d_out_offset_error[j] +
+                         3 * kUnit * (std::fabs(product) + std::fabs(d_out_offset[j]));
+      double diff = yq - d_cur[j];
+      d_diff[j] = diff;
+      d_error[j] = (qnn_error + d_err[j] + 2 * kUnit * std::fabs(diff)) * kSafety + kTiny;
+    }
+    return;
+  }
+  int frac = qnn.acc_frac_bits(layers - 1);
   for (std::size_t j = 0; j < outputs; ++j) {
     double yq = std::ldexp(double(d_q_acc[j]), -frac);  // one rounding of an exact dyadic
     double diff = yq - d_cur[j];

@@ -34,6 +34,11 @@ class PointEvaluator {
   std::vector<double> d_dnn_base;         // first-layer DNN sums from bias + fixed coordinates
   std::vector<double> d_dnn_base_abs;     // sum of |terms| of the above, for the error bound
   std::vector<double> d_input_inverse_scale;
+  std::vector<std::vector<i128>> d_acc_constant;  // per layer and neuron: bias_j * 2^bias_shift
+  int64_t d_zero_point = 0;               // the DNN sees (x - d_zero_point) / D
+  // Affine QNNs: output j is approximately out_scale * a + out_offset (a = the accumulator, or the
+  // clamped integer of a quantized output), each constant within its *_error of the exact one.
+  std::vector<double> d_out_scale, d_out_scale_error, d_out_offset, d_out_offset_error;
   double d_first_gamma = 0;               // gamma_{n+1} of the first layer
   // Reused buffers.
   std::vector<int64_t> d_q_cur, d_q_next;

@@ -98,6 +98,8 @@ static QNetwork read_qnn_document(const json& doc, const std::string& path) {
 }
 
 void save_qnn(const QNetwork& qnn, const std::string& path) {
+  if (qnn.affine())
+    throw UnsupportedError(qnn.source, "an affine (ONNX) QNN is not written as QNN JSON; pass the ONNX file itself to --qnn");
   json doc = {{"format", "qeb-smt-qnn"}, {"version", 1}, {"input", qnn.input_format.to_string()}};
   json layers = json::array();
   for (const QLayer& layer : qnn.layers) {

@@ -109,4 +109,53 @@ Box box_around(const std::vector<int64_t>& center, int64_t radius, const FixedPo
   return box;
 }
 
+std::pair<std::vector<Rational>, std::vector<Rational>> parse_real_box(const std::string& text) {
+  std::vector<Rational> lo, hi;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    auto colon = item.find(':');
+    lo.push_back(parse_rational(item.substr(0, colon)));
+    hi.push_back(colon == std::string::npos ? lo.back() : parse_rational(item.substr(colon + 1)));
+  }
+  if (lo.empty()) throw OptionError("--box: empty box");
+  return {lo, hi};
+}
+
+std::vector<Rational> parse_rational_list(const std::string& text, const std::string& what) {
+  std::vector<Rational> values;
+  std::stringstream stream(text);
+  std::string item;
+  try {
+    while (std::getline(stream, item, ',')) values.push_back(parse_rational(item));
+  } catch (const OptionError& e) {
+    throw OptionError(what + ": " + e.what());
+  }
+  if (values.empty()) throw OptionError(what + ": empty list");
+  return values;
+}
+
+Box real_box(const std::vector<Rational>& lo, const std::vector<Rational>& hi, const Rational& input_scale,
+             int64_t zero_point, const FixedPointFormat& in, std::vector<std::string>& notes) {
+  Box box;
+  std::size_t clipped = 0;
+  for (std::size_t k = 0; k < lo.size(); ++k) {
+    const std::string where = "box coordinate " + std::to_string(k) + " (" + to_string(lo[k]) + ":" + to_string(hi[k]) + ")";
+    BigInt l = ceil_of(lo[k] * input_scale) + zero_point, h = floor_of(hi[k] * input_scale) + zero_point;
+    if (l > h) throw OptionError(where + " holds no point of the QNN's input grid (step " + to_string(1 / input_scale) + ")");
+    if (l > in.max_int() || h < in.min_int())
+      throw OptionError(where + " lies outside the QNN's input range [" +
+                        to_string(Rational(in.min_int() - zero_point) / input_scale) + ", " +
+                        to_string(Rational(in.max_int() - zero_point) / input_scale) + "]");
+    if (l < in.min_int() || h > in.max_int()) ++clipped;
+    box.lo.push_back(std::max<BigInt>(l, in.min_int()).convert_to<int64_t>());
+    box.hi.push_back(std::min<BigInt>(h, in.max_int()).convert_to<int64_t>());
+  }
+  if (clipped)
+    notes.push_back(std::to_string(clipped) + " box coordinate" + (clipped == 1 ? "" : "s") +
+                    " clipped to the QNN's input range [" + to_string(Rational(in.min_int() - zero_point) / input_scale) +
+                    ", " + to_string(Rational(in.max_int() - zero_point) / input_scale) + "]");
+  return box;
+}
+
 }  // namespace qeb::spec

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/fixed_point.h"
+#include "core/rational.h"
 
 namespace qeb::spec {
 
@@ -60,5 +61,20 @@ std::vector<int64_t> parse_int_list(const std::string& text, const std::string& 
  * range (spec 2). Throws OptionError for a negative radius or a center outside the range.
  */
 Box box_around(const std::vector<int64_t>& center, int64_t radius, const FixedPointFormat& input_format);
+
+/** Parses "lo:hi,lo:hi,..." of exact rationals (a bare "v" means v:v). Throws OptionError. */
+std::pair<std::vector<Rational>, std::vector<Rational>> parse_real_box(const std::string& text);
+
+/** Parses "v,v,..." into exact rationals. Throws OptionError naming `what`. */
+std::vector<Rational> parse_rational_list(const std::string& text, const std::string& what);
+
+/**
+ * The integer inputs x̂ whose real value (x̂ - zero_point) / input_scale lies in [lo_k, hi_k]:
+ * [ceil(lo_k input_scale) + z, floor(hi_k input_scale) + z] exactly (rounded inward), clipped to the
+ * input format's range (one line in `notes` says so). Throws OptionError for a coordinate that
+ * holds no such integer.
+ */
+Box real_box(const std::vector<Rational>& lo, const std::vector<Rational>& hi, const Rational& input_scale,
+             int64_t zero_point, const FixedPointFormat& in, std::vector<std::string>& notes);
 
 }  // namespace qeb::spec

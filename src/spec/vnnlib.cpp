@@ -63,18 +63,11 @@ struct Bounds {
   std::string lo_text, hi_text;  ///< the real bounds that gave them, for messages
 };
 
-BigInt floor_of(const Rational& r) {
-  BigInt n = boost::multiprecision::numerator(r), d = boost::multiprecision::denominator(r);
-  BigInt q = n / d;  // truncates toward zero
-  if (q * d != n && n < 0) q -= 1;
-  return q;
-}
-
 class VnnlibReader {
  public:
   VnnlibReader(const std::string& source, std::size_t input_size, std::size_t output_size, const Rational& scale,
-               const FixedPointFormat& in)
-      : source_(source), input_size_(input_size), output_size_(output_size), scale_(scale), in_(in) {}
+               const FixedPointFormat& in, int64_t zero_point)
+      : source_(source), input_size_(input_size), output_size_(output_size), scale_(scale), zero_(zero_point), in_(in) {}
 
   VnnlibProperty read(const std::string& text) {
     Cases all = {Case{}};
@@ -302,7 +295,8 @@ class VnnlibReader {
     std::vector<Bounds> bounds(input_size_);
     for (const InputBound& b : c.inputs) {
       Rational scaled = b.c * scale_;
-      BigInt fl = floor_of(scaled), ce = boost::multiprecision::denominator(scaled) == 1 ? fl : BigInt(fl + 1);
+      // (x̂ - z) / scale compared with c: the integer bounds of x̂ - z, shifted by the zero point z.
+      BigInt fl = floor_of(scaled) + zero_, ce = boost::multiprecision::denominator(scaled) == 1 ? fl : BigInt(fl + 1);
       Bounds& bd = bounds[b.k];
       auto lower = [&](const BigInt& v) {
         if (bd.lo && v <= *bd.lo) return;
@@ -330,7 +324,7 @@ class VnnlibReader {
                     " (every input X_0..X_" + std::to_string(input_size_ - 1) + " needs both)");
       if (*b.lo > *b.hi) {
         empty_error = "the region is empty at " + x + where + ": the bounds " + b.lo_text + " and " + b.hi_text +
-                      " leave no integer x with x/" + qeb::to_string(scale_) + " between them (rounded inward: " +
+                      " leave no integer x with " + (zero_ ? "(x - " + std::to_string(zero_) + ")" : std::string("x")) + "/" + qeb::to_string(scale_) + " between them (rounded inward: " +
                       b.lo->str() + ":" + b.hi->str() + ")";
         return std::nullopt;
       }
@@ -395,6 +389,7 @@ class VnnlibReader {
   std::string source_;
   std::size_t input_size_, output_size_;
   Rational scale_;
+  int64_t zero_ = 0;
   FixedPointFormat in_;
   std::map<std::string, std::size_t> declared_;  ///< name -> line
   std::size_t output_assertions_ = 0;
@@ -405,17 +400,18 @@ class VnnlibReader {
 }  // namespace
 
 VnnlibProperty parse_vnnlib(const std::string& text, std::size_t input_size, std::size_t output_size,
-                            const Rational& input_scale, const FixedPointFormat& input_format, const std::string& source) {
+                            const Rational& input_scale, const FixedPointFormat& input_format, const std::string& source,
+                            int64_t zero_point) {
   if (input_scale <= 0) throw InputError(source, "the input scale must be positive");
-  return VnnlibReader(source, input_size, output_size, input_scale, input_format).read(text);
+  return VnnlibReader(source, input_size, output_size, input_scale, input_format, zero_point).read(text);
 }
 
 VnnlibProperty load_vnnlib(const std::string& path, std::size_t input_size, std::size_t output_size,
-                           const Rational& input_scale, const FixedPointFormat& input_format) {
+                           const Rational& input_scale, const FixedPointFormat& input_format, int64_t zero_point) {
   std::ifstream in = open_input_file(path, "property file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_vnnlib(text.str(), input_size, output_size, input_scale, input_format, path);
+  return parse_vnnlib(text.str(), input_size, output_size, input_scale, input_format, path, zero_point);
 }
 
 VnnlibBox parse_vnnlib_box(const std::string& text, std::size_t input_size, const Rational& input_scale,

@@ -1,7 +1,8 @@
 // VNN-LIB 1.0 property files (the subset local-robustness and equivalence benchmarks use): input
 // boxes, several of them through disjunctions, and linear constraints on the outputs (the
-// violation, spec/output_property.h). The DNN sees integer input x̂ as x̂ / input_scale (spec
-// section 2): real bounds on X_i become integer boxes, rounded inward exactly.
+// violation, spec/output_property.h). The DNN sees integer input x̂ as (x̂ - z) / input_scale (spec
+// section 2; z = 0 but for an affine QNN's input zero point): real bounds on X_i become integer
+// boxes, rounded inward exactly.
 #pragma once
 
 #include <cstddef>
@@ -38,7 +39,7 @@ struct VnnlibProperty {
  * the Y_j (`+`, `-`, `*` by a number, numbers). A comparison may not mix X and Y. Numbers are exact
  * decimals (`0.1`, `-3.5e-2`, `(- 0.5)`). The conjunction of the assertions is multiplied out into
  * cases (at most 10000): each case's input bounds give a box (every X_i bounded above and below;
- * l <= X_i becomes ceil(l * input_scale) <= x̂_i exactly, a strict bound floor(l * scale) + 1, and
+ * l <= X_i becomes ceil(l * input_scale) + z <= x̂_i exactly (z: zero_point), a strict bound floor(l * scale) + 1, and
  * likewise above; clipped to the input format), its output comparisons one disjunct of that box's
  * violation. Cases whose box holds no integer point are dropped with a note (an error if all are).
  * @param output_size the network's outputs (a larger Y_j is an error); 0: not checked
@@ -47,11 +48,11 @@ struct VnnlibProperty {
  */
 VnnlibProperty parse_vnnlib(const std::string& text, std::size_t input_size, std::size_t output_size,
                             const Rational& input_scale, const FixedPointFormat& input_format,
-                            const std::string& source = "property");
+                            const std::string& source = "property", int64_t zero_point = 0);
 
 /** Reads `path` and parses it with parse_vnnlib; a missing or unreadable file is an InputError. */
 VnnlibProperty load_vnnlib(const std::string& path, std::size_t input_size, std::size_t output_size,
-                           const Rational& input_scale, const FixedPointFormat& input_format);
+                           const Rational& input_scale, const FixedPointFormat& input_format, int64_t zero_point = 0);
 
 /** The box of a property with exactly one, for commands that take one region. */
 struct VnnlibBox {

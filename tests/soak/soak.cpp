@@ -2,10 +2,11 @@
 // maximum error, random backends, encodings, strategies and options, sometimes partitioned) checked
 // against the exhaustive oracle. Any disagreement is a bug: 0 is the only acceptable count.
 //
-//   qeb-soak [--tasks N] [--seed S] [--only I] [--timeout T] [--jobs J] [--json FILE] [--dump DIR]
+//   qeb-soak [--tasks N] [--seed S] [--only I] [--timeout T] [--jobs J] [--affine F] [--json FILE] [--dump DIR]
 //
 // Each task is drawn from its own seed (the run's seed and its index), so `--seed S --only I`
 // replays task I alone, with the verifier's progress lines. Exit code 1 on any disagreement.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -36,16 +37,18 @@ struct Options {
   std::optional<uint64_t> only;
   double timeout = 20;
   unsigned jobs = 1;
+  double affine = 0;
   std::string json, dump;
 };
 
 const char* kUsage =
-    "usage: qeb-soak [--tasks N] [--seed S] [--only I] [--timeout T] [--jobs J] [--json FILE] [--dump DIR]\n"
+    "usage: qeb-soak [--tasks N] [--seed S] [--only I] [--timeout T] [--jobs J] [--affine F] [--json FILE] [--dump DIR]\n"
     "  --tasks N    tasks to run (default 10000)\n"
     "  --seed S     run seed (default 1); task I is the same for the same S\n"
     "  --only I     run task I alone, verbosely (replays a reported disagreement)\n"
     "  --timeout T  verifier budget per task in seconds (default 20)\n"
     "  --jobs J     tasks run on J threads, each with its own solver (default 1)\n"
+    "  --affine F   the fraction of tasks (0..1) whose QNN is affine (ONNX-style int8/uint8; default 0)\n"
     "  --json FILE  write the summary as JSON\n"
     "  --dump DIR   write each disagreeing task's DNN as DIR/soak-S-I.nnet with a qeb-smt command\n";
 
@@ -62,6 +65,7 @@ Options parse(int argc, char** argv) {
       else if (a == "--only") o.only = std::stoull(v);
       else if (a == "--timeout") o.timeout = std::stod(v);
       else if (a == "--jobs") o.jobs = std::max(1, std::stoi(v));
+      else if (a == "--affine") o.affine = std::clamp(std::stod(v), 0.0, 1.0);
       else if (a == "--json") o.json = v;
       else if (a == "--dump") o.dump = v;
       else throw std::invalid_argument(a);
@@ -104,7 +108,7 @@ std::vector<std::string> labels(const soak::Task& t) {
                                 "attack=" + on(o.attack_samples > 0), "prune=" + on(o.prune),
                                 "cuts=" + on(o.difference_cuts), "stop_at_cex=" + on(o.stop_at_counterexample),
                                 "outputs=" + std::string(o.outputs.empty() ? "all" : o.outputs.size() == 1 ? "one" : "subset"),
-                                "eps=" + t.eps_kind};
+                                "eps=" + t.eps_kind, std::string("scheme=") + (t.affine ? "affine" : "power-of-two")};
   if (t.partitioned) {
     l.push_back("partitioned jobs=" + std::to_string(t.partition.jobs));
     l.push_back(std::string("partitioned enumerate=") + (t.partition.enumerate_limit ? "on" : "off"));
@@ -177,7 +181,7 @@ class Soak {
       soak::Task task;
       Outcome out;
       try {
-        task = soak::draw_task(d_opt.seed, index, d_opt.timeout);
+        task = soak::draw_task(d_opt.seed, index, d_opt.timeout, d_opt.affine);
         {
           std::lock_guard lock(d_mutex);
           slot.config = task.config();
@@ -214,10 +218,10 @@ class Soak {
     }
     if (out.status == Status::DISAGREEMENT) {
       d_disagreeing.push_back(index);
-      std::printf("DISAGREEMENT seed=%llu task=%llu (replay: qeb-soak --seed %llu --timeout %g --only %llu): %s\n"
+      std::printf("DISAGREEMENT seed=%llu task=%llu (replay: qeb-soak --seed %llu --timeout %g --affine %g --only %llu): %s\n"
                   "  config: %s\n  problem: %s\n",
                   (unsigned long long)d_opt.seed, (unsigned long long)index, (unsigned long long)d_opt.seed, d_opt.timeout,
-                  (unsigned long long)index, out.detail.c_str(), task ? task->config().c_str() : "?",
+                  d_opt.affine, (unsigned long long)index, out.detail.c_str(), task ? task->config().c_str() : "?",
                   task ? task->problem().c_str() : "?");
       if (task && !d_opt.dump.empty()) dump(*task);
       std::fflush(stdout);
@@ -253,6 +257,7 @@ class Soak {
       j["seed"] = d_opt.seed;
       j["timeout"] = d_opt.timeout;
       j["jobs"] = d_opt.jobs;
+      j["affine_fraction"] = d_opt.affine;
       j["seconds"] = elapsed;  // wall clock (the per-config "seconds" are verifier time)
       j["tasks_per_second"] = d_done / elapsed;
       j["unknown_reasons"] = d_unknown_reasons;
@@ -286,7 +291,7 @@ class Soak {
 
 // --only I: one task, verbosely.
 int replay(const Options& opt) {
-  soak::Task task = soak::draw_task(opt.seed, *opt.only, opt.timeout);
+  soak::Task task = soak::draw_task(opt.seed, *opt.only, opt.timeout, opt.affine);
   std::printf("task %llu of seed %llu (task seed %llu)\n  config: %s\n  problem: %s\n", (unsigned long long)task.index,
               (unsigned long long)opt.seed, (unsigned long long)task.seed, task.config().c_str(), task.problem().c_str());
   std::printf("DNN (.nnet):\n%s", soak::nnet_text(task.c.pair.dnn).c_str());

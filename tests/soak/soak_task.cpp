@@ -38,14 +38,15 @@ struct Draw {
 
 // The network, quantization and box. The exact "bv" encoding gets the unit test's smaller shapes
 // (one hidden layer: ~60-bit constants); the others up to 4 inputs and two hidden layers of 6.
-test::RandomCase draw_case(Draw& d, bool bv) {
+// Power-of-two or affine quantization, with the same shapes.
+test::RandomCase draw_case(Draw& d, bool bv, bool affine) {
   uint64_t max_points = uint64_t(std::exp(std::uniform_real_distribution<double>(std::log(4), std::log(4000))(d.rng)));
-  if (bv) return test::random_case(d.rng, d.between(1, 2), {std::size_t(d.between(1, 4))}, d.between(1, 2),
-                                   std::min<uint64_t>(max_points, 400));
-  if (d.chance(0.5)) return test::random_small_case(d.rng, max_points);
+  auto make = affine ? test::random_affine_case : test::random_case;
+  if (bv) return make(d.rng, d.between(1, 2), {std::size_t(d.between(1, 4))}, d.between(1, 2), std::min<uint64_t>(max_points, 400));
+  if (d.chance(0.5)) return affine ? test::random_small_affine_case(d.rng, max_points) : test::random_small_case(d.rng, max_points);
   std::vector<std::size_t> hidden(d.between(1, 2));
   for (auto& h : hidden) h = d.between(1, 6);
-  return test::random_case(d.rng, d.between(1, 4), hidden, d.between(1, 3), max_points);
+  return make(d.rng, d.between(1, 4), hidden, d.between(1, 3), max_points);
 }
 
 // eps around the exact maximum: at it (must verify), just below (must falsify), just above, far
@@ -192,11 +193,12 @@ const char* to_string(Status s) {
   return "?";
 }
 
-Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds) {
+Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double affine_fraction) {
   Task t;
   t.index = index;
   t.seed = mix(mix(run_seed) ^ index);
   Draw d{std::mt19937_64(t.seed)};
+  t.affine = affine_fraction > 0 && d.chance(affine_fraction);
 
   // The solver configuration first: the exact bv encoding (10%) gets smaller networks.
   verify::VerifyOptions& o = t.options;
@@ -224,6 +226,8 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds) {
   o.tighten_seconds = d.chance(0.25) ? 0.5 : 0;
   o.leaf_case_splits = d.one_of(std::vector<std::size_t>{0, 8, 100});
   o.leaf_seconds = 1;
+  // An affine QNN goes through the SMT engine (or DRA alone): the LP stage does not take it yet.
+  if (t.affine) o.engine = d.chance(0.85) ? verify::Engine::SMT : verify::Engine::DRA;
   t.partitioned = d.chance(0.15);
   if (t.partitioned) {
     partition::PartitionOptions& p = t.partition;
@@ -233,7 +237,7 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds) {
     p.max_depth = d.chance(0.5) ? 12 : 20;
   }
 
-  t.c = draw_case(d, o.encoding == "bv");
+  t.c = draw_case(d, o.encoding == "bv", t.affine);
   t.oracle = eval::run_oracle(t.c.pair, t.c.box);  // exhaustive: boxes hold at most 4000 points
   if (!t.oracle.exhaustive) throw std::logic_error("soak: the oracle was not exhaustive");
   if (t.partitioned) {
@@ -258,9 +262,10 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds) {
 }
 
 std::string Task::config_key() const {
+  const std::string scheme = affine ? "affine " : "";
   if (options.engine != verify::Engine::SMT && !partitioned)
-    return std::string("engine ") + verify::to_string(options.engine) + "/" + options.backend;
-  return options.backend + "/" + options.encoding + "/" + verify::to_string(options.strategy) + (partitioned ? "/partitioned" : "");
+    return scheme + "engine " + verify::to_string(options.engine) + "/" + options.backend;
+  return scheme + options.backend + "/" + options.encoding + "/" + verify::to_string(options.strategy) + (partitioned ? "/partitioned" : "");
 }
 
 std::string Task::config() const {
@@ -281,7 +286,12 @@ std::string Task::problem() const {
   std::ostringstream s;
   s << "net " << c.pair.dnn.layers.front().inputs;
   for (const model::DenseLayer& l : c.pair.dnn.layers) s << "-" << l.outputs;
-  s << " quant=" << c.config.to_string() << " box=" << c.box.to_string() << " (" << c.box.point_count() << " points) outputs=";
+  if (affine)
+    s << " quant=affine(" << (c.pair.qnn.input_format.is_signed ? "int8" : "uint8") << " input, scale "
+      << qeb::to_string(c.pair.qnn.affine_input_scale) << ", zero point " << c.pair.qnn.input_zero_point << ")";
+  else
+    s << " quant=" << c.config.to_string();
+  s << " box=" << c.box.to_string() << " (" << c.box.point_count() << " points) outputs=";
   if (options.outputs.empty()) s << "all";
   for (std::size_t k = 0; k < options.outputs.size(); ++k) s << (k ? "," : "") << options.outputs[k];
   s << " eps=" << show(options.eps) << " [" << eps_kind << "] oracle max|diff|=" << show(worst) << " per output:";
@@ -333,6 +343,7 @@ std::string nnet_text(const model::Network& dnn) {
 }
 
 std::string cli_command(const Task& t, const std::string& nnet_path) {
+  if (t.affine) return "(an affine task has no ONNX file to give the CLI: replay it with qeb-soak --only)";
   std::ostringstream s;
   s << "qeb-smt verify --model " << nnet_path << " --quant " << t.c.config.to_string() << " --box " << t.c.box.to_string()
     << " --eps " << qeb::to_string(t.options.eps) << " --output ";

@@ -24,6 +24,7 @@ struct Task {
   verify::VerifyOptions options;   ///< eps, outputs, backend, encoding, strategy, attack, prune, cuts, seed
   bool partitioned = false;
   partition::PartitionOptions partition;
+  bool affine = false;  ///< an affine (ONNX-style int8/uint8) QNN: engine SMT or DRA (the LP stage refuses it)
 
   /** "z3/lira/disjunctive", with "/partitioned" appended: the per-config key of the summary. */
   std::string config_key() const;
@@ -36,8 +37,10 @@ struct Task {
 /**
  * Draws task `index` of the run `run_seed`; runs the exhaustive oracle to place eps.
  * @param timeout_seconds the verifier's budget for the whole task
+ * @param affine_fraction the chance that the task's QNN is affine (0: never, and no draw is spent
+ *        on it, so power-of-two runs are the same as before the affine scheme)
  */
-Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds);
+Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double affine_fraction = 0);
 
 enum class Status { VERIFIED, FALSIFIED, UNKNOWN, OPTION_ERROR, DISAGREEMENT };
 const char* to_string(Status s);

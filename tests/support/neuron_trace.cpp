@@ -9,7 +9,7 @@ namespace qeb::test {
 Trace trace(const quant::ModelPair& pair, const std::vector<int64_t>& x) {
   Trace t;
   std::vector<Rational> current;
-  for (int64_t v : x) current.push_back(Rational(v) / pair.input_scale);
+  for (int64_t v : x) current.push_back(pair.dnn_input(v));
   for (const model::DenseLayer& layer : pair.dnn.layers) {
     std::vector<Rational> pre(layer.outputs), post(layer.outputs);
     for (std::size_t j = 0; j < layer.outputs; ++j) {
@@ -24,21 +24,23 @@ Trace trace(const quant::ModelPair& pair, const std::vector<int64_t>& x) {
   }
   eval::QnnTrace q;
   eval::QnnOutput out = eval::eval_qnn(pair.qnn, x, &q);
-  for (std::size_t i = 0; i < pair.qnn.layers.size(); ++i) {
-    const quant::QLayer& layer = pair.qnn.layers[i];
+  const quant::QNetwork& qnn = pair.qnn;
+  for (std::size_t i = 0; i < qnn.layers.size(); ++i) {
+    const quant::QLayer& layer = qnn.layers[i];
     std::vector<Rational> pre, post;
     for (std::size_t j = 0; j < layer.outputs; ++j) {
-      if (pair.qnn.is_output(i)) {
+      if (!qnn.quantized(i)) {
         pre.push_back(out.value(j));
         post.push_back(out.value(j));
-      } else {
-        int f = layer.activation_format->frac_bits;
-        i128 rounded = eval::round_half_up_shift(q.acc[i][j], pair.qnn.activation_shift(i));
-        if (t.qnn_rounded.size() <= i) t.qnn_rounded.resize(i + 1);
-        t.qnn_rounded[i].push_back(int64_t(rounded));
-        pre.push_back(dyadic(rounded, f));
-        post.push_back(dyadic(q.activations[i][j], f));
+        continue;
       }
+      // Rounded (and, after the clamp, the layer's value) on the layer's grid.
+      i128 rounded = qnn.rounded(i, j, q.acc[i][j]);
+      pre.push_back(dyadic(rounded, 0) * qnn.step(i));
+      post.push_back(Rational(qnn.activate(i, j, q.acc[i][j])) * qnn.step(i));
+      if (qnn.is_output(i)) continue;
+      if (t.qnn_rounded.size() <= i) t.qnn_rounded.resize(i + 1);
+      t.qnn_rounded[i].push_back(int64_t(rounded));
     }
     t.qnn_pre.push_back(pre);
     t.qnn_post.push_back(post);

@@ -84,3 +84,39 @@ TEST_CASE("published Sym is sound too (P1 integerises integer-valued nodes only;
     CHECK(violations(c.pair, c.box, r, true) == 0);
   }
 }
+
+// The affine (ONNX) scheme: half a step of an arbitrary scale as the rounding error, zero points,
+// biases off the accumulator grid, quantized outputs with a clamp on both sides.
+TEST_CASE("sound DRA bounds contain every exact value on random affine networks (all modes)") {
+  std::mt19937_64 rng(15);
+  int checked = 0;
+  for (int trial = 0; trial < 150; ++trial) {
+    test::RandomCase c = test::random_small_affine_case(rng, 60);
+    for (DraMode mode : {DraMode::BASE, DraMode::CON, DraMode::SYM}) {
+      CAPTURE(trial);
+      CAPTURE(to_string(mode));
+      DraResult r = run_dra(c.pair, c.box, {mode, Semantics::SOUND, true});
+      CHECK(violations(c.pair, c.box, r, mode != DraMode::BASE) == 0);
+      // The QNN's post-clamp bounds and the integer bounds of every rounded hidden value.
+      int bad = 0;
+      spec::for_each_point(c.box, [&](const std::vector<int64_t>& x) {
+        Trace t = trace(c.pair, x);
+        for (std::size_t i = 0; i < r.layers.size(); ++i)
+          for (std::size_t j = 0; j < r.layers[i].qnn_post.size(); ++j) {
+            bad += !inside(r.layers[i].qnn_post[j], t.qnn_post[i][j]);
+            if (i + 1 < r.layers.size())
+              bad += t.qnn_rounded[i][j] < r.layers[i].qnn_pre_lo[j] || t.qnn_rounded[i][j] > r.layers[i].qnn_pre_hi[j];
+          }
+      });
+      CHECK(bad == 0);
+      ++checked;
+    }
+  }
+  CHECK(checked == 450);
+}
+
+TEST_CASE("the published semantics are refused for an affine QNN") {
+  std::mt19937_64 rng(16);
+  test::RandomCase c = test::random_small_affine_case(rng, 10);
+  CHECK_THROWS_AS(run_dra(c.pair, c.box, {DraMode::SYM, Semantics::PUBLISHED, true}), UnsupportedError);
+}

@@ -9,11 +9,13 @@
 
 using namespace qeb;
 
-TEST_CASE("pinned encodings reproduce the exact QNN and DNN outputs") {
-  std::mt19937_64 rng(17);
+namespace {
+
+// Pins the input of every encoding x backend (pruned or not) to a random point of the box and
+// checks the outputs; returns the number of runs.
+int check_pinned(const test::RandomCase& c, std::mt19937_64& rng, int trial) {
   int checked = 0;
-  for (int trial = 0; trial < 40; ++trial) {
-    test::RandomCase c = test::random_small_case(rng, 40);
+  {
     dra::DraResult dra = dra::run_dra(c.pair, c.box);
     std::vector<int64_t> x(c.box.dimension());
     for (std::size_t k = 0; k < x.size(); ++k) x[k] = std::uniform_int_distribution<int64_t>(c.box.lo[k], c.box.hi[k])(rng);
@@ -60,5 +62,21 @@ TEST_CASE("pinned encodings reproduce the exact QNN and DNN outputs") {
           ++checked;
         }
   }
+  return checked;
+}
+
+}  // namespace
+
+TEST_CASE("pinned encodings reproduce the exact QNN and DNN outputs") {
+  std::mt19937_64 rng(17);
+  int checked = 0;
+  for (int trial = 0; trial < 40; ++trial) checked += check_pinned(test::random_small_case(rng, 40), rng, trial);
+  CHECK(checked == 40 * 2 * (4 * int(smt::available_backends().size()) - 1));
+}
+
+TEST_CASE("pinned encodings reproduce the exact outputs of affine QNNs (half to even, zero points, quantized outputs)") {
+  std::mt19937_64 rng(1517);
+  int checked = 0;
+  for (int trial = 0; trial < 40; ++trial) checked += check_pinned(test::random_small_affine_case(rng, 40), rng, trial);
   CHECK(checked == 40 * 2 * (4 * int(smt::available_backends().size()) - 1));
 }
