@@ -30,7 +30,8 @@ std::vector<Region> property_regions(const po::variables_map& vm, const quant::M
   if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --property");
   std::string path = vm["property"].as<std::string>();
   spec::VnnlibProperty property =
-      spec::load_vnnlib(path, pair.qnn.input_size(), pair.qnn.output_size(), pair.input_scale, pair.qnn.input_format);
+      spec::load_vnnlib(path, pair.qnn.input_size(), pair.qnn.output_size(), pair.input_scale, pair.qnn.input_format,
+                        pair.qnn.input_zero_point);
   std::vector<std::string> notes = property.notes;
   if (property.has_output_constraints && !checks_outputs)
     notes.push_back("the output constraints are ignored: qeb-smt checks |QNN - DNN| <= eps (verify without --eps "
@@ -50,13 +51,25 @@ std::vector<Region> property_regions(const po::variables_map& vm, const quant::M
   return regions;
 }
 
+// An ONNX QNN's --box is in the float model's input units: the integer inputs whose dequantized value lies in it.
+spec::Box real_box(const po::variables_map& vm, const quant::ModelPair& pair) {
+  auto [lo, hi] = spec::parse_real_box(vm["box"].as<std::string>());
+  if (lo.size() != pair.qnn.input_size())
+    throw OptionError("box has " + std::to_string(lo.size()) + " coordinates but the network has " +
+                      std::to_string(pair.qnn.input_size()) + " inputs");
+  std::vector<std::string> notes;
+  spec::Box box = spec::real_box(lo, hi, pair.input_scale, pair.qnn.input_zero_point, pair.qnn.input_format, notes);
+  print_notes(vm, "--box: ", notes);
+  return box;
+}
+
 Region single_region(const po::variables_map& vm, const quant::ModelPair& pair) {
   Region region;
   const FixedPointFormat& in = pair.qnn.input_format;
   long long radius = vm["radius"].as<long long>();
   if (vm.count("box")) {
     if (!vm["radius"].defaulted()) throw OptionError("--radius goes with --sample or --center, not --box");
-    region.box = spec::parse_box(vm["box"].as<std::string>());
+    region.box = pair.qnn.affine() ? real_box(vm, pair) : spec::parse_box(vm["box"].as<std::string>());
     spec::validate(region.box, pair.qnn.input_size(), in);
     region.center = midpoint(region.box);
     region.description = "box";
@@ -69,10 +82,19 @@ Region single_region(const po::variables_map& vm, const quant::ModelPair& pair) 
     if (sample < 0) throw OptionError("--sample must be non-negative");
     region.center = mnist.image(std::size_t(sample));
     region.label = mnist.label(std::size_t(sample));
+    // An ONNX QNN: the float model reads pixel p as p / 255, and the QNN's input QuantizeLinear quantizes that.
+    if (pair.qnn.affine())
+      for (int64_t& p : region.center) p = pair.qnn.quantize_input(Rational(p, 255));
     region.description = "MNIST sample " + std::to_string(sample) + " (label " + std::to_string(*region.label) +
                          "), radius " + std::to_string(radius);
   } else {
-    region.center = spec::parse_int_list(vm["center"].as<std::string>(), "--center");
+    if (pair.qnn.affine()) {
+      // An ONNX QNN: the centre is in the float model's input units, quantized as the QNN's input is.
+      for (const Rational& v : spec::parse_rational_list(vm["center"].as<std::string>(), "--center"))
+        region.center.push_back(pair.qnn.quantize_input(v));
+    } else {
+      region.center = spec::parse_int_list(vm["center"].as<std::string>(), "--center");
+    }
     region.description = "centre, radius " + std::to_string(radius);
   }
   region.centred = true;
