@@ -9,7 +9,7 @@ namespace qeb::eval {
 PairOutput evaluate_pair(const quant::ModelPair& pair, const std::vector<int64_t>& x) {
   PairOutput out;
   QnnOutput q = eval_qnn(pair.qnn, x);
-  out.dnn = ScaledDnn(pair.dnn, pair.input_scale).evaluate(x);  // exact, faster than rationals
+  out.dnn = ScaledDnn(pair.dnn, pair.input_scale, pair.qnn.input_zero_point).evaluate(x);  // exact, faster than rationals
   for (std::size_t j = 0; j < q.acc.size(); ++j) {
     out.qnn.push_back(q.value(j));
     out.diff.push_back(out.qnn.back() - out.dnn[j]);

@@ -8,7 +8,7 @@ namespace {
 constexpr std::size_t kMemoLimit = 200000;  // entries kept before the memo starts over
 }
 
-ExactPairEvaluator::ExactPairEvaluator(const quant::ModelPair& pair) : d_pair(pair), d_dnn(pair.dnn, pair.input_scale) {}
+ExactPairEvaluator::ExactPairEvaluator(const quant::ModelPair& pair) : d_pair(pair), d_dnn(pair.dnn, pair.input_scale, pair.qnn.input_zero_point) {}
 
 PairOutput ExactPairEvaluator::evaluate(const std::vector<int64_t>& x) {
   const quant::QNetwork& qnn = d_pair.qnn;

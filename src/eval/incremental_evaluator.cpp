@@ -18,7 +18,7 @@ void IncrementalEvaluator::reset(const std::vector<int64_t>& x) {
     double sum = d0.bias[j];
     for (std::size_t k = 0; k < q0.inputs; ++k) {
       acc += i128(q0.weight(j, k)) * x[k];
-      sum += d0.weight(j, k) * (double(x[k]) * d_inverse_scale);
+      sum += d0.weight(j, k) * (double(x[k] - d_pair.qnn.input_zero_point) * d_inverse_scale);
     }
     d_acc0[j] = acc;
     d_pre0[j] = sum;
@@ -46,9 +46,13 @@ double IncrementalEvaluator::difference(std::size_t g) {
   d_a = d_pre0;
   for (std::size_t i = 0; i + 1 < layers; ++i) {
     const quant::QLayer& q = qnn.layers[i];
-    const int e = qnn.activation_shift(i);
     d_q.resize(q.outputs);
-    for (std::size_t j = 0; j < q.outputs; ++j) d_q[j] = quantized_activation(d_acc[j], e, *q.activation_format);
+    if (qnn.affine()) {
+      for (std::size_t j = 0; j < q.outputs; ++j) d_q[j] = qnn.activate(i, j, d_acc[j]);
+    } else {
+      const int e = qnn.activation_shift(i);
+      for (std::size_t j = 0; j < q.outputs; ++j) d_q[j] = quantized_activation(d_acc[j], e, *q.activation_format);
+    }
     for (double& v : d_a) v = v < 0 ? 0 : v;
     const quant::QLayer& qn = qnn.layers[i + 1];
     const model::DenseLayer& dn = dnn.layers[i + 1];
@@ -70,6 +74,7 @@ double IncrementalEvaluator::difference(std::size_t g) {
     }
     std::swap(d_a, d_a_next);
   }
+  if (qnn.affine()) return to_double(qnn.output_value(g, d_acc[g])) - d_a[g];
   if (layers == 1) {  // no hidden layer: the first layer is the output
     return std::ldexp(double(d_acc[g]), -qnn.acc_frac_bits(0)) - d_a[g];
   }

@@ -25,7 +25,8 @@ Dyadic decompose(double v) {
 
 }  // namespace
 
-ScaledDnn::ScaledDnn(const model::Network& dnn, const Rational& input_scale) {
+ScaledDnn::ScaledDnn(const model::Network& dnn, const Rational& input_scale, int64_t zero_point)
+    : d_zero_point(zero_point) {
   // x / D = x * q / p.
   d_input_numerator = boost::multiprecision::denominator(input_scale);
   d_input_denominator = boost::multiprecision::numerator(input_scale);
@@ -66,7 +67,7 @@ std::vector<BigInt> ScaledDnn::first_layer(const std::vector<int64_t>& x) const 
     BigInt sum = L.bias[j] * d_input_denominator;
     for (std::size_t k = 0; k < L.inputs; ++k) {
       const BigInt& w = L.weights[j * L.inputs + k];
-      if (w != 0 && x[k] != 0) sum += w * (d_input_numerator * x[k]);
+      if (w != 0 && x[k] != d_zero_point) sum += w * (d_input_numerator * (x[k] - d_zero_point));
     }
     out[j] = L.relu && sum < 0 ? BigInt(0) : sum;
   }

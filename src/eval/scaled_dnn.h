@@ -13,7 +13,8 @@ namespace qeb::eval {
 
 class ScaledDnn {
  public:
-  ScaledDnn(const model::Network& dnn, const Rational& input_scale);
+  /** The DNN reads integer input x as (x - zero_point) / input_scale (zero_point: an affine QNN's input zero point). */
+  ScaledDnn(const model::Network& dnn, const Rational& input_scale, int64_t zero_point = 0);
 
   /** Layer 0's values at integer input x (post-ReLU if it has one), as numerators over denominator(0). */
   std::vector<BigInt> first_layer(const std::vector<int64_t>& x) const;
@@ -33,6 +34,7 @@ class ScaledDnn {
   std::vector<Layer> d_layers;
   std::vector<BigInt> d_denominator;  ///< per layer: the common denominator of its values
   BigInt d_input_numerator, d_input_denominator;  ///< x / D = x * q / p with D = p / q
+  int64_t d_zero_point = 0;
 };
 
 }  // namespace qeb::eval

@@ -36,7 +36,7 @@ class Search {
     ++d_evaluations;
     eval::QnnOutput q = eval::eval_qnn(d_pair.qnn, x);
     std::vector<double> real(x.size());
-    for (std::size_t k = 0; k < x.size(); ++k) real[k] = double(x[k]) * d_inverse_scale;
+    for (std::size_t k = 0; k < x.size(); ++k) real[k] = double(x[k] - d_pair.qnn.input_zero_point) * d_inverse_scale;
     std::vector<double> dnn = eval::eval_dnn_double(d_pair.dnn, real);
     std::vector<double> y(dnn.size());
     for (std::size_t j = 0; j < y.size(); ++j)
