@@ -37,6 +37,9 @@ nlohmann::json describe_normalization(const model::Normalization& n, bool applie
 
 // Per hidden layer, the share of activations the QNN clamps at the format's top on MNIST samples.
 nlohmann::json report_saturation(const po::variables_map& vm, const quant::ModelPair& pair) {
+  if (pair.qnn.affine())
+    throw UnsupportedError(pair.qnn.source, "--mnist: the saturation report covers the power-of-two formats only, "
+                                            "not an affine (ONNX) QNN");
   spec::MnistSet mnist = spec::load_mnist_test(vm["mnist"].as<std::string>());
   if (pair.qnn.input_size() != mnist.rows * mnist.cols)
     throw OptionError("--mnist: the network has " + std::to_string(pair.qnn.input_size()) + " inputs, MNIST images have " +

@@ -83,7 +83,7 @@ int cmd_max_error(const Args& args) {
   verify::MaxErrorResult r = verify::max_error(pair, region.box, options);
 
   std::printf("region: %s, tolerance %s\n", region.description.c_str(), to_string(options.tolerance).c_str());
-  if (options.engine == verify::Engine::SMT)
+  if (options.engine == verify::Engine::SMT || !verify::lp_applies(pair.qnn))  // the solver bisected
     std::printf("DRA %.3f s; search %.3f s; encoding %s (%s) %.3f s; %s: %d solver calls, %.3f s\n", r.dra_seconds,
                 r.search_seconds, options.encoding.c_str(), r.logic.empty() ? "not needed" : r.logic.c_str(),
                 r.encode_seconds, options.backend.c_str(), r.solver_calls, r.solve_seconds);

@@ -64,7 +64,10 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
 MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options) {
   const auto start = Clock::now();
   if (options.tolerance <= 0) throw OptionError("--tolerance must be positive");
-  if (options.engine == Engine::SMT) {
+  check_engine(pair, options.engine);
+  // An affine QNN has no LP stage: AUTO bisects with the solver instead.
+  const bool solver = options.engine == Engine::SMT || (options.engine == Engine::AUTO && !lp_applies(pair.qnn));
+  if (solver) {
     if (auto why = incompatibility(options.backend, options.encoding))
       throw OptionError("--backend " + options.backend + " with --encoding " + options.encoding + ": " + *why);
     encodings::make_encoding(options.encoding);  // rejects an unknown name before any work
@@ -122,7 +125,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   result.search_seconds = since(t1);
   note("DRA and search: " + std::to_string(result.dra_seconds + result.search_seconds) + " s");
 
-  if (options.engine != Engine::SMT) {
+  if (!solver) {
     close_with_engine(pair, box, dra, options, remaining, note, result);
   } else {
     bisect_with_solver(pair, box, dra, options, remaining, note, result);

@@ -322,6 +322,16 @@ Engine parse_engine(const std::string& name) {
   throw OptionError("unknown engine '" + name + "'; choose auto, dra, lp, bab or smt");
 }
 
+bool lp_applies(const quant::QNetwork& qnn) { return !qnn.affine(); }
+
+void check_engine(const quant::ModelPair& pair, Engine engine) {
+  if ((engine == Engine::LP || engine == Engine::BAB) && !lp_applies(pair.qnn))
+    throw UnsupportedError(pair.qnn.source, std::string("--engine ") + to_string(engine) +
+                                                ": the LP and branch-and-bound stages do not support affine (ONNX) "
+                                                "QNNs yet; use --engine smt, dra or auto (on an affine QNN: DRA, enumeration, "
+                                                "attack, then SMT)");
+}
+
 namespace {
 
 // One output direction on its way through the stages.
@@ -350,6 +360,9 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   const auto start = Clock::now();
   // use_solver = false (partitioning's shallow parts): DRA and the attack only.
   const Engine engine = options.use_solver ? options.engine : Engine::DRA;
+  check_engine(pair, engine);
+  // An affine QNN has no LP stage: AUTO ends with the SMT engine on what enumeration and the attack leave.
+  const bool lp = lp_applies(pair.qnn);
   const bool uses_smt = engine == Engine::SMT || engine == Engine::AUTO;
   if (uses_smt) {
     if (auto why = incompatibility(options.backend, options.encoding))
@@ -463,7 +476,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   }
 
   // 4. The LP relaxation at the root: rigorous bounds from the dual; its optimum seeds the attack.
-  const bool lp_stage = engine == Engine::LP || engine == Engine::BAB || engine == Engine::AUTO;
+  const bool lp_stage = lp && (engine == Engine::LP || engine == Engine::BAB || engine == Engine::AUTO);
   dra::DraResult root_bounds = result.dra;
   std::map<std::size_t, double> lp_gap;  // per open direction index: how far the LP bound misses
   if (lp_stage && !open().empty() && pair.qnn.layers.size() > 1 && !cancelled()) {
@@ -522,7 +535,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   }
 
   // 5. Branch and bound, direction by direction, smallest LP gap first.
-  if ((engine == Engine::BAB || engine == Engine::AUTO) && pair.qnn.layers.size() > 1) {
+  if (lp && (engine == Engine::BAB || engine == Engine::AUTO) && pair.qnn.layers.size() > 1) {
     std::vector<Direction_*> todo = open();
     std::stable_sort(todo.begin(), todo.end(), [&](Direction_* a, Direction_* b) {
       auto ga = lp_gap.find(a - directions.data()), gb = lp_gap.find(b - directions.data());
@@ -590,7 +603,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   // 6. The SMT engine: the whole residual problem, encoded once and solved incrementally.
   std::vector<Query> queries;
   std::vector<Direction_*> asked;
-  if (engine == Engine::SMT)
+  if (engine == Engine::SMT || (engine == Engine::AUTO && !lp))
     for (Direction_* d : open()) queries.push_back(d->query), asked.push_back(d);
   if (!queries.empty()) {
     auto t1 = Clock::now();

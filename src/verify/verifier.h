@@ -39,6 +39,15 @@ const char* to_string(Engine e);
 /** Parses "auto", "dra", "lp", "bab" or "smt"; throws OptionError otherwise. */
 Engine parse_engine(const std::string& name);
 
+/**
+ * Whether the LP and branch-and-bound stages apply to `pair`: not to an affine (ONNX) QNN, whose
+ * requantization by an arbitrary rational is not in the LP relaxation (issue 15). AUTO skips them
+ * there (DRA, enumeration, attack, then the SMT engine); `check_engine` rejects LP and BAB.
+ */
+bool lp_applies(const quant::QNetwork& qnn);
+/** Throws UnsupportedError when `engine` (LP or BAB) does not apply to `pair` (see lp_applies). */
+void check_engine(const quant::ModelPair& pair, Engine engine);
+
 struct VerifyOptions {
   Engine engine = Engine::AUTO;
   /// AUTO: regions with at most this many integer points are decided by exact enumeration (0: never).

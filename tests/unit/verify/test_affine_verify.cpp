@@ -70,7 +70,9 @@ test::RandomCase tie_case(double hidden_scale, int64_t bias, int64_t top) {
   model::QuantizedDense out = hidden;
   out.acc_bias = {0};
   out.output.reset();
-  out.acc_scale = {Rational(1) / Rational(BigInt(1) << 10)};  // tiny: the DNN barely matters
+  // The hidden scale times 2^-10 (a float32 product, as ONNX's input scale times weight scale is):
+  // the QNN output is 2^-10 hidden_scale h.
+  out.acc_scale = {rational_from_double(hidden_scale) / Rational(BigInt(1) << 10)};
   net.layers = {hidden, out};
   model::Network dnn;
   dnn.source = "ties dnn";
@@ -126,12 +128,13 @@ TEST_CASE("affine: exact ties round to even in the evaluators and in every encod
   CHECK(six.pair.qnn.rounded(0, 0, 9) == 2);   // 1.5 -> 2
   CHECK(six.pair.qnn.rounded(0, 0, 15) == 2);  // 2.5 -> 2
   CHECK(six.pair.qnn.rounded(0, 0, 21) == 4);  // 3.5 -> 4
-  // The QNN output is 2^-10 h (the DNN is 0). Over the boxes the largest h is 2, reached at ties
-  // (2.5 -> 2) that half up would round to 3: every encoding must prove 2^-9 and refute just below.
-  for (test::RandomCase* t : {&c, &six}) {
+  // The QNN output is 2^-10 s h (s the hidden scale; the DNN is 0). Over the boxes the largest h is
+  // 2, reached at ties (2.5 -> 2) that half up would round to 3: every encoding must prove 2^-9 s
+  // and refute just below.
+  for (auto [t, s] : {std::pair{&c, 2}, std::pair{&six, 6}}) {
     eval::OracleResult oracle = eval::run_oracle(t->pair, t->box);
     Rational worst = oracle.outputs[0].max_abs();
-    CHECK(worst == Rational(2, 1024));
+    CHECK(worst == Rational(2 * s, 1024));
     for (const Combination& how : combinations()) {
       CAPTURE(how.backend);
       CAPTURE(how.encoding);
@@ -170,5 +173,37 @@ TEST_CASE("affine: the LP and branch-and-bound engines refuse an affine QNN with
   for (verify::Engine e : {verify::Engine::LP, verify::Engine::BAB}) {
     o.engine = e;
     CHECK_THROWS_WITH_AS(verify::verify(c.pair, c.box, o), doctest::Contains("--engine smt"), UnsupportedError);
+  }
+}
+
+TEST_CASE("affine: --engine auto skips the LP and branch and bound and still agrees with enumeration") {
+  // Enumeration off, so the verdict comes from DRA, the attack or the SMT engine that AUTO falls back to.
+  std::mt19937_64 rng(1519);
+  for (int trial = 0; trial < 12; ++trial) {
+    test::RandomCase c = test::random_small_affine_case(rng, 120);
+    eval::OracleResult oracle = eval::run_oracle(c.pair, c.box);
+    REQUIRE(oracle.exhaustive);
+    std::size_t k = std::size_t(trial) % oracle.outputs.size();
+    Rational worst = oracle.outputs[k].max_abs();
+    verify::VerifyOptions o;
+    o.engine = verify::Engine::AUTO;
+    o.enumerate_limit = 0;
+    o.attack_samples = trial % 2 ? 0 : 50;
+    o.outputs = {k};
+    o.backend = smt::available_backends()[std::size_t(trial) % smt::available_backends().size()];
+    CAPTURE(trial);
+    CAPTURE(to_string(worst));
+    o.eps = worst;
+    verify::VerifyResult proved = verify::verify(c.pair, c.box, o);
+    CHECK(proved.verdict == Verdict::VERIFIED);
+    CHECK(proved.engine_stats.lp_solves == 0);
+    CHECK(proved.engine_stats.bab_nodes == 0);
+    if (worst > 0) {
+      o.eps = worst * Rational(1023, 1024);
+      verify::VerifyResult refuted = verify::verify(c.pair, c.box, o);
+      CHECK(refuted.verdict == Verdict::FALSIFIED);
+      for (const verify::OutputResult& out : refuted.outputs)
+        if (out.counterexample) CHECK(eval::evaluate_pair(c.pair, out.counterexample->input).diff[k] == out.counterexample->diff);
+    }
   }
 }
