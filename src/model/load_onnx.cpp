@@ -27,7 +27,7 @@ class OnnxReader {
     if (!model.has_graph() || model.graph().node_size() == 0)
       fail("contains no ONNX graph (empty file or not an ONNX model)");
     const onnx::GraphProto& graph = model.graph();
-    for (const onnx::TensorProto& t : graph.initializer()) constants_[t.name()] = onnx_support::to_tensor(t, "initializer", file_, false);
+    for (const onnx::TensorProto& t : graph.initializer()) constants_[t.name()] = onnx_support::to_tensor(t, "initializer", file_, true);
 
     find_input(graph);
     for (int i = 0; i < graph.node_size(); ++i) step(graph.node(i), i);

@@ -262,6 +262,9 @@ class QuantizedReader {
   }
 
   void matmul(const onnx::NodeProto& node, const std::string& where, bool gemm) {
+    if (stage_ == Stage::FLOAT_INPUT)
+      unsupported(where + " multiplies the graph input, which is never quantized: not a quantized model (load it with "
+                          "--model)");
     if (stage_ != Stage::DEQUANTIZED)
       unsupported(where + " multiplies a tensor that is not dequantized (expected DequantizeLinear before it)");
     if (node.input_size() < 2) fail(where + " needs two inputs");
