@@ -37,8 +37,9 @@ int64_t clamp_value(int64_t r, int64_t cap) { return std::clamp<int64_t>(r, 0, c
 NetworkLp::NetworkLp(const quant::ModelPair& pair, const dra::DraResult& root, bool difference_cuts)
     : d_pair(pair), d_difference_cuts(difference_cuts) {
   if (pair.qnn.affine())  // issue 15: the LP relaxation is written for the power-of-two scheme
-    throw UnsupportedError(pair.qnn.source, "the LP relaxation (LP stage, branch and bound, dra --lp/--tighten) does "
-                                            "not support affine (ONNX) QNNs yet");
+    throw UnsupportedError(pair.qnn.source, "the LP relaxation (the LP stage, branch and bound, verify --partition "
+                                            "--split neurons, emit --subproblems, dra --lp/--tighten) does not "
+                                            "support affine (ONNX) QNNs yet");
   const std::size_t inputs = pair.qnn.input_size();
   for (std::size_t k = 0; k < inputs; ++k) d_lp.add_column(0, 0);  // bounds set per instantiation
   const std::size_t hidden = pair.qnn.layers.size() - 1;

@@ -226,8 +226,12 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double
   o.tighten_seconds = d.chance(0.25) ? 0.5 : 0;
   o.leaf_case_splits = d.one_of(std::vector<std::size_t>{0, 8, 100});
   o.leaf_seconds = 1;
-  // An affine QNN goes through the SMT engine (or DRA alone): the LP stage does not take it yet.
-  if (t.affine) o.engine = d.chance(0.85) ? verify::Engine::SMT : verify::Engine::DRA;
+  // An affine QNN: the SMT engine, auto (which skips the LP stage and branch and bound and ends with
+  // the SMT engine) or DRA alone; --engine lp/bab refuse it.
+  if (t.affine) {
+    int a = d.between(0, 99);
+    o.engine = a < 50 ? verify::Engine::SMT : a < 85 ? verify::Engine::AUTO : verify::Engine::DRA;
+  }
   t.partitioned = d.chance(0.15);
   if (t.partitioned) {
     partition::PartitionOptions& p = t.partition;
