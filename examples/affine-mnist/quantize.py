@@ -11,23 +11,16 @@ import gzip
 import os
 import sys
 
-import h5py
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "fixtures"))
 import onnx_quantizer as oq  # noqa: E402
+from make_fixtures import load_keras_layers  # noqa: E402
 
 
 def keras_layers(path):
-    with h5py.File(path, "r") as f:
-        layers = []
-        for name in f.attrs["layer_names"]:
-            g = f[name.decode()]
-            ws = [g[w.decode()][()] for w in g.attrs["weight_names"]]
-            if ws:
-                layers.append((ws[0].astype(np.float32), ws[1].astype(np.float32)))
-        return layers
+    return [(k.astype(np.float32), b.astype(np.float32)) for k, b in load_keras_layers(path)]
 
 
 def mnist_images(directory):

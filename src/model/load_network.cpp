@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/input_file.h"
+#include "model/guarded_load.h"
 
 namespace qeb::model {
 namespace {
@@ -55,17 +56,7 @@ Network load_by_format(const std::string& path) {
 }  // namespace
 
 Network load_network(const std::string& path) {
-  Network net;
-  try {
-    net = load_by_format(path);
-  } catch (const Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw InputError(path, "the file declares sizes too large to load");
-  } catch (const std::exception& e) {
-    // A library failure we did not anticipate still names the file instead of escaping raw.
-    throw InputError(path, std::string("cannot load the network: ") + e.what());
-  }
+  Network net = guarded_load(path, "network", [&] { return load_by_format(path); });
   net.source = path;
   validate(net);
   return net;

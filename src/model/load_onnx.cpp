@@ -23,20 +23,13 @@ class OnnxReader {
   explicit OnnxReader(std::string path) : file_(std::move(path)) {}
 
   Network load() {
-    onnx::ModelProto model = onnx_support::parse_model(file_);
-    if (!model.has_graph() || model.graph().node_size() == 0)
-      fail("contains no ONNX graph (empty file or not an ONNX model)");
+    onnx::ModelProto model = onnx_support::parse_graph_model(file_);
     const onnx::GraphProto& graph = model.graph();
     for (const onnx::TensorProto& t : graph.initializer()) constants_[t.name()] = onnx_support::to_tensor(t, "initializer", file_, true);
 
     find_input(graph);
     for (int i = 0; i < graph.node_size(); ++i) step(graph.node(i), i);
-
-    if (graph.output_size() != 1)
-      fail("the graph has " + std::to_string(graph.output_size()) + " outputs; expected exactly one");
-    if (graph.output(0).name() != current_)
-      fail("the graph output '" + graph.output(0).name() + "' is not the final tensor '" + current_ +
-           "' of the dense-layer chain");
+    onnx_support::check_chain_output(graph, current_, file_);
     check_input_size();
     net_.source = file_;
     return std::move(net_);
@@ -48,13 +41,10 @@ class OnnxReader {
 
   /** The activation starts at the one graph input that is not an initializer. */
   void find_input(const onnx::GraphProto& graph) {
-    std::vector<const onnx::ValueInfoProto*> inputs;
-    for (const onnx::ValueInfoProto& v : graph.input())
-      if (!constants_.count(v.name())) inputs.push_back(&v);
-    if (inputs.size() != 1)
-      unsupported("the graph has " + std::to_string(inputs.size()) + " non-constant inputs; exactly one is supported");
-    current_ = inputs[0]->name();
-    if (std::size_t n = onnx_support::input_elements(*inputs[0])) input_elements_ = n;
+    const onnx::ValueInfoProto& input =
+        onnx_support::activation_input(graph, [&](const std::string& n) { return constants_.count(n) > 0; }, file_);
+    current_ = input.name();
+    if (std::size_t n = onnx_support::input_elements(input)) input_elements_ = n;
   }
 
   void check_input_size() const {

@@ -43,19 +43,13 @@ class QuantizedReader {
   explicit QuantizedReader(std::string path) : file_(std::move(path)) {}
 
   QuantizedNetwork load() {
-    onnx::ModelProto model = onnx_support::parse_model(file_);
-    if (!model.has_graph() || model.graph().node_size() == 0)
-      fail("contains no ONNX graph (empty file or not an ONNX model)");
+    onnx::ModelProto model = onnx_support::parse_graph_model(file_);
     const onnx::GraphProto& graph = model.graph();
     for (const onnx::TensorProto& t : graph.initializer())
       constants_[t.name()] = onnx_support::to_tensor(t, "initializer", file_, true);
     find_input(graph);
     for (int i = 0; i < graph.node_size(); ++i) step(graph.node(i), i);
-    if (graph.output_size() != 1)
-      fail("the graph has " + std::to_string(graph.output_size()) + " outputs; expected exactly one");
-    if (graph.output(0).name() != current_)
-      fail("the graph output '" + graph.output(0).name() + "' is not the final tensor '" + current_ +
-           "' of the dense-layer chain");
+    onnx_support::check_chain_output(graph, current_, file_);
     finish();
     net_.source = file_;
     return std::move(net_);
@@ -66,13 +60,10 @@ class QuantizedReader {
   [[noreturn]] void unsupported(const std::string& problem) const { throw UnsupportedError(file_, problem); }
 
   void find_input(const onnx::GraphProto& graph) {
-    std::vector<const onnx::ValueInfoProto*> inputs;
-    for (const onnx::ValueInfoProto& v : graph.input())
-      if (!constants_.count(v.name())) inputs.push_back(&v);
-    if (inputs.size() != 1)
-      unsupported("the graph has " + std::to_string(inputs.size()) + " non-constant inputs; exactly one is supported");
-    current_ = inputs[0]->name();
-    input_elements_ = onnx_support::input_elements(*inputs[0]);
+    const onnx::ValueInfoProto& input =
+        onnx_support::activation_input(graph, [&](const std::string& n) { return constants_.count(n) > 0; }, file_);
+    current_ = input.name();
+    input_elements_ = onnx_support::input_elements(input);
   }
 
   bool is_constant(const std::string& name) const { return constants_.count(name) || dequantized_.count(name); }

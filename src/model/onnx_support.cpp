@@ -182,4 +182,31 @@ std::size_t input_elements(const onnx::ValueInfoProto& value) {
   return n;
 }
 
+onnx::ModelProto parse_graph_model(const std::string& path) {
+  onnx::ModelProto model = parse_model(path);
+  if (!model.has_graph() || model.graph().node_size() == 0)
+    throw InputError(path, "contains no ONNX graph (empty file or not an ONNX model)");
+  return model;
+}
+
+const onnx::ValueInfoProto& activation_input(const onnx::GraphProto& graph,
+                                             const std::function<bool(const std::string&)>& is_constant,
+                                             const std::string& path) {
+  std::vector<const onnx::ValueInfoProto*> inputs;
+  for (const onnx::ValueInfoProto& v : graph.input())
+    if (!is_constant(v.name())) inputs.push_back(&v);
+  if (inputs.size() != 1)
+    throw UnsupportedError(path, "the graph has " + std::to_string(inputs.size()) +
+                                     " non-constant inputs; exactly one is supported");
+  return *inputs[0];
+}
+
+void check_chain_output(const onnx::GraphProto& graph, const std::string& current, const std::string& path) {
+  if (graph.output_size() != 1)
+    throw InputError(path, "the graph has " + std::to_string(graph.output_size()) + " outputs; expected exactly one");
+  if (graph.output(0).name() != current)
+    throw InputError(path, "the graph output '" + graph.output(0).name() + "' is not the final tensor '" + current +
+                               "' of the dense-layer chain");
+}
+
 }  // namespace qeb::model::onnx_support

@@ -55,6 +55,17 @@ std::string describe(const onnx::NodeProto& node, int index);
 /** The node's attribute `name`, or nullptr. */
 const onnx::AttributeProto* attribute(const onnx::NodeProto& node, const char* name);
 
+/** parse_model, and the graph it holds, which must have a node (InputError naming `path` otherwise). */
+onnx::ModelProto parse_graph_model(const std::string& path);
+
+/** The graph's one input that is not a constant: where the activation starts (UnsupportedError otherwise). */
+const onnx::ValueInfoProto& activation_input(const onnx::GraphProto& graph,
+                                             const std::function<bool(const std::string&)>& is_constant,
+                                             const std::string& path);
+
+/** The graph has one output and it is `current`, the end of the dense-layer chain (InputError otherwise). */
+void check_chain_output(const onnx::GraphProto& graph, const std::string& current, const std::string& path);
+
 /** Per-sample element count of the graph input `value` when its shape is fully known (first of >= 2 dims is the batch), else 0. */
 std::size_t input_elements(const onnx::ValueInfoProto& value);
 

@@ -1,10 +1,10 @@
 #include "quant/affine.h"
 
 #include <algorithm>
-#include <new>
 
 #include "core/error.h"
 #include "core/input_file.h"
+#include "model/guarded_load.h"
 
 namespace qeb::quant {
 
@@ -76,16 +76,7 @@ QNetwork affine_qnn(const model::QuantizedNetwork& net) {
 
 QNetwork load_affine_qnn(const std::string& path) {
   open_input_file(path, "QNN file");  // missing, a directory, unreadable: named as such
-  try {
-    return affine_qnn(model::load_onnx_quantized(path));
-  } catch (const Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw InputError(path, "the file declares sizes too large to load");
-  } catch (const std::exception& e) {
-    // A library failure we did not anticipate still names the file instead of escaping raw.
-    throw InputError(path, std::string("cannot load the quantized network: ") + e.what());
-  }
+  return model::guarded_load(path, "quantized network", [&] { return affine_qnn(model::load_onnx_quantized(path)); });
 }
 
 ModelPair make_affine_pair(model::Network dnn, QNetwork qnn) {
