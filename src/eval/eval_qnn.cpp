@@ -44,7 +44,12 @@ QnnOutput eval_qnn(const quant::QNetwork& qnn, const std::vector<int64_t>& x, Qn
       break;
     }
     current.assign(layer.outputs, 0);
-    for (std::size_t j = 0; j < layer.outputs; ++j) current[j] = qnn.activate(i, j, acc[j]);
+    if (qnn.affine()) {
+      for (std::size_t j = 0; j < layer.outputs; ++j) current[j] = qnn.activate(i, j, acc[j]);
+    } else {  // one shift per layer, as before the affine scheme
+      const int e = qnn.activation_shift(i);
+      for (std::size_t j = 0; j < layer.outputs; ++j) current[j] = quantized_activation(acc[j], e, *layer.activation_format);
+    }
     if (trace) trace->activations.push_back(current);
   }
   return out;
