@@ -20,7 +20,7 @@ pair="--model $out/mnist_float.onnx --qnn $out/mnist_qdq_u8.onnx"
 for s in 0 1 2 3 4; do
   for eps in 0.25 0.5; do
     "$bin" verify $pair --mnist "$data/mnist" --sample $s --radius 1 --output predicted --eps $eps \
-      --engine smt --timeout 120 -q --json "$out/verify_${s}_${eps}.json" | tail -1 || true
+      --timeout 120 -q --json "$out/verify_${s}_${eps}.json" | tail -1 || true
   done
   "$bin" max-error $pair --mnist "$data/mnist" --sample $s --radius 1 --output predicted --tolerance 0.01 \
     --timeout 300 --json "$out/max_error_$s.json" | tail -2 || true
