@@ -79,7 +79,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   if (part.within) start.sub = bounds::Subproblem{bounds::narrowed(part.box, part.restrictions), part.within, part.restrictions};
   else start.sub = bounds::replay(pair, part.box, root, part.restrictions);
   bab::BabResult r = bab::branch_and_bound(pair, part.box, root, {goal.output, goal.direction == verify::Direction::ABOVE},
-                                           bo, start);
+                                           bo, {start});
   out.record.how = "branch and bound";
   if (r.status == bab::BabStatus::PROVED) {
     out.record.verdict = verify::Verdict::VERIFIED;

@@ -521,7 +521,10 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
          " direction(s) left");
   }
 
-  // 5. Branch and bound, direction by direction, smallest LP gap first.
+  // 5. Branch and bound, direction by direction, smallest LP gap first. With a time limit and
+  // several directions, a first round gives each a slice (half the time, shared), so a direction
+  // that falls quickly is not starved by a hard first one; the second round goes on from where
+  // each search stopped (its open nodes), sharing what is left.
   if ((engine == Engine::BAB || engine == Engine::AUTO) && pair.qnn.layers.size() > 1) {
     std::vector<Direction_*> todo = open();
     std::stable_sort(todo.begin(), todo.end(), [&](Direction_* a, Direction_* b) {
@@ -529,12 +532,18 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
       return (ga == lp_gap.end() ? 1e300 : ga->second) < (gb == lp_gap.end() ? 1e300 : gb->second);
     });
     auto tb = Clock::now();
-    for (Direction_* d : todo) {
+    std::map<Direction_*, std::vector<bab::OpenNode>> frontier;  // where a stopped search left off
+    const bool sliced = options.timeout_seconds > 0 && todo.size() > 1;
+    for (int round = sliced ? 0 : 1; round < 2; ++round)
+    for (std::size_t i = 0; i < todo.size(); ++i) {
+      Direction_* d = todo[i];
       if (d->state != QueryState::OPEN || (falsified && options.stop_at_counterexample)) continue;
       if (remaining() <= 0) break;
+      std::size_t left = 0;  // open directions from this one on, this round
+      for (std::size_t j = i; j < todo.size(); ++j) left += todo[j]->state == QueryState::OPEN;
       bab::BabOptions bo;
       bo.eps = options.eps;
-      bo.seconds = options.timeout_seconds > 0 ? remaining() : 0;
+      bo.seconds = options.timeout_seconds > 0 ? remaining() / double(left) / (round == 0 ? 2.0 : 1.0) : 0;
       bo.threads = options.threads;
       bo.branching.input_split_dimension = options.input_split_dimension;
       bo.difference_cuts = options.difference_cuts;
@@ -551,7 +560,11 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
                                                  options.backend_options, options.difference_cuts);
         };
       }
-      bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE}, bo);
+      std::vector<bab::OpenNode>& from = frontier[d];
+      if (from.empty()) from.push_back({bounds::Subproblem::root(box)});
+      bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE},
+                                                bo, from);
+      from = std::move(br.open);
       d->seconds += br.seconds;
       result.engine_stats.bab_nodes += br.stats.nodes;
       result.engine_stats.bab_max_depth = std::max(result.engine_stats.bab_max_depth, br.stats.max_depth);
