@@ -496,7 +496,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
 
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
                            const Goal& goal, const BabOptions& options) {
-  return branch_and_bound(pair, box, root_bounds, goal, options, {OpenNode{bounds::Subproblem::root(box)}});
+  return branch_and_bound(pair, box, root_bounds, goal, options, {OpenNode{bounds::Subproblem::root(box), -kInf, {}}});
 }
 
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,

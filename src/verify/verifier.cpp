@@ -561,7 +561,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
           };
         }
         std::vector<bab::OpenNode>& from = frontier[d];
-        if (from.empty()) from.push_back({bounds::Subproblem::root(box)});
+        if (from.empty()) from.push_back({bounds::Subproblem::root(box), -std::numeric_limits<double>::infinity(), {}});
         bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE},
                                                   bo, from);
         from = std::move(br.open);
