@@ -339,12 +339,12 @@ bool violated_by(const Query& q, const Rational& diff, const Rational& eps) {
   return q.direction == Direction::ABOVE ? diff > eps : diff < -eps;
 }
 
+}  // namespace
+
 Counterexample counterexample_of(const quant::ModelPair& pair, std::size_t output, const std::vector<int64_t>& x) {
   eval::PairOutput exact = eval::evaluate_pair(pair, x);
   return {output, x, exact.qnn[output], exact.dnn[output], exact.diff[output]};
 }
-
-}  // namespace
 
 VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const VerifyOptions& options) {
   const auto start = Clock::now();
