@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "core/deadline.h"
@@ -495,14 +496,17 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
 
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
                            const Goal& goal, const BabOptions& options) {
-  return branch_and_bound(pair, box, root_bounds, goal, options, OpenNode{bounds::Subproblem::root(box)});
+  return branch_and_bound(pair, box, root_bounds, goal, options, {OpenNode{bounds::Subproblem::root(box), -kInf, {}}});
 }
 
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
-                           const Goal& goal, const BabOptions& options, const OpenNode& start) {
+                           const Goal& goal, const BabOptions& options, const std::vector<OpenNode>& start) {
+  if (start.empty()) throw std::logic_error("branch_and_bound: no node to start from");
   SharedSearch s(pair, box, root_bounds, goal, options);
   // Depth = splits from the task's root (the primal heuristics spend more at depth 0 only).
-  s.heap.push_back(Node{start.sub, start.basis, start.bound, unsigned(start.sub.restrictions.size()), s.next_order++});
+  for (const OpenNode& n : start)
+    s.heap.push_back(Node{n.sub, n.basis, n.bound, unsigned(n.sub.restrictions.size()), s.next_order++});
+  std::make_heap(s.heap.begin(), s.heap.end(), LaterFirst{});
   const unsigned threads = std::max(1u, options.threads);
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(s));

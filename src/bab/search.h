@@ -117,12 +117,12 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
                            const Goal& goal, const BabOptions& options);
 
 /**
- * The same over one subproblem of `box` (e.g. from bounds::replay, with a basis from an earlier
- * search over the same box, or none): the search starts at `start` and proves the goal over its
- * region only. The LP's structure, the primal heuristics and
- * counterexamples still range over `box`.
+ * The same over subproblems of `box` (e.g. an earlier search's open nodes, to go on with it, or one
+ * node from bounds::replay with a basis from a search over the same box, or none): the search
+ * starts from `start` and proves the goal over their union only. The LP's structure, the primal
+ * heuristics and counterexamples still range over `box`. `start` must not be empty.
  */
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
-                           const Goal& goal, const BabOptions& options, const OpenNode& start);
+                           const Goal& goal, const BabOptions& options, const std::vector<OpenNode>& start);
 
 }  // namespace qeb::bab

@@ -119,16 +119,10 @@ PartOutcome decode(const Message& m, const Part& part, const quant::ModelPair& p
   o.record.seconds = to_double_bits(m[at++]);
   o.undecided_leaf = m[at++] != 0;
   if (m[at++]) {
-    verify::Counterexample c;
-    c.output = std::size_t(m[at++]);
+    std::size_t output = std::size_t(m[at++]);
     std::size_t n = std::size_t(m[at++]);
-    c.input.assign(m.begin() + at, m.begin() + at + n);
+    o.counterexample = verify::counterexample_of(pair, output, std::vector<int64_t>(m.begin() + at, m.begin() + at + n));
     at += n;
-    eval::PairOutput exact = eval::evaluate_pair(pair, c.input);
-    c.qnn = exact.qnn[c.output];
-    c.dnn = exact.dnn[c.output];
-    c.diff = exact.diff[c.output];
-    o.counterexample = c;
   }
   std::size_t children = std::size_t(m[at++]);
   for (std::size_t i = 0; i < children; ++i) o.children.push_back(get_part(m, at));

@@ -14,17 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-verify::Counterexample exact_counterexample(const quant::ModelPair& pair, std::size_t output, const std::vector<int64_t>& x) {
-  verify::Counterexample c;
-  c.output = output;
-  c.input = x;
-  eval::PairOutput exact = eval::evaluate_pair(pair, x);
-  c.qnn = exact.qnn[output];
-  c.dnn = exact.dnn[output];
-  c.diff = exact.diff[output];
-  return c;
-}
-
 // Exact enumeration of a small part: verified, or falsified with the worst point as counterexample.
 void enumerate(const quant::ModelPair& pair, const spec::Box& box, const std::vector<std::size_t>& outputs,
                const Rational& eps, uint64_t limit, PartOutcome& out) {
@@ -38,7 +27,7 @@ void enumerate(const quant::ModelPair& pair, const spec::Box& box, const std::ve
     for (const eval::Witness* w : {&o.max, &o.min}) {
       if (-eps <= w->diff && w->diff <= eps) continue;
       out.record.verdict = verify::Verdict::FALSIFIED;
-      out.counterexample = exact_counterexample(pair, o.output, w->input);
+      out.counterexample = verify::counterexample_of(pair, o.output, w->input);
       return;
     }
 }
@@ -79,7 +68,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   if (part.within) start.sub = bounds::Subproblem{bounds::narrowed(part.box, part.restrictions), part.within, part.restrictions};
   else start.sub = bounds::replay(pair, part.box, root, part.restrictions);
   bab::BabResult r = bab::branch_and_bound(pair, part.box, root, {goal.output, goal.direction == verify::Direction::ABOVE},
-                                           bo, start);
+                                           bo, {start});
   out.record.how = "branch and bound";
   if (r.status == bab::BabStatus::PROVED) {
     out.record.verdict = verify::Verdict::VERIFIED;
@@ -87,7 +76,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   }
   if (r.status == bab::BabStatus::FALSIFIED) {
     out.record.verdict = verify::Verdict::FALSIFIED;
-    out.counterexample = exact_counterexample(pair, goal.output, *r.counterexample);
+    out.counterexample = verify::counterexample_of(pair, goal.output, *r.counterexample);
     return;
   }
   if (cancel && cancel->load()) {

@@ -349,12 +349,12 @@ bool violated_by(const Query& q, const Rational& diff, const Rational& eps) {
   return q.direction == Direction::ABOVE ? diff > eps : diff < -eps;
 }
 
+}  // namespace
+
 Counterexample counterexample_of(const quant::ModelPair& pair, std::size_t output, const std::vector<int64_t>& x) {
   eval::PairOutput exact = eval::evaluate_pair(pair, x);
   return {output, x, exact.qnn[output], exact.dnn[output], exact.diff[output]};
 }
-
-}  // namespace
 
 VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const VerifyOptions& options) {
   const auto start = Clock::now();
@@ -534,7 +534,10 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
          " direction(s) left");
   }
 
-  // 5. Branch and bound, direction by direction, smallest LP gap first.
+  // 5. Branch and bound, direction by direction, smallest LP gap first. With a time limit and
+  // several directions, a first round gives each a slice (half the time, shared), so a direction
+  // that falls quickly is not starved by a hard first one; the second round goes on from where
+  // each search stopped (its open nodes), sharing what is left.
   if (lp && (engine == Engine::BAB || engine == Engine::AUTO) && pair.qnn.layers.size() > 1) {
     std::vector<Direction_*> todo = open();
     std::stable_sort(todo.begin(), todo.end(), [&](Direction_* a, Direction_* b) {
@@ -542,60 +545,71 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
       return (ga == lp_gap.end() ? 1e300 : ga->second) < (gb == lp_gap.end() ? 1e300 : gb->second);
     });
     auto tb = Clock::now();
-    for (Direction_* d : todo) {
-      if (d->state != QueryState::OPEN || (falsified && options.stop_at_counterexample)) continue;
-      if (remaining() <= 0) break;
-      bab::BabOptions bo;
-      bo.eps = options.eps;
-      bo.seconds = options.timeout_seconds > 0 ? remaining() : 0;
-      bo.threads = options.threads;
-      bo.branching.input_split_dimension = options.input_split_dimension;
-      bo.difference_cuts = options.difference_cuts;
-      bo.enumerate_limit = engine == Engine::AUTO ? std::min<uint64_t>(options.enumerate_limit, 4096) : 0;
-      bo.cancel = options.cancel;
-      bo.progress = options.progress;
-      bo.anneal = options.anneal;
-      if (engine == Engine::AUTO && options.leaf_case_splits > 0) {
-        bo.leaf_case_splits = options.leaf_case_splits;
-        bo.leaf_seconds = options.leaf_seconds;
-        bab::Goal goal{d->query.output, d->query.direction == Direction::ABOVE};
-        bo.leaf_solver = [&, goal]() -> std::unique_ptr<bab::LeafSolver> {
-          return std::make_unique<SmtLeafSolver>(pair, box, root_bounds, goal, options.eps, options.backend,
-                                                 options.backend_options, options.difference_cuts);
-        };
-      }
-      bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE}, bo);
-      d->seconds += br.seconds;
-      result.engine_stats.bab_nodes += br.stats.nodes;
-      result.engine_stats.bab_max_depth = std::max(result.engine_stats.bab_max_depth, br.stats.max_depth);
-      result.engine_stats.bab_leaf_calls += br.stats.leaf_calls;
-      result.engine_stats.bab_closed_by_leaf += br.stats.closed_by_leaf;
-      result.engine_stats.lp_solves += br.stats.lp_solves;
-      OutputResult& r = result_of(d->query.output);
-      if (br.status == bab::BabStatus::PROVED) {
-        refute(*d, Stage::BAB);
-        if (d->query.direction == Direction::ABOVE) r.bound_hi = std::min(r.bound_hi, to_double(options.eps));
-        else r.bound_lo = std::max(r.bound_lo, -to_double(options.eps));
-      } else if (br.status == bab::BabStatus::FALSIFIED) {
-        falsify(*d, counterexample_of(pair, d->query.output, *br.counterexample), Stage::BAB);
-      } else {
-        d->reason = "branch and bound: " + br.reason + " after " + std::to_string(br.stats.nodes) + " nodes";
-        if (std::isfinite(br.proven_bound)) {
-          if (d->query.direction == Direction::ABOVE) r.bound_hi = std::min(r.bound_hi, dra::up(-br.proven_bound));
-          else r.bound_lo = std::max(r.bound_lo, br.proven_bound);
+    std::map<Direction_*, std::vector<bab::OpenNode>> frontier;  // where a stopped search left off
+    const bool sliced = options.timeout_seconds > 0 && todo.size() > 1;
+    for (int round = sliced ? 0 : 1; round < 2; ++round) {
+      for (std::size_t i = 0; i < todo.size(); ++i) {
+        Direction_* d = todo[i];
+        if (d->state != QueryState::OPEN || (falsified && options.stop_at_counterexample)) continue;
+        if (remaining() <= 0) break;
+        std::size_t left = 0;  // open directions from this one on, this round
+        for (std::size_t j = i; j < todo.size(); ++j) left += todo[j]->state == QueryState::OPEN;
+        bab::BabOptions bo;
+        bo.eps = options.eps;
+        bo.seconds = options.timeout_seconds > 0 ? remaining() / double(left) / (round == 0 ? 2.0 : 1.0) : 0;
+        bo.threads = options.threads;
+        bo.branching.input_split_dimension = options.input_split_dimension;
+        bo.difference_cuts = options.difference_cuts;
+        bo.enumerate_limit = engine == Engine::AUTO ? std::min<uint64_t>(options.enumerate_limit, 4096) : 0;
+        bo.cancel = options.cancel;
+        bo.progress = options.progress;
+        bo.anneal = options.anneal;
+        if (engine == Engine::AUTO && options.leaf_case_splits > 0) {
+          bo.leaf_case_splits = options.leaf_case_splits;
+          bo.leaf_seconds = options.leaf_seconds;
+          bab::Goal goal{d->query.output, d->query.direction == Direction::ABOVE};
+          bo.leaf_solver = [&, goal]() -> std::unique_ptr<bab::LeafSolver> {
+            return std::make_unique<SmtLeafSolver>(pair, box, root_bounds, goal, options.eps, options.backend,
+                                                   options.backend_options, options.difference_cuts);
+          };
         }
+        std::vector<bab::OpenNode>& from = frontier[d];
+        if (from.empty()) from.push_back({bounds::Subproblem::root(box), -std::numeric_limits<double>::infinity(), {}});
+        bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE},
+                                                  bo, from);
+        from = std::move(br.open);
+        d->seconds += br.seconds;
+        result.engine_stats.bab_nodes += br.stats.nodes;
+        result.engine_stats.bab_max_depth = std::max(result.engine_stats.bab_max_depth, br.stats.max_depth);
+        result.engine_stats.bab_leaf_calls += br.stats.leaf_calls;
+        result.engine_stats.bab_closed_by_leaf += br.stats.closed_by_leaf;
+        result.engine_stats.lp_solves += br.stats.lp_solves;
+        OutputResult& r = result_of(d->query.output);
+        if (br.status == bab::BabStatus::PROVED) {
+          refute(*d, Stage::BAB);
+          if (d->query.direction == Direction::ABOVE) r.bound_hi = std::min(r.bound_hi, to_double(options.eps));
+          else r.bound_lo = std::max(r.bound_lo, -to_double(options.eps));
+        } else if (br.status == bab::BabStatus::FALSIFIED) {
+          falsify(*d, counterexample_of(pair, d->query.output, *br.counterexample), Stage::BAB);
+        } else {
+          d->reason = "branch and bound: " + br.reason + " after " + std::to_string(br.stats.nodes) + " nodes";
+          if (std::isfinite(br.proven_bound)) {
+            if (d->query.direction == Direction::ABOVE) r.bound_hi = std::min(r.bound_hi, dra::up(-br.proven_bound));
+            else r.bound_lo = std::max(r.bound_lo, br.proven_bound);
+          }
+        }
+        note("branch and bound, output " + std::to_string(d->query.output) + " (" + describe(d->query.direction) +
+             "): " + (br.status == bab::BabStatus::PROVED ? "proved" : br.status == bab::BabStatus::FALSIFIED ? "counterexample" : "unknown") +
+             ", " + std::to_string(br.stats.nodes) + " nodes, " + std::to_string(br.seconds) + " s (DRA " +
+             std::to_string(br.stats.dra_seconds) + " s, LP " + std::to_string(br.stats.lp_seconds) + " s, " +
+             std::to_string(br.stats.lp_iterations) + " iterations; closed: " + std::to_string(br.stats.closed_by_dra) +
+             " DRA, " + std::to_string(br.stats.closed_by_lp) + " LP, " + std::to_string(br.stats.closed_infeasible) +
+             " empty, " + std::to_string(br.stats.closed_by_enumeration) + " enumerated; splits:" + [&] {
+               std::string k;
+               for (const auto& [kind, n] : br.stats.branchings) k += " " + kind + " " + std::to_string(n);
+               return k;
+             }() + ")");
       }
-      note("branch and bound, output " + std::to_string(d->query.output) + " (" + describe(d->query.direction) +
-           "): " + (br.status == bab::BabStatus::PROVED ? "proved" : br.status == bab::BabStatus::FALSIFIED ? "counterexample" : "unknown") +
-           ", " + std::to_string(br.stats.nodes) + " nodes, " + std::to_string(br.seconds) + " s (DRA " +
-           std::to_string(br.stats.dra_seconds) + " s, LP " + std::to_string(br.stats.lp_seconds) + " s, " +
-           std::to_string(br.stats.lp_iterations) + " iterations; closed: " + std::to_string(br.stats.closed_by_dra) +
-           " DRA, " + std::to_string(br.stats.closed_by_lp) + " LP, " + std::to_string(br.stats.closed_infeasible) +
-           " empty, " + std::to_string(br.stats.closed_by_enumeration) + " enumerated; splits:" + [&] {
-             std::string k;
-             for (const auto& [kind, n] : br.stats.branchings) k += " " + kind + " " + std::to_string(n);
-             return k;
-           }() + ")");
     }
     result.engine_stats.bab_seconds = since(tb);
   }

@@ -89,6 +89,9 @@ struct VerifyOptions {
  */
 std::optional<std::string> incompatibility(const std::string& backend, const std::string& encoding);
 
+/** Input x of the pair as a counterexample on `output`: both outputs and their difference, exactly. */
+Counterexample counterexample_of(const quant::ModelPair& pair, std::size_t output, const std::vector<int64_t>& x);
+
 /**
  * Decides the task. Throws ReplayError if a solver model fails to replay (a bug), and
  * OptionError for an unknown backend or encoding.

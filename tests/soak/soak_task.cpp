@@ -239,6 +239,8 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double
     p.part_timeout = d.one_of(std::vector<double>{0.25, 0.5, 1, 2});
     p.solver_depth = unsigned(d.between(0, 2));
     p.max_depth = d.chance(0.5) ? 12 : 20;
+    p.split_neurons = d.chance(0.5) && !t.affine;  // parts are branch-and-bound nodes (LP: not affine)
+    p.part_nodes = d.one_of(std::vector<uint64_t>{1, 4, 64});
   }
 
   t.c = draw_case(d, o.encoding == "bv", t.affine);
@@ -269,6 +271,7 @@ std::string Task::config_key() const {
   const std::string scheme = affine ? "affine " : "";
   if (options.engine != verify::Engine::SMT && !partitioned)
     return scheme + "engine " + verify::to_string(options.engine) + "/" + options.backend;
+  if (partitioned && partition.split_neurons) return scheme + "partitioned by neurons/" + options.backend;
   return scheme + options.backend + "/" + options.encoding + "/" + verify::to_string(options.strategy) + (partitioned ? "/partitioned" : "");
 }
 
@@ -282,7 +285,8 @@ std::string Task::config() const {
     << " timeout=" << options.timeout_seconds;
   if (partitioned)
     s << " partitioned(jobs=" << partition.jobs << " part_timeout=" << partition.part_timeout << " solver_depth="
-      << partition.solver_depth << " max_depth=" << partition.max_depth << " enumerate_limit=" << partition.enumerate_limit << ")";
+      << partition.solver_depth << " max_depth=" << partition.max_depth << " enumerate_limit=" << partition.enumerate_limit
+      << " split=" << (partition.split_neurons ? "neurons" : "inputs") << " part_nodes=" << partition.part_nodes << ")";
   return s.str();
 }
 
@@ -367,7 +371,8 @@ std::string cli_command(const Task& t, const std::string& nnet_path) {
   if (t.partitioned)
     s << " --partition --jobs " << t.partition.jobs << " --part-timeout " << t.partition.part_timeout << " --solver-depth "
       << t.partition.solver_depth << " --max-depth " << t.partition.max_depth << " --enumerate-limit "
-      << t.partition.enumerate_limit;
+      << t.partition.enumerate_limit << " --split " << (t.partition.split_neurons ? "neurons" : "inputs")
+      << " --part-nodes " << t.partition.part_nodes;
   return s.str();
 }
 

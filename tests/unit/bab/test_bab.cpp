@@ -76,6 +76,41 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
   CHECK(falsified > 40);
 }
 
+TEST_CASE("a search stopped early goes on from its open nodes to the oracle's verdict") {
+  std::mt19937_64 rng(33);
+  int resumed_proved = 0, resumed_falsified = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    // Boxes big enough that the root's primal heuristics may miss the one extreme input.
+    test::RandomCase c = test::random_case(rng, 3, {6, 5}, 2, 20000);
+    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
+    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+    const eval::OutputRange& range = exact.outputs[trial % exact.outputs.size()];
+    const bool above = trial % 2 == 0;
+    Rational extreme = above ? range.max.diff : Rational(-range.min.diff);
+    if (extreme <= 0) continue;
+    const bool violate = trial % 3 == 0;
+    bab::BabOptions o;
+    o.eps = violate ? extreme - Rational(1, 1000000) : just_above(extreme);
+    o.branching.input_split_dimension = 0;
+    o.max_nodes = 2;  // stop early
+    CAPTURE(trial);
+    bab::BabResult first = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
+    if (first.status != bab::BabStatus::UNKNOWN) continue;
+    REQUIRE(!first.open.empty());
+    o.max_nodes = 0;
+    o.seconds = 20;
+    bab::BabResult rest = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o, first.open);
+    CHECK(rest.status == (violate ? bab::BabStatus::FALSIFIED : bab::BabStatus::PROVED));
+    if (rest.counterexample) {
+      Rational diff = eval::evaluate_pair(c.pair, *rest.counterexample).diff[range.output];
+      CHECK((above ? diff > o.eps : diff < -o.eps));
+    }
+    ++(violate ? resumed_falsified : resumed_proved);
+  }
+  CHECK(resumed_proved >= 5);
+  CHECK(resumed_falsified >= 2);
+}
+
 TEST_CASE("verify's engines agree with the oracle (lp and bab never contradict it, bab and auto decide)") {
   std::mt19937_64 rng(32);
   int decided = 0;
