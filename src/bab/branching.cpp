@@ -77,7 +77,7 @@ std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp
 
   for (std::size_t i = 0; i < network.hidden_layers(); ++i) {
     const dra::LayerReport& layer = bounds.layers[i];
-    const int64_t cap = pair.qnn.layers[i].activation_format->max_int();
+    const int64_t cap = pair.qnn.clamp_hi(i);  // hidden layers clamp at 0 below
     for (std::size_t j = 0; j < layer.dnn_pre.size(); ++j) {
       const dra::Interval& z = layer.dnn_pre[j];
       if (z.lo < 0 && z.hi > 0 && network.dnn_chord_row(i, j) >= 0) {
@@ -106,8 +106,8 @@ std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp
       double rv = value_at(solution, r);
       double floor_r = std::floor(rv + 1e-9), frac = rv - floor_r;
       if (std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
-        double scale = std::ldexp(1.0, pair.qnn.activation_shift(i));
-        double score = dual_of(solution, network.qnn_rounding_row(i, j)) * scale * std::min(frac, 1 - frac);
+        double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) *
+                       std::min(frac, 1 - frac);
         offer(score, "qnn-integer", Restriction{Target::QNN_PRE, i, j, -kInf, floor_r},
               Restriction{Target::QNN_PRE, i, j, floor_r + 1, kInf});
       }

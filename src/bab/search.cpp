@@ -408,7 +408,7 @@ class Worker {
     } else {
       if (layer.qnn_pre_lo[j] > layer.qnn_pre_hi[j]) b->infeasible = true;
       else layer.qnn_phase[j] = dra::classify_qnn(layer.qnn_pre_lo[j], layer.qnn_pre_hi[j],
-                                                  d_s.pair.qnn.layers[r.layer].activation_format->max_int());
+                                                  d_s.pair.qnn.clamp_hi(r.layer));
     }
     return b;
   }

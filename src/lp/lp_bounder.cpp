@@ -53,7 +53,7 @@ dra::DraResult LpBounder::tighten(const spec::Box& box, dra::DraResult bounds, C
   const dra::DraOptions options{dra::DraMode::SYM, dra::Semantics::SOUND, true};
   for (std::size_t i = 0; i < d_network.hidden_layers() && !bounds.infeasible; ++i) {
     load(box, bounds);
-    const int64_t cap = d_pair.qnn.layers[i].activation_format->max_int();
+    const int64_t cap = d_pair.qnn.clamp_hi(i);
     dra::LayerReport& layer = bounds.layers[i];
     bool changed = false;
     for (std::size_t j = 0; j < layer.dnn_pre.size() && Clock::now() < deadline; ++j) {

@@ -30,16 +30,56 @@ double exact_product(double a, double m) {
   return p;
 }
 
-int64_t clamp_value(int64_t r, int64_t cap) { return std::clamp<int64_t>(r, 0, cap); }
+// A rational's outward double: the largest double <= v, the smallest >= v.
+double rational_lower(const Rational& v) {
+  double d = to_double(v);
+  return rational_from_double(d) <= v ? d : down(d);
+}
+double rational_upper(const Rational& v) {
+  double d = to_double(v);
+  return rational_from_double(d) >= v ? d : up(d);
+}
+
+// An integer or rational the LP must state exactly: its double, or nullopt.
+std::optional<double> exact_double(const Rational& v) {
+  double d = to_double(v);
+  if (!std::isfinite(d) || rational_from_double(d) != v) return std::nullopt;
+  return d;
+}
+
+double exact_or_throw(const Rational& v) {
+  if (auto d = exact_double(v)) return *d;
+  throw std::logic_error("NetworkLp: a coefficient unsupported_reason let through is not a double");
+}
 
 }  // namespace
 
+std::optional<std::string> unsupported_reason(const quant::QNetwork& qnn) {
+  if (!qnn.affine()) return std::nullopt;
+  // Affine: the rounding rules' integers, the steps and the output scales become LP coefficients.
+  for (std::size_t i = 0; i < qnn.layers.size(); ++i) {
+    const quant::AffineLayer& a = *qnn.layers[i].affine;
+    const std::string where = "layer " + std::to_string(i + 1);
+    if (a.quantized) {
+      if (!exact_double(a.out_scale)) return where + "'s output scale is not a double";
+      for (std::size_t j = 0; j < a.mult.size(); ++j)
+        if (!exact_double(Rational(big_int(a.mult[j]))) || !exact_double(Rational(big_int(a.div[j]))))
+          return where + ": a rounding rule's multiplier " + to_string(a.mult[j]) + " or divisor " + to_string(a.div[j]) +
+                 " is beyond 2^53";
+    } else {
+      for (const Rational& s : a.acc_scale)
+        if (!exact_double(s)) return where + ": an accumulator scale is not a double";
+    }
+  }
+  return std::nullopt;
+}
+
 NetworkLp::NetworkLp(const quant::ModelPair& pair, const dra::DraResult& root, bool difference_cuts)
     : d_pair(pair), d_difference_cuts(difference_cuts) {
-  if (pair.qnn.affine())  // issue 15: the LP relaxation is written for the power-of-two scheme
+  if (auto why = unsupported_reason(pair.qnn))
     throw UnsupportedError(pair.qnn.source, "the LP relaxation (the LP stage, branch and bound, verify --partition "
-                                            "--split neurons, emit --subproblems, dra --lp/--tighten) does not "
-                                            "support affine (ONNX) QNNs yet");
+                                            "--split neurons, emit --subproblems, dra --lp/--tighten) cannot state "
+                                            "this QNN exactly: " + *why);
   const std::size_t inputs = pair.qnn.input_size();
   for (std::size_t k = 0; k < inputs; ++k) d_lp.add_column(0, 0);  // bounds set per instantiation
   const std::size_t hidden = pair.qnn.layers.size() - 1;
@@ -49,6 +89,7 @@ NetworkLp::NetworkLp(const quant::ModelPair& pair, const dra::DraResult& root, b
     build_qnn_layer(i, root.layers[i]);
     build_difference_cuts(i);
   }
+  if (pair.qnn.affine()) build_affine_output();
 }
 
 // z-definition rows and ReLU rows of DNN layer i.
@@ -80,9 +121,13 @@ void NetworkLp::build_dnn_layer(std::size_t i, const dra::LayerReport& root) {
       row.push_back({x.column, -exact_product(w, q)});
     }
     Rational rhs = Rational(p) * rational_from_double(layer.bias[j]);
-    double lo = to_double(rhs), hi = lo;
-    if (rational_from_double(lo) != rhs) lo = down(lo), hi = up(hi);
-    d_lp.add_row(row, lo, hi);
+    // An affine input is x - z (z: the input zero point): q W (x - z) moves q z sum W to the right.
+    if (int64_t z = d_pair.qnn.input_zero_point; i == 0 && z != 0) {
+      Rational weight_sum = 0;
+      for (std::size_t k = 0; k < layer.inputs; ++k) weight_sum += rational_from_double(layer.weight(j, k));
+      rhs -= Rational(q) * Rational(z) * weight_sum;
+    }
+    d_lp.add_row(row, rational_lower(rhs), rational_upper(rhs));
     L.dnn_pre.push_back({z, 0});
     if (phase == dra::DnnPhase::ACTIVE) {
       L.dnn_post.push_back({z, 0});
@@ -100,20 +145,26 @@ void NetworkLp::build_dnn_layer(std::size_t i, const dra::LayerReport& root) {
 void NetworkLp::build_qnn_layer(std::size_t i, const dra::LayerReport& root) {
   const quant::QNetwork& qnn = d_pair.qnn;
   const quant::QLayer& layer = qnn.layers[i];
-  const int e = qnn.activation_shift(i);
-  const int64_t cap = layer.activation_format->max_int();
+  const int e = qnn.affine() ? 0 : qnn.activation_shift(i);
+  const int64_t cap = qnn.clamp_hi(i);  // hidden layers clamp at 0 below (both schemes)
   Layer& L = d_layers[i];
   for (std::size_t j = 0; j < layer.outputs; ++j) {
     const dra::QnnPhase phase = root.qnn_phase[j];
     if (phase == dra::QnnPhase::CONSTANT) {
-      double value = double(clamp_value(root.qnn_pre_lo[j], cap));
+      double value = double(std::clamp<int64_t>(root.qnn_pre_lo[j], 0, cap));
       L.qnn_pre.push_back({-1, value});
       L.qnn_post.push_back({-1, value});
       L.qnn_lower_row.push_back(-1);
       L.qnn_upper_row.push_back(-1);
       L.qnn_rounding_row.push_back(-1);
+      L.qnn_acc.push_back(-1);
       continue;
     }
+    if (qnn.affine()) {
+      build_affine_neuron(i, j, L, true, phase != dra::QnnPhase::LINEAR);
+      continue;
+    }
+    L.qnn_acc.push_back(-1);
     int r = d_lp.add_column(0, 0);
     // acc = sum W q + B + K (K: constant inputs); acc - 2^e r in [-2^(e-1), 2^(e-1) - 1].
     i128 constant = checked_shl(layer.bias[j], qnn.bias_shift(i));
@@ -143,9 +194,65 @@ void NetworkLp::build_qnn_layer(std::size_t i, const dra::LayerReport& root) {
   }
 }
 
+// Affine neuron (i, j): acc = sum W q + K as a column; if quantized, r with
+// acc mult + add - div r in [-div/2, div/2] (round half to even, ties relaxed to both sides) and,
+// if clamped, the post-clamp column with its envelope rows (lines set per node).
+void NetworkLp::build_affine_neuron(std::size_t i, std::size_t j, Layer& L, bool quantized, bool clamped) {
+  const quant::QNetwork& qnn = d_pair.qnn;
+  const quant::QLayer& layer = qnn.layers[i];
+  const int acc = d_lp.add_column(0, 0);
+  i128 constant = qnn.acc_constant(i, j);
+  std::vector<std::pair<int, double>> row{{acc, 1.0}};
+  for (std::size_t k = 0; k < layer.inputs; ++k) {
+    int64_t w = layer.weight(j, k);
+    if (w == 0) continue;
+    LpTerm x = i == 0 ? input(k) : d_layers[i - 1].qnn_post[k];
+    if (x.is_column()) row.push_back({x.column, -double(w)});
+    else constant = checked_add(constant, checked_mul(w, int64_t(x.constant)));
+  }
+  d_lp.add_row(row, integer_lower(constant), integer_upper(constant));
+  L.qnn_acc.push_back(acc);
+  if (!quantized) {
+    L.qnn_pre.push_back({-1, 0});
+    L.qnn_post.push_back({-1, 0});
+    L.qnn_rounding_row.push_back(-1);
+    L.qnn_lower_row.push_back(-1);
+    L.qnn_upper_row.push_back(-1);
+    return;
+  }
+  const quant::AffineLayer& a = *layer.affine;
+  const Rational div(big_int(a.div[j])), add(big_int(a.add[j]));
+  const int r = d_lp.add_column(0, 0);
+  L.qnn_rounding_row.push_back(d_lp.add_row({{acc, exact_or_throw(Rational(big_int(a.mult[j])))}, {r, -exact_or_throw(div)}},
+                                            rational_lower(-div / 2 - add), rational_upper(div / 2 - add)));
+  L.qnn_pre.push_back({r, 0});
+  if (!clamped) {
+    L.qnn_post.push_back({r, 0});
+    L.qnn_lower_row.push_back(-1);
+    L.qnn_upper_row.push_back(-1);
+    return;
+  }
+  int post = d_lp.add_column(0, 0);
+  L.qnn_post.push_back({post, 0});
+  L.qnn_lower_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, 0, kInfinity));   // set per node
+  L.qnn_upper_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, -kInfinity, 0));  // set per node
+}
+
+// The affine output layer: accumulators always; rounding and clamp rows when it is quantized.
+void NetworkLp::build_affine_output() {
+  const std::size_t last = d_pair.qnn.layers.size() - 1;
+  const bool quantized = d_pair.qnn.quantized(last);
+  for (std::size_t g = 0; g < d_pair.qnn.output_size(); ++g) build_affine_neuron(last, g, d_output, quantized, quantized);
+}
+
+double NetworkLp::rounding_scale(std::size_t i, std::size_t j) const {
+  if (!d_pair.qnn.affine()) return std::ldexp(1.0, d_pair.qnn.activation_shift(i));
+  return to_double(Rational(big_int(d_pair.qnn.layers[i].affine->div[j])));
+}
+
 void NetworkLp::build_difference_cuts(std::size_t i) {
   Layer& L = d_layers[i];
-  const int frac = d_pair.qnn.layers[i].activation_format->frac_bits;
+  const double step = exact_or_throw(d_pair.qnn.step(i));  // 2^-F_h, or the affine output scale
   for (std::size_t j = 0; j < L.qnn_post.size(); ++j) {
     LpTerm q = L.qnn_post[j], a = L.dnn_post[j];
     if (!d_difference_cuts || (!q.is_column() && !a.is_column())) {
@@ -153,7 +260,7 @@ void NetworkLp::build_difference_cuts(std::size_t i) {
       continue;
     }
     std::vector<std::pair<int, double>> row;
-    if (q.is_column()) row.push_back({q.column, std::ldexp(1.0, -frac)});
+    if (q.is_column()) row.push_back({q.column, step});
     if (a.is_column()) row.push_back({a.column, -1.0});
     L.diff_row.push_back(d_lp.add_row(row, -kInfinity, kInfinity));  // range set per node
   }
@@ -176,9 +283,8 @@ void NetworkLp::set_chord(int row, const dra::Interval& pre) {
 }
 
 // The envelopes of clamp(r, 0, cap) over the integers [lo, hi]: lines through integer points.
-void NetworkLp::set_clamp_lines(std::size_t i, std::size_t j, int64_t lo, int64_t hi) {
-  const int64_t cap = d_pair.qnn.layers[i].activation_format->max_int();
-  auto f = [&](int64_t r) { return clamp_value(r, cap); };
+void NetworkLp::set_clamp_lines(const Layer& L, std::size_t j, int64_t lo, int64_t hi, int64_t clamp_lo, int64_t clamp_hi) {
+  auto f = [&](int64_t r) { return std::clamp<int64_t>(r, clamp_lo, clamp_hi); };
   // The line through (a, f(a)) and (b, f(b)), a < b: (b - a) q - (f(b) - f(a)) r = b f(a) - a f(b).
   auto set_line = [&](int row, int64_t a, int64_t b, bool lower) {
     const std::size_t at = d_lp.row_start[row];
@@ -197,10 +303,51 @@ void NetworkLp::set_clamp_lines(std::size_t i, std::size_t j, int64_t lo, int64_
     if (lower) d_lp.row_lo[row] = integer_lower(gamma), d_lp.row_hi[row] = kInfinity;
     else d_lp.row_lo[row] = -kInfinity, d_lp.row_hi[row] = integer_upper(gamma);
   };
-  // Convex envelope: f(lo) as the column bound, then the line from max(lo, 0) to hi.
-  set_line(d_layers[i].qnn_lower_row[j], std::max<int64_t>(lo, 0), hi, true);
-  // Concave envelope: the line from lo to min(hi, cap), then f(hi) as the column bound.
-  set_line(d_layers[i].qnn_upper_row[j], lo, std::min<int64_t>(hi, cap), false);
+  // Convex envelope: f(lo) as the column bound, then the line from max(lo, clamp_lo) to hi.
+  set_line(L.qnn_lower_row[j], std::max(lo, clamp_lo), hi, true);
+  // Concave envelope: the line from lo to min(hi, clamp_hi), then f(hi) as the column bound.
+  set_line(L.qnn_upper_row[j], lo, std::min(hi, clamp_hi), false);
+}
+
+// acc of affine neuron (i, j) given r in [lo, hi]: (acc mult + add) / div in [lo - 1/2, hi + 1/2].
+void NetworkLp::set_affine_bounds(std::size_t i, const Layer& L, std::size_t j, int64_t lo, int64_t hi) {
+  const quant::AffineLayer& a = *d_pair.qnn.layers[i].affine;
+  const Rational mult(big_int(a.mult[j])), add(big_int(a.add[j])), div(big_int(a.div[j]));
+  const int acc = L.qnn_acc[j];
+  d_lp.col_lo[acc] = rational_lower(Rational(ceil_of((div * (Rational(lo) - Rational(1, 2)) - add) / mult)));
+  d_lp.col_hi[acc] = rational_upper(Rational(floor_of((div * (Rational(hi) + Rational(1, 2)) - add) / mult)));
+}
+
+// The affine output layer's bounds: interval arithmetic on the last hidden layer's (integer)
+// bounds gives acc, the monotone rounding gives r, the clamp gives p.
+void NetworkLp::instantiate_affine_output() {
+  const quant::QNetwork& qnn = d_pair.qnn;
+  const std::size_t last = qnn.layers.size() - 1;
+  const quant::QLayer& layer = qnn.layers[last];
+  for (std::size_t g = 0; g < layer.outputs; ++g) {
+    i128 lo = qnn.acc_constant(last, g), hi = lo;
+    for (std::size_t k = 0; k < layer.inputs; ++k) {
+      int64_t w = layer.weight(g, k);
+      LpTerm x = last == 0 ? input(k) : d_layers[last - 1].qnn_post[k];
+      i128 xl = x.is_column() ? i128(d_lp.col_lo[x.column]) : i128(x.constant);
+      i128 xh = x.is_column() ? i128(d_lp.col_hi[x.column]) : i128(x.constant);
+      lo = checked_add(lo, checked_mul(w, w >= 0 ? xl : xh));
+      hi = checked_add(hi, checked_mul(w, w >= 0 ? xh : xl));
+    }
+    const int acc = d_output.qnn_acc[g];
+    d_lp.col_lo[acc] = integer_lower(lo);
+    d_lp.col_hi[acc] = integer_upper(hi);
+    if (!qnn.quantized(last)) continue;
+    const i128 r_lo = qnn.rounded(last, g, lo), r_hi = qnn.rounded(last, g, hi);
+    d_lp.col_lo[d_output.qnn_pre[g].column] = integer_lower(r_lo);
+    d_lp.col_hi[d_output.qnn_pre[g].column] = integer_upper(r_hi);
+    const int64_t c_lo = qnn.clamp_lo(last), c_hi = qnn.clamp_hi(last);
+    const int post = d_output.qnn_post[g].column;
+    d_lp.col_lo[post] = double(std::clamp<i128>(r_lo, c_lo, c_hi));
+    d_lp.col_hi[post] = double(std::clamp<i128>(r_hi, c_lo, c_hi));
+    set_clamp_lines(d_output, g, int64_t(std::clamp<i128>(r_lo, INT64_MIN / 4, INT64_MAX / 4)),
+                    int64_t(std::clamp<i128>(r_hi, INT64_MIN / 4, INT64_MAX / 4)), c_lo, c_hi);
+  }
 }
 
 const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::DraResult& bounds) {
@@ -211,7 +358,7 @@ const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::Dra
   for (std::size_t i = 0; i < d_layers.size(); ++i) {
     Layer& L = d_layers[i];
     const dra::LayerReport& b = bounds.layers[i];
-    const int64_t cap = d_pair.qnn.layers[i].activation_format->max_int();
+    const int64_t cap = d_pair.qnn.clamp_hi(i);
     for (std::size_t j = 0; j < L.dnn_pre.size(); ++j) {
       const dra::Interval& pre = b.dnn_pre[j];
       if (L.dnn_pre[j].is_column()) {
@@ -228,25 +375,26 @@ const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::Dra
         int64_t lo = b.qnn_pre_lo[j], hi = b.qnn_pre_hi[j];
         d_lp.col_lo[L.qnn_pre[j].column] = double(lo);
         d_lp.col_hi[L.qnn_pre[j].column] = double(hi);
+        if (L.qnn_acc[j] >= 0) set_affine_bounds(i, L, j, lo, hi);
         if (L.qnn_lower_row[j] >= 0) {
           int post = L.qnn_post[j].column;
-          d_lp.col_lo[post] = double(clamp_value(lo, cap));
-          d_lp.col_hi[post] = double(clamp_value(hi, cap));
-          set_clamp_lines(i, j, lo, hi);
+          d_lp.col_lo[post] = double(std::clamp<int64_t>(lo, 0, cap));
+          d_lp.col_hi[post] = double(std::clamp<int64_t>(hi, 0, cap));
+          set_clamp_lines(L, j, lo, hi, 0, cap);
         }
       }
       if (L.diff_row[j] >= 0) {
         // 2^-F q - a in delta, with a constant side moved into the range (outward).
         const dra::Interval& d = b.delta[j];
-        const int frac = d_pair.qnn.layers[i].activation_format->frac_bits;
-        double shift = 0;
-        if (!L.qnn_post[j].is_column()) shift = std::ldexp(L.qnn_post[j].constant, -frac);
+        Rational shift = 0;
+        if (!L.qnn_post[j].is_column()) shift = rational_from_double(L.qnn_post[j].constant) * d_pair.qnn.step(i);
         // (a constant DNN side is 0: inactive)
-        d_lp.row_lo[L.diff_row[j]] = down(d.lo - shift);
-        d_lp.row_hi[L.diff_row[j]] = up(d.hi - shift);
+        d_lp.row_lo[L.diff_row[j]] = rational_lower(rational_from_double(d.lo) - shift);
+        d_lp.row_hi[L.diff_row[j]] = rational_upper(rational_from_double(d.hi) - shift);
       }
     }
   }
+  if (d_pair.qnn.affine()) instantiate_affine_output();
   return d_lp;
 }
 
@@ -255,8 +403,23 @@ Objective NetworkLp::output_difference(std::size_t g) const {
   if (last == 0) throw UnsupportedError("the LP stage needs at least one hidden layer");
   const quant::QLayer& q = d_pair.qnn.layers[last];
   const model::DenseLayer& d = d_pair.dnn.layers[last];
-  const int frac = d_pair.qnn.acc_frac_bits(last);
   Objective o;
+  if (d_pair.qnn.affine()) {  // QNN: p step (quantized output) or S acc + c, over the output columns
+    if (d_pair.qnn.quantized(last)) {
+      o.terms.push_back({d_output.qnn_post[g].column, exact_or_throw(d_pair.qnn.step(last))});
+    } else {
+      o.terms.push_back({d_output.qnn_acc[g], exact_or_throw(d_pair.qnn.acc_scale(last, g))});
+      o.constant = d_pair.qnn.acc_offset(last, g);
+    }
+    for (std::size_t k = 0; k < d.inputs; ++k) {
+      LpTerm dt = d_layers[last - 1].dnn_post[k];
+      double dw = d.weight(g, k);
+      if (dw != 0 && dt.is_column()) o.terms.push_back({dt.column, -dw});
+    }
+    o.constant -= rational_from_double(d.bias[g]);
+    return o;
+  }
+  const int frac = d_pair.qnn.acc_frac_bits(last);
   Rational qnn_constant = Rational(BigInt(q.bias[g])) * dyadic(1, -d_pair.qnn.bias_shift(last));
   Rational dnn_constant = rational_from_double(d.bias[g]);
   for (std::size_t k = 0; k < q.inputs; ++k) {

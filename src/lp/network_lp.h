@@ -7,10 +7,17 @@
 //        q = clamp(r, 0, C) by its convex and concave envelopes over [rl, ru] (two lines through
 //        integer points: integer coefficients).
 //   +Diff: DRA's bounds on 2^-F_h q - a per hidden neuron (QEBVerif's cuts), when asked.
+// Affine QNNs (ONNX, issue 15): each quantized neuron gets its accumulator as a column,
+//        acc = sum W q + K, and the rounding v = round_half_even((acc mult + add) / div) as
+//        acc mult + add - div v in [-div/2, div/2] (ties relaxed to both sides); the clamp to
+//        [lo, hi] by the same envelopes. The output layer gets accumulator columns too (real
+//        output S acc + c, or a quantized output p step with its own rounding and clamp rows).
 // Every column is bounded by sound DRA bounds, so dual multipliers give rigorous bounds.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "dra/dra_result.h"
@@ -26,6 +33,9 @@ struct LpTerm {
   double constant = 0;
   bool is_column() const { return column >= 0; }
 };
+
+/** Why the LP relaxation cannot be built for `qnn` (coefficients it cannot state exactly), or nullopt. */
+std::optional<std::string> unsupported_reason(const quant::QNetwork& qnn);
 
 class NetworkLp {
  public:
@@ -59,6 +69,8 @@ class NetworkLp {
   int qnn_lower_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_lower_row[j]; }
   int qnn_upper_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_upper_row[j]; }
   int qnn_rounding_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_rounding_row[j]; }
+  /** The rounding row's coefficient of r (2^e, or div): one integer step of r moves the row by this much. */
+  double rounding_scale(std::size_t i, std::size_t j) const;
 
  private:
   struct Layer {
@@ -66,18 +78,27 @@ class NetworkLp {
     std::vector<int> dnn_chord_row;  ///< unstable DNN neurons: a - s z <= t (else -1)
     std::vector<int> qnn_lower_row, qnn_upper_row;  ///< clamped QNN neurons: envelope lines (else -1)
     std::vector<int> qnn_rounding_row;  ///< acc - 2^e r in the rounding window (else -1: constant neuron)
+    std::vector<int> qnn_acc;        ///< affine: the accumulator's column (else -1)
     std::vector<int> diff_row;       ///< +Diff: 2^-F_h q - a in [lo, hi] (else -1)
   };
   void build_dnn_layer(std::size_t i, const dra::LayerReport& root);
   void build_qnn_layer(std::size_t i, const dra::LayerReport& root);
   void build_difference_cuts(std::size_t i);
+  /// Affine: the neuron's accumulator column and its definition row; then, if quantized, its
+  /// rounding row and clamp rows (their columns pushed onto L).
+  void build_affine_neuron(std::size_t i, std::size_t j, Layer& L, bool quantized, bool clamped);
+  void build_affine_output();
   void set_chord(int row, const dra::Interval& pre);
-  void set_clamp_lines(std::size_t i, std::size_t j, int64_t lo, int64_t hi);
+  void set_clamp_lines(const Layer& L, std::size_t j, int64_t lo, int64_t hi, int64_t clamp_lo, int64_t clamp_hi);
+  /// Affine: the bounds of neuron j's accumulator and rounded value (r in [lo, hi]).
+  void set_affine_bounds(std::size_t i, const Layer& L, std::size_t j, int64_t lo, int64_t hi);
+  void instantiate_affine_output();
 
   const quant::ModelPair& d_pair;
   bool d_difference_cuts;
   LinearProgram d_lp;
   std::vector<Layer> d_layers;  ///< hidden layers
+  Layer d_output;               ///< affine only: the output layer's accumulators (and rounding, if quantized)
 };
 
 }  // namespace qeb::lp

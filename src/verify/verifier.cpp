@@ -322,14 +322,13 @@ Engine parse_engine(const std::string& name) {
   throw OptionError("unknown engine '" + name + "'; choose auto, dra, lp, bab or smt");
 }
 
-bool lp_applies(const quant::QNetwork& qnn) { return !qnn.affine(); }
+bool lp_applies(const quant::QNetwork& qnn) { return !lp::unsupported_reason(qnn); }
 
 void check_engine(const quant::ModelPair& pair, Engine engine) {
-  if ((engine == Engine::LP || engine == Engine::BAB) && !lp_applies(pair.qnn))
-    throw UnsupportedError(pair.qnn.source, std::string("--engine ") + to_string(engine) +
-                                                ": the LP and branch-and-bound stages do not support affine (ONNX) "
-                                                "QNNs yet; use --engine smt, dra or auto (on an affine QNN: DRA, enumeration, "
-                                                "attack, then SMT)");
+  if (engine != Engine::LP && engine != Engine::BAB) return;
+  if (auto why = lp::unsupported_reason(pair.qnn))
+    throw UnsupportedError(pair.qnn.source, std::string("--engine ") + to_string(engine) + ": the LP relaxation cannot state this QNN exactly (" +
+                                                *why + "); use --engine smt, dra or auto (which then skips the LP stage and branch and bound)");
 }
 
 namespace {
@@ -361,7 +360,8 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   // use_solver = false (partitioning's shallow parts): DRA and the attack only.
   const Engine engine = options.use_solver ? options.engine : Engine::DRA;
   check_engine(pair, engine);
-  // An affine QNN has no LP stage: AUTO ends with the SMT engine on what enumeration and the attack leave.
+  // A QNN the LP cannot state exactly (an affine rule beyond 2^53) has no LP stage: AUTO ends with
+  // the SMT engine on what enumeration and the attack leave.
   const bool lp = lp_applies(pair.qnn);
   const bool uses_smt = engine == Engine::SMT || engine == Engine::AUTO;
   if (uses_smt) {

@@ -40,9 +40,9 @@ const char* to_string(Engine e);
 Engine parse_engine(const std::string& name);
 
 /**
- * Whether the LP and branch-and-bound stages apply to `pair`: not to an affine (ONNX) QNN, whose
- * requantization by an arbitrary rational is not in the LP relaxation (issue 15). AUTO skips them
- * there (DRA, enumeration, attack, then the SMT engine); `check_engine` rejects LP and BAB.
+ * Whether the LP and branch-and-bound stages apply to `qnn`: the LP must state every coefficient
+ * exactly (lp::unsupported_reason; only an affine rule beyond 2^53 fails). Where they do not, AUTO
+ * skips them (DRA, enumeration, attack, then the SMT engine); `check_engine` rejects LP and BAB.
  */
 bool lp_applies(const quant::QNetwork& qnn);
 /** Throws UnsupportedError when `engine` (LP or BAB) does not apply to `pair` (see lp_applies). */

@@ -226,12 +226,6 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double
   o.tighten_seconds = d.chance(0.25) ? 0.5 : 0;
   o.leaf_case_splits = d.one_of(std::vector<std::size_t>{0, 8, 100});
   o.leaf_seconds = 1;
-  // An affine QNN: the SMT engine, auto (which skips the LP stage and branch and bound and ends with
-  // the SMT engine) or DRA alone; --engine lp/bab refuse it.
-  if (t.affine) {
-    int a = d.between(0, 99);
-    o.engine = a < 50 ? verify::Engine::SMT : a < 85 ? verify::Engine::AUTO : verify::Engine::DRA;
-  }
   t.partitioned = d.chance(0.15);
   if (t.partitioned) {
     partition::PartitionOptions& p = t.partition;
@@ -239,11 +233,15 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double
     p.part_timeout = d.one_of(std::vector<double>{0.25, 0.5, 1, 2});
     p.solver_depth = unsigned(d.between(0, 2));
     p.max_depth = d.chance(0.5) ? 12 : 20;
-    p.split_neurons = d.chance(0.5) && !t.affine;  // parts are branch-and-bound nodes (LP: not affine)
+    p.split_neurons = d.chance(0.5);  // parts are branch-and-bound nodes
     p.part_nodes = d.one_of(std::vector<uint64_t>{1, 4, 64});
   }
 
   t.c = draw_case(d, o.encoding == "bv", t.affine);
+  if (!verify::lp_applies(t.c.pair.qnn)) {  // an affine rule beyond 2^53 (rare): no LP, so none of its routes
+    if (o.engine == verify::Engine::LP || o.engine == verify::Engine::BAB) o.engine = verify::Engine::AUTO;
+    t.partition.split_neurons = false;
+  }
   t.oracle = eval::run_oracle(t.c.pair, t.c.box);  // exhaustive: boxes hold at most 4000 points
   if (!t.oracle.exhaustive) throw std::logic_error("soak: the oracle was not exhaustive");
   if (t.partitioned) {

@@ -147,6 +147,44 @@ TEST_CASE("verify's engines agree with the oracle (lp and bab never contradict i
   CHECK(decided == 160);
 }
 
+TEST_CASE("affine QNNs: branch and bound and auto decide as the oracle does, lp never contradicts it") {
+  std::mt19937_64 rng(33);
+  int decided = 0;
+  for (int trial = 0; trial < 24; ++trial) {
+    test::RandomCase c = test::random_small_affine_case(rng, 300);
+    if (!verify::lp_applies(c.pair.qnn)) continue;
+    const Rational max_abs = exact_max_error(c);
+    if (max_abs == 0) continue;
+    for (bool violate : {false, true}) {
+      for (verify::Engine engine : {verify::Engine::LP, verify::Engine::BAB, verify::Engine::AUTO}) {
+        verify::VerifyOptions o;
+        o.eps = eps_around(max_abs, violate);
+        o.engine = engine;
+        o.attack_samples = 0;
+        o.enumerate_limit = 0;
+        o.timeout_seconds = 120;
+        // Z3 on the affine lira encoding (rounding rows with ~2^40 multipliers) can take a minute
+        // on a 300-point box: short leaves keep the test fast, branch and bound splits the rest.
+        o.leaf_seconds = 0.25;
+        o.anneal = trial % 2 == 0;
+        verify::VerifyResult r = verify::verify(c.pair, c.box, o);
+        CAPTURE(trial);
+        CAPTURE(verify::to_string(engine));
+        CAPTURE(violate);
+        if (violate) CHECK(r.verdict != verify::Verdict::VERIFIED);
+        else CHECK(r.verdict != verify::Verdict::FALSIFIED);
+        if (engine != verify::Engine::LP) {
+          CHECK(r.verdict == (violate ? verify::Verdict::FALSIFIED : verify::Verdict::VERIFIED));
+          ++decided;
+        }
+        for (const verify::OutputResult& out : r.outputs)
+          if (out.counterexample) CHECK(eval::evaluate_pair(c.pair, out.counterexample->input).diff[out.output] == out.counterexample->diff);
+      }
+    }
+  }
+  CHECK(decided >= 80);
+}
+
 // cvc5 1.0 keeps a solver's terms in a thread_local NodeManager: a leaf solver made on a worker
 // thread must also be destroyed there. (Destroyed by the caller after the thread had exited, it
 // freed into a dead NodeManager; the soak with two tasks at a time then saw cvc5 errors in other

@@ -180,3 +180,45 @@ TEST_CASE("the bound methods behind bounds::bound are sound, and LP is never loo
   CHECK(bounds::parse_method("lp") == bounds::Method::LP);
   CHECK_THROWS_AS(bounds::parse_method("milp"), OptionError);
 }
+
+// Affine (ONNX) QNNs: the accumulator columns, the half-to-even rounding rows with arbitrary
+// multipliers and divisors, quantized or real outputs, zero points on the input.
+TEST_CASE("affine QNNs: LP output bounds, under restrictions and after tightening, contain every exact value") {
+  std::mt19937_64 rng(25);
+  int restricted = 0, tighter = 0, cases = 0;
+  for (int trial = 0; trial < 120; ++trial) {
+    test::RandomCase c = trial % 2 ? test::random_small_affine_case(rng, 150) : test::random_affine_case(rng, 2, {4, 3}, 2, 150);
+    CAPTURE(trial);
+    if (lp::unsupported_reason(c.pair.qnn)) continue;  // a rule beyond 2^53 (counted below: rare)
+    ++cases;
+    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+    dra::DraResult b = root;
+    lp::LpBounder bounder(c.pair, root, trial % 3 != 0);
+    if (trial % 4 == 0) b = bounder.tighten(c.box, root, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+    if (b.infeasible) continue;
+    bounder.load(c.box, b);
+    bounder.bound_outputs(b, all_outputs(c.pair));
+    int points = 0;
+    CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
+    for (std::size_t g = 0; g < b.layers.back().delta.size(); ++g)
+      tighter += b.layers.back().delta[g].width() < root.layers.back().delta[g].width() - 1e-9;
+    // One random restriction of a hidden QNN neuron's rounded value, DRA within it, then the LP.
+    std::size_t i = rng() % (c.pair.qnn.layers.size() - 1), j = rng() % c.pair.qnn.layers[i].outputs;
+    int64_t lo = root.layers[i].qnn_pre_lo[j], hi = root.layers[i].qnn_pre_hi[j];
+    int64_t m = lo + int64_t(rng() % uint64_t(std::max<int64_t>(1, hi - lo + 1)));
+    const double inf = std::numeric_limits<double>::infinity();
+    bounds::Restriction r{bounds::Target::QNN_PRE, i, j, rng() % 2 ? -inf : double(m), 0};
+    r.hi = std::isfinite(r.lo) ? inf : double(m);
+    bounds::Subproblem sub = bounds::restrict(bounds::Subproblem::root(c.box), std::make_shared<const dra::DraResult>(root), r);
+    dra::DraResult rb = dra::run_dra(c.pair, sub.box, kSound, sub.within.get());
+    if (rb.infeasible) continue;
+    bounder.load(sub.box, rb);
+    bounder.bound_outputs(rb, all_outputs(c.pair));
+    CHECK(violations(c.pair, c.box, rb, sub.restrictions, &points) == 0);
+    if (rb.infeasible) CHECK(points == 0);
+    restricted += points > 0;
+  }
+  CHECK(cases > 100);
+  CHECK(restricted > 40);
+  CHECK(tighter > 10);
+}
