@@ -349,8 +349,9 @@ class Worker {
       }
     }
     // 5. A small residual: the exact leaf solver.
-    if (d_s.options.leaf_solver && d_s.options.leaf_case_splits > 0 &&
-        unstable_count(*bounds) <= d_s.options.leaf_case_splits) {
+    const std::size_t unstable = unstable_count(*bounds);
+    if (d_s.options.leaf_solver && d_s.options.leaf_case_splits > 0 && unstable <= d_s.options.leaf_case_splits &&
+        unstable < d_leaf_below) {
       auto tl = Clock::now();
       if (!d_leaf) d_leaf = d_s.options.leaf_solver();  // encoded on first use
       ++stats.leaf_calls;
@@ -358,6 +359,9 @@ class Worker {
       std::optional<bool> decided =
           d_leaf->decide(box, node.sub.restrictions, std::min(d_s.options.leaf_seconds, d_s.remaining()), &input);
       stats.leaf_seconds += since(tl);
+      // A leaf that ran out of time: on this worker, later leaves must be smaller (fewer unstable
+      // neurons), or every node would spend leaf_seconds on the solver again (affine QNNs' lira).
+      if (!decided) d_leaf_below = unstable;
       if (decided && *decided) {
         ++stats.closed_by_leaf;
         return out;
@@ -427,6 +431,7 @@ class Worker {
   eval::PointEvaluator d_evaluator;
   lp::Objective d_objective;
   std::unique_ptr<LeafSolver> d_leaf;
+  std::size_t d_leaf_below = SIZE_MAX;  ///< leaves only for nodes with fewer unstable neurons than this
   uint64_t d_seen = 1;  ///< nodes seen; every 256th gets a seeded attack (the root always does)
   Rational d_eps;  ///< eps while processing the current node
   std::mt19937_64 d_rng{12345};
