@@ -386,11 +386,15 @@ const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::Dra
       if (L.diff_row[j] >= 0) {
         // 2^-F q - a in delta, with a constant side moved into the range (outward).
         const dra::Interval& d = b.delta[j];
-        Rational shift = 0;
-        if (!L.qnn_post[j].is_column()) shift = rational_from_double(L.qnn_post[j].constant) * d_pair.qnn.step(i);
         // (a constant DNN side is 0: inactive)
-        d_lp.row_lo[L.diff_row[j]] = rational_lower(rational_from_double(d.lo) - shift);
-        d_lp.row_hi[L.diff_row[j]] = rational_upper(rational_from_double(d.hi) - shift);
+        if (L.qnn_post[j].is_column()) {  // per node: stay in doubles
+          d_lp.row_lo[L.diff_row[j]] = d.lo;
+          d_lp.row_hi[L.diff_row[j]] = d.hi;
+        } else {
+          Rational shift = rational_from_double(L.qnn_post[j].constant) * d_pair.qnn.step(i);
+          d_lp.row_lo[L.diff_row[j]] = rational_lower(rational_from_double(d.lo) - shift);
+          d_lp.row_hi[L.diff_row[j]] = rational_upper(rational_from_double(d.hi) - shift);
+        }
       }
     }
   }
