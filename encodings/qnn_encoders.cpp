@@ -57,16 +57,17 @@ ScaledBv affine_value(smt::TermManager& t, Term acc, const Rational& scale, cons
   return {sum, true, l};
 }
 
-// The real term of a scaled bit-vector's value (bit by bit, or through bv2nat).
-Term scaled_to_real(smt::TermManager& t, const ScaledBv& v, RealLink link) {
-  const Rational unit = Rational(1) / Rational(v.denominator);
-  if (link == RealLink::BITWISE) return bits_to_real(t, v.bits, v.is_signed, unit);
-  if (!v.is_signed) return nat_to_real(t, v.bits, unit);
+// unit * (value of bits) as a real term (bit by bit, or through bv2nat). The links take the narrow
+// bits and a rational unit, never a scaled_value/affine_value product: that product is ~25 bits
+// wider (a float32 numerator), and one real ite per bit made cvc5 time out (bv-lra, affine).
+Term real_of(smt::TermManager& t, Term bits, bool is_signed, const Rational& unit, RealLink link) {
+  if (link == RealLink::BITWISE) return bits_to_real(t, bits, is_signed, unit);
+  if (!is_signed) return nat_to_real(t, bits, unit);
   // Signed value = bv2nat(bits) - 2^w * sign bit.
-  const uint32_t w = t.sort(v.bits).width;
-  Term sign = t.mk(Kind::BV_EXTRACT, {v.bits}, w - 1, w - 1);
+  const uint32_t w = t.sort(bits).width;
+  Term sign = t.mk(Kind::BV_EXTRACT, {bits}, w - 1, w - 1);
   Term correction = t.ite(t.eq(sign, t.bv_const(1, 1)), t.real_const(-unit * Rational(BigInt(1) << w)), t.real_const(0));
-  return t.add({nat_to_real(t, v.bits, unit), correction});
+  return t.add({nat_to_real(t, bits, unit), correction});
 }
 
 /**
@@ -193,10 +194,14 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
       out.assertions.push_back(t.eq(acc, sum));
       if (!quantized) {
         // A real output: acc / 2^F (power of two) or S acc + c (affine).
-        ScaledBv value = qnn.affine() ? affine_value(t, acc, qnn.acc_scale(i, j), qnn.acc_offset(i, j))
-                                      : ScaledBv{acc, true, BigInt(1) << qnn.acc_frac_bits(i)};
-        if (link == RealLink::NONE) out.qnn_output_bv.push_back(value);
-        else out.qnn_output.push_back(scaled_to_real(t, value, link));
+        if (link == RealLink::NONE) {
+          out.qnn_output_bv.push_back(qnn.affine() ? affine_value(t, acc, qnn.acc_scale(i, j), qnn.acc_offset(i, j))
+                                                   : ScaledBv{acc, true, BigInt(1) << qnn.acc_frac_bits(i)});
+        } else {
+          Term real = real_of(t, acc, true, qnn.acc_scale(i, j), link);
+          const Rational offset = qnn.acc_offset(i, j);
+          out.qnn_output.push_back(offset == 0 ? real : t.add({real, t.real_const(offset)}));
+        }
         continue;
       }
       Term rounded = acc;
@@ -208,7 +213,8 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
         // Round half to even: r in the width of its exact bounds, tied to acc by inequalities.
         rw = signed_width(big_int(qnn.rounded(i, j, bounds[i].acc_lo[j])), big_int(qnn.rounded(i, j, bounds[i].acc_hi[j])));
         rounded = t.variable("qnn_round_" + id(i, j), Sort::bitvec(rw));
-        round_half_even_bv(t, acc, rounded, qnn.rounding_rule(i, j), out.assertions);
+        round_half_even_bv(t, acc, rounded, quant::narrow_rounding_rule(qnn.rounding_rule(i, j), bounds[i].acc_lo[j], bounds[i].acc_hi[j]),
+                           out.assertions);
       }
       if (!output) {
         // DRA's sound rounded pre-activation bounds, as redundant facts.
@@ -237,16 +243,14 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
       uint32_t aw = std::min<uint32_t>(rw, is_signed ? signed_width(min, max) : unsigned_width(max));
       Term activation = t.variable("qnn_act_" + id(i, j), Sort::bitvec(aw));
       out.assertions.push_back(t.eq(activation, aw < rw ? t.mk(Kind::BV_EXTRACT, {value}, aw - 1, 0) : value));
-      ScaledBv real = scaled_value(t, activation, is_signed, grid);
       if (output) {
-        if (link == RealLink::NONE) out.qnn_output_bv.push_back(real);
-        else out.qnn_output.push_back(scaled_to_real(t, real, link));
+        if (link == RealLink::NONE) out.qnn_output_bv.push_back(scaled_value(t, activation, is_signed, grid));
+        else out.qnn_output.push_back(real_of(t, activation, is_signed, grid, link));
         continue;
       }
       next.push_back({0, activation});
-      if (link == RealLink::NONE) out.qnn_hidden_bv.back().push_back(real);
-      else out.qnn_hidden.back().push_back(link == RealLink::BITWISE ? bits_to_real(t, activation, false, grid)
-                                                                     : nat_to_real(t, activation, grid));
+      if (link == RealLink::NONE) out.qnn_hidden_bv.back().push_back(scaled_value(t, activation, is_signed, grid));
+      else out.qnn_hidden.back().push_back(real_of(t, activation, false, grid, link));
     }
     ops = std::move(next);
   }
@@ -255,6 +259,9 @@ std::size_t encode_qnn_bitvector(smt::TermManager& t, const EncodingInput& in, R
 
 std::size_t encode_qnn_integer(smt::TermManager& t, const EncodingInput& in, NetworkEncoding& out) {
   const quant::QNetwork& qnn = in.pair.qnn;
+  // Exact accumulator ranges (sound whatever DRA mode ran): the rounding rules only need to hold there.
+  std::vector<dra::QnnLayerIntervals> bounds =
+      qnn.affine() ? dra::propagate_qnn_intervals(qnn, in.box, dra::Semantics::SOUND) : std::vector<dra::QnnLayerIntervals>{};
   std::vector<Operand> ops = input_operands(in, out, [&](std::size_t k, int64_t range) {
     Term d = t.variable("x_" + std::to_string(k), Sort::integer());
     out.assertions.push_back(t.mk(Kind::GE, {d, t.int_const(0)}));
@@ -297,7 +304,8 @@ std::size_t encode_qnn_integer(smt::TermManager& t, const EncodingInput& in, Net
       Term rounded = acc;
       if (qnn.affine()) {
         rounded = t.variable("qnn_round_" + id(i, j), Sort::integer());
-        round_half_even_int(t, acc, rounded, qnn.rounding_rule(i, j), "qnn_half_" + id(i, j), out.assertions);
+        const quant::RoundingRule rule = quant::narrow_rounding_rule(qnn.rounding_rule(i, j), bounds[i].acc_lo[j], bounds[i].acc_hi[j]);
+        round_half_even_int(t, acc, rounded, rule, "qnn_half_" + id(i, j), out.assertions);
       } else if (e > 0) {
         // r = floor((acc + 2^(e-1)) / 2^e) as two linear constraints on an integer r.
         rounded = t.variable("qnn_round_" + id(i, j), Sort::integer());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/check.h"
 #include "core/error.h"
@@ -57,6 +58,75 @@ RoundingRule QNetwork::rounding_rule(std::size_t layer, std::size_t j) const {
   rule.mult = big_int(a.mult[j]);
   rule.add = big_int(a.add[j]);
   rule.div = big_int(a.div[j]);
+  return rule;
+}
+
+RoundingRule narrow_rounding_rule(const RoundingRule& rule, i128 lo, i128 hi) {
+  if (rule.rounding != Rounding::HALF_EVEN || lo > hi) return rule;
+  const i128 M = to_i128(rule.mult), A = to_i128(rule.add), D = to_i128(rule.div);
+  if (M <= 0 || D <= 0) return rule;
+  auto rounds = [](i128 x, i128 m, i128 a, i128 d) {
+    return round_quotient(checked_add(checked_mul(x, m), a), d, Rounding::HALF_EVEN);
+  };
+  try {
+    const i128 first = rounds(lo, M, A, D), last = rounds(hi, M, A, D);
+    // f = rounds(., M, A, D) is non-decreasing (M > 0); T[v - first - 1] = the least acc with f >= v.
+    constexpr i128 max_steps = 4096;
+    if (last - first > max_steps) return rule;
+    std::vector<i128> T;
+    for (i128 v = first + 1; v <= last; ++v) {
+      i128 a = T.empty() ? lo : T.back(), b = hi;  // f(b) >= v
+      while (a < b) {
+        i128 mid = a + (b - a) / 2;
+        if (rounds(mid, M, A, D) >= v) b = mid;
+        else a = mid + 1;
+      }
+      T.push_back(a);
+    }
+    // A non-decreasing g equals f on [lo, hi] iff g(lo) = first, g(hi) = last and
+    // g(T_v - 1) < v <= g(T_v) for every v: then g >= v exactly where f >= v.
+    auto matches = [&](i128 m, i128 a, i128 d) {
+      if (rounds(lo, m, a, d) != first || rounds(hi, m, a, d) != last) return false;
+      for (std::size_t i = 0; i < T.size(); ++i) {
+        const i128 v = first + 1 + i128(i);
+        if (rounds(T[i] - 1, m, a, d) >= v || rounds(T[i], m, a, d) < v) return false;
+      }
+      return true;
+    };
+    // For odd d, 2(x m + a) never equals (2v - 1) d, and with n = (2v - 1) d - 2 x m (odd):
+    // g(x) >= v iff a >= (n + 1) / 2, g(x) < v iff a <= (n - 1) / 2. Try small odd d, m near M d / D;
+    // the thresholds that last ruled a candidate out are tried first (most candidates fail on a few).
+    std::vector<std::size_t> order(T.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    const i128 budget = i128(1) << 18;
+    i128 work = 0;
+    for (i128 d = 1; d < D && work < budget; d += 2) {
+      const i128 m0 = checked_mul(M, d) / D;
+      for (i128 m = std::max<i128>(m0 - 1, 1); m <= m0 + 2; ++m) {
+        auto n = [&](i128 v, i128 x) { return checked_add(checked_mul(2 * v - 1, d), -checked_mul(2 * x, m)); };
+        i128 a_lo = (n(first, lo) + 1) / 2, a_hi = (n(last + 1, hi) - 1) / 2;
+        std::size_t k = 0;
+        for (; k < order.size() && a_lo <= a_hi; ++k) {
+          const std::size_t i = order[k];
+          const i128 v = first + 1 + i128(i);
+          a_lo = std::max(a_lo, (n(v, T[i]) + 1) / 2);
+          a_hi = std::min(a_hi, (n(v, T[i] - 1) - 1) / 2);
+        }
+        work += i128(k) + 1;
+        if (a_lo > a_hi) {
+          if (k > 1) std::rotate(order.begin(), order.begin() + (k - 1), order.begin() + k);
+          continue;
+        }
+        if (!matches(m, a_lo, d)) continue;
+        RoundingRule small = rule;
+        small.mult = big_int(m);
+        small.add = big_int(a_lo);
+        small.div = big_int(d);
+        return small;
+      }
+    }
+  } catch (const OverflowError&) {
+  }
   return rule;
 }
 

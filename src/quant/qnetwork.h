@@ -71,6 +71,14 @@ struct RoundingRule {
   int shift = -1;  ///< >= 0 when mult = 1, add = 0 and div = 2^shift (an arithmetic shift)
 };
 
+/**
+ * A half-to-even rule with small constants (odd div: no ties) that rounds exactly as `rule` on every
+ * acc in [lo, hi], or `rule` itself when it is not half to even or no such rule is found cheaply.
+ * (ONNX's float32 scales make mult and div 40-60 bits wide; over the few thousand values an
+ * accumulator takes, a div of about that size does, and the solvers' multipliers shrink with it.)
+ */
+RoundingRule narrow_rounding_rule(const RoundingRule& rule, i128 lo, i128 hi);
+
 struct QNetwork {
   Scheme scheme = Scheme::POWER_OF_TWO;
   /// The integer inputs x̂ lie in [min_int, max_int]. Power of two: the real input is x̂ / 2^F_in;

@@ -2,9 +2,11 @@
 // that every form of one network gives the same QNN bit for bit, and every form it refuses.
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 
 #include "core/error.h"
+#include "core/rounding.h"
 #include "model/load_network.h"
 #include "model/quantized_network.h"
 #include "quant/affine.h"
@@ -155,4 +157,62 @@ TEST_CASE("QuantizeLinear of a real input: saturate(round_half_to_even(x / s) + 
   // The real output of the one layer: acc / 2 with acc = x - 3 (weight scale 1, acc scale 1/2 = input scale).
   CHECK(q.acc_constant(0, 0) == -3);
   CHECK(q.output_value(0, 10 + q.acc_constant(0, 0)) == Rational(7, 2));
+}
+
+TEST_CASE("narrowed rounding rules round exactly as the original over the whole accumulator range") {
+  std::mt19937_64 rng(2024);
+  auto uniform = [&](i128 lo, i128 hi) {
+    return i128(std::uniform_int_distribution<int64_t>(int64_t(lo), int64_t(hi))(rng));
+  };
+  auto rounds = [](const quant::RoundingRule& r, i128 acc) {
+    return round_quotient(acc * to_i128(r.mult) + to_i128(r.add), to_i128(r.div), Rounding::HALF_EVEN);
+  };
+  int with_ties = 0;  // tie-prone rules whose range held a tie (k + 1/2)
+  for (int trial = 0; trial < 300; ++trial) {
+    quant::RoundingRule rule;
+    rule.rounding = Rounding::HALF_EVEN;
+    // Two in three: float32-like constants (40-55 bits); else small power-of-two divisors, full of ties.
+    const bool wide = trial % 3 != 2;
+    const i128 div = wide ? uniform(i128(1) << 45, i128(1) << 55) : i128(1) << uniform(1, 12);
+    const i128 mult = wide ? uniform(div >> 12, div >> 2) : uniform(1, 40);
+    rule.mult = big_int(mult);
+    rule.div = big_int(div);
+    rule.add = big_int(uniform(-300, 300) * div + uniform(-div, div));
+    const i128 lo = uniform(-50'000, 50'000), hi = lo + uniform(0, 3'000);
+    CAPTURE(trial);
+    CAPTURE(rule.mult.str());
+    CAPTURE(rule.add.str());
+    CAPTURE(rule.div.str());
+    CAPTURE(to_string(lo));
+    CAPTURE(to_string(hi));
+    quant::RoundingRule small = quant::narrow_rounding_rule(rule, lo, hi);
+    if (wide) {  // a few thousand accumulator values need a divisor of about that size, not 2^50
+      CHECK(small.div < 1'000'000);
+      CHECK(small.div % 2 == 1);
+    }
+    CHECK(small.mult > 0);
+    CHECK(small.rounding == Rounding::HALF_EVEN);
+    int ties = 0;
+    for (i128 acc = lo; acc <= hi; ++acc) {
+      const i128 twice = 2 * (acc * mult + to_i128(rule.add)) % (2 * div);
+      if (twice == div || twice == -div) ++ties;
+      if (rounds(small, acc) != rounds(rule, acc)) {
+        CAPTURE(to_string(acc));
+        FAIL_CHECK("narrowed rule rounds differently");
+        break;
+      }
+    }
+    if (ties > 0) ++with_ties;
+  }
+  CHECK(with_ties >= 50);  // 61 with this seed
+  // More than 4096 distinct values: the rule is kept as it is.
+  quant::RoundingRule steep;
+  steep.rounding = Rounding::HALF_EVEN;
+  steep.mult = BigInt("123456789012345");
+  steep.div = BigInt("1234567890123");
+  steep.add = 7;
+  quant::RoundingRule kept = quant::narrow_rounding_rule(steep, 0, 100'000);
+  CHECK(kept.mult == steep.mult);
+  CHECK(kept.div == steep.div);
+  CHECK(kept.add == steep.add);
 }
