@@ -51,6 +51,7 @@ void check_combinations(const quant::ModelPair& pair, const spec::Box& box, cons
   for (const Combination& c : combinations)
     for (int variant = 0; variant < (variants ? 4 : 1); ++variant) {
       verify::VerifyOptions o;
+      o.engine = verify::Engine::SMT;  // the encodings (auto would enumerate these small boxes first)
       o.attack_samples = 0;  // exercise the solver, not the attack
       o.eps = eps;
       o.outputs = outputs;
