@@ -180,18 +180,24 @@ void NetworkLp::build_qnn_layer(std::size_t i, const dra::LayerReport& root) {
     i128 window_lo = e > 0 ? -(i128(1) << (e - 1)) : 0, window_hi = e > 0 ? (i128(1) << (e - 1)) - 1 : 0;
     L.qnn_rounding_row.push_back(
         d_lp.add_row(row, integer_lower(window_lo - constant), integer_upper(window_hi - constant)));
-    L.qnn_pre.push_back({r, 0});
-    if (phase == dra::QnnPhase::LINEAR) {
-      L.qnn_post.push_back({r, 0});
-      L.qnn_lower_row.push_back(-1);
-      L.qnn_upper_row.push_back(-1);
-      continue;
-    }
-    int post = d_lp.add_column(0, 0);
-    L.qnn_post.push_back({post, 0});
-    L.qnn_lower_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, 0, kInfinity));   // set per node
-    L.qnn_upper_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, -kInfinity, 0));  // set per node
+    add_clamp(L, r, phase != dra::QnnPhase::LINEAR);
   }
+}
+
+// After r's column: the post-clamp value is r itself, or (clamped) a column of its own with the
+// envelope rows, whose lines are set per node.
+void NetworkLp::add_clamp(Layer& L, int r, bool clamped) {
+  L.qnn_pre.push_back({r, 0});
+  if (!clamped) {
+    L.qnn_post.push_back({r, 0});
+    L.qnn_lower_row.push_back(-1);
+    L.qnn_upper_row.push_back(-1);
+    return;
+  }
+  int post = d_lp.add_column(0, 0);
+  L.qnn_post.push_back({post, 0});
+  L.qnn_lower_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, 0, kInfinity));
+  L.qnn_upper_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, -kInfinity, 0));
 }
 
 // Affine neuron (i, j): acc = sum W q + K as a column; if quantized, r with
@@ -225,17 +231,7 @@ void NetworkLp::build_affine_neuron(std::size_t i, std::size_t j, Layer& L, bool
   const int r = d_lp.add_column(0, 0);
   L.qnn_rounding_row.push_back(d_lp.add_row({{acc, exact_or_throw(Rational(big_int(a.mult[j])))}, {r, -exact_or_throw(div)}},
                                             rational_lower(-div / 2 - add), rational_upper(div / 2 - add)));
-  L.qnn_pre.push_back({r, 0});
-  if (!clamped) {
-    L.qnn_post.push_back({r, 0});
-    L.qnn_lower_row.push_back(-1);
-    L.qnn_upper_row.push_back(-1);
-    return;
-  }
-  int post = d_lp.add_column(0, 0);
-  L.qnn_post.push_back({post, 0});
-  L.qnn_lower_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, 0, kInfinity));   // set per node
-  L.qnn_upper_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, -kInfinity, 0));  // set per node
+  add_clamp(L, r, clamped);
 }
 
 // The affine output layer: accumulators always; rounding and clamp rows when it is quantized.

@@ -88,6 +88,7 @@ class NetworkLp {
   /// rounding row and clamp rows (their columns pushed onto L).
   void build_affine_neuron(std::size_t i, std::size_t j, Layer& L, bool quantized, bool clamped);
   void build_affine_output();
+  void add_clamp(Layer& L, int r, bool clamped);
   void set_chord(int row, const dra::Interval& pre);
   void set_clamp_lines(const Layer& L, std::size_t j, int64_t lo, int64_t hi, int64_t clamp_lo, int64_t clamp_hi);
   /// Affine: the bounds of neuron j's accumulator and rounded value (r in [lo, hi]).
