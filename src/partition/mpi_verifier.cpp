@@ -168,7 +168,7 @@ PartitionResult coordinate(const quant::ModelPair& pair, const spec::Box& box, c
   };
   Tally tally(start);
   PartQueue queue;
-  queue.push({box, 0, {}});
+  queue.push(Part::of_box(box));
   std::vector<std::optional<Part>> assigned(static_cast<std::size_t>(ranks));
   int busy = 0;
   bool stop = false;

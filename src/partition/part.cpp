@@ -91,7 +91,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   out.record.how = "split";
   const double eps = to_double(options.eps);
   for (std::size_t i = 0; i < r.open.size(); ++i) {
-    Part child{part.box, part.depth + 1, part.path, std::max(0.0, -r.open[i].bound - eps)};
+    Part child = Part::of_box(part.box, part.depth + 1, part.path, std::max(0.0, -r.open[i].bound - eps));
     child.restrictions = std::move(r.open[i].sub.restrictions);
     child.basis = std::move(r.open[i].basis);
     child.within = std::move(r.open[i].sub.within);
@@ -166,7 +166,7 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
                                                           : rational_from_double(x.bound_lo) >= -options.eps;
         if (proved) continue;
         double gap = d == verify::Direction::ABOVE ? x.bound_hi : -x.bound_lo;
-        Part child{part.box, part.depth + 1, part.path, std::max(0.0, gap - to_double(options.eps))};
+        Part child = Part::of_box(part.box, part.depth + 1, part.path, std::max(0.0, gap - to_double(options.eps)));
         child.goal = verify::Query{x.output, d};
         out.children.push_back(std::move(child));
       }
@@ -184,8 +184,8 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
   out.record.how = "split";
   std::vector<std::size_t> path = part.path;
   path.push_back(split->dimension);
-  out.children.push_back({std::move(low), part.depth + 1, path, split->low_gap});
-  out.children.push_back({std::move(high), part.depth + 1, path, split->high_gap});
+  out.children.push_back(Part::of_box(std::move(low), part.depth + 1, path, split->low_gap));
+  out.children.push_back(Part::of_box(std::move(high), part.depth + 1, path, split->high_gap));
   return done();
 }
 

@@ -30,6 +30,16 @@ struct Part {
   /// With restrictions: the node's bounds as branch and bound left them (Subproblem::within), when
   /// the part stays in this process; null after a trip through MPI (then bounds::replay rebuilds them).
   std::shared_ptr<const dra::DraResult> within;
+
+  /** A part of the input space alone: no restrictions, no goal (the rest filled in by name). */
+  static Part of_box(spec::Box box, unsigned depth = 0, std::vector<std::size_t> path = {}, double gap = 0) {
+    Part p;
+    p.box = std::move(box);
+    p.depth = depth;
+    p.path = std::move(path);
+    p.gap = gap;
+    return p;
+  }
 };
 
 struct PartOutcome {

@@ -24,7 +24,7 @@ class Coordinator {
         d_start(Clock::now()), d_tally(d_start) {}
 
   PartitionResult run(const spec::Box& box) {
-    d_queue.push({box, 0, {}});
+    d_queue.push(Part::of_box(box));
     std::vector<std::thread> workers;
     for (unsigned w = 0; w < std::max(1u, d_partition.jobs); ++w) workers.emplace_back([this] { work(); });
     for (auto& t : workers) t.join();

@@ -76,7 +76,7 @@ TEST_CASE("bisection halves a box exactly and the chosen split is a free coordin
 TEST_CASE("the part queue hands out the widest DRA gap first, equal gaps in the order they came") {
   partition::PartQueue queue;
   const double gaps[] = {0.5, 2.0, 0.5, 0.0, 2.0, 1.0};
-  for (std::size_t i = 0; i < std::size(gaps); ++i) queue.push({spec::Box{{int64_t(i)}, {int64_t(i)}}, 0, {}, gaps[i]});
+  for (std::size_t i = 0; i < std::size(gaps); ++i) queue.push(partition::Part::of_box(spec::Box{{int64_t(i)}, {int64_t(i)}}, 0, {}, gaps[i]));
   std::vector<int64_t> order;
   while (!queue.empty()) order.push_back(queue.pop().box.lo[0]);
   CHECK(order == std::vector<int64_t>{1, 4, 5, 0, 2, 3});
@@ -142,7 +142,7 @@ TEST_CASE("a neuron-split part hands on every violation: each lies in one of its
     partition::PartitionOptions p = splitting(1);
     p.split_neurons = true;
     p.part_nodes = 1 + trial % 2;
-    partition::Part part{c.box, 1, {}, 0};
+    partition::Part part = partition::Part::of_box(c.box, 1);
     part.goal = verify::Query{k, above ? verify::Direction::ABOVE : verify::Direction::BELOW};
     auto violates = [&](const std::vector<int64_t>& x) {
       Rational d = eval::evaluate_pair(c.pair, x).diff[k];
