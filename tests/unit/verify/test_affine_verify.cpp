@@ -54,6 +54,17 @@ verify::VerifyResult run(const test::RandomCase& c, const Combination& how, cons
   return r;
 }
 
+// Output k at eps = its exact maximum error is verified; just below it, falsified (run replays).
+void check_either_side(const test::RandomCase& c, const Combination& how, std::size_t k, const Rational& worst,
+                       bool prune) {
+  CAPTURE(how.backend);
+  CAPTURE(how.encoding);
+  CAPTURE(prune);
+  CAPTURE(to_string(worst));
+  CHECK(run(c, how, {k}, worst, prune).verdict == Verdict::VERIFIED);
+  if (worst > 0) CHECK(run(c, how, {k}, worst * Rational(1023, 1024), prune).verdict == Verdict::FALSIFIED);
+}
+
 // A 1-1-1 network on a per-tensor uint8 input: weights 1, scales 1 (input, weights), hidden scale
 // `hidden_scale` and bias `bias` (in accumulator units), output real. The hidden value is
 // round_half_even((x - z + bias) / hidden_scale); the box is x in [0, top].
@@ -105,12 +116,7 @@ TEST_CASE("affine: verdicts of every backend and encoding (bv: below) agree with
       for (bool prune : {true, false}) {
         if (!prune && !full) continue;
         CAPTURE(trial);
-        CAPTURE(how.backend);
-        CAPTURE(how.encoding);
-        CAPTURE(prune);
-        CAPTURE(to_string(worst));
-        CHECK(run(c, how, {k}, worst, prune).verdict == Verdict::VERIFIED);
-        if (worst > 0) CHECK(run(c, how, {k}, worst * Rational(1023, 1024), prune).verdict == Verdict::FALSIFIED);
+        check_either_side(c, how, k, worst, prune);
       }
   }
 }
@@ -136,11 +142,7 @@ TEST_CASE("affine: the exact bit-vector encoding (bv, QF_BV) agrees with enumera
       for (bool prune : {true, false}) {
         if (!prune && trial % 3 != 0) continue;
         CAPTURE(trial);
-        CAPTURE(how.backend);
-        CAPTURE(prune);
-        CAPTURE(to_string(worst));
-        CHECK(run(c, how, {k}, worst, prune).verdict == Verdict::VERIFIED);
-        if (worst > 0) CHECK(run(c, how, {k}, worst * Rational(1023, 1024), prune).verdict == Verdict::FALSIFIED);
+        check_either_side(c, how, k, worst, prune);
       }
   }
 }
