@@ -34,9 +34,10 @@ KinkGap clamp_gaps(int64_t lo, int64_t hi, int64_t cap) {
 
 }  // namespace
 
-std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp::NetworkLp& network,
-                                          const spec::Box& box, const dra::DraResult& bounds,
-                                          const lp::LpBound& solution, const BranchingOptions& options) {
+std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const lp::NetworkLp& network,
+                                            const spec::Box& box, const dra::DraResult& bounds,
+                                            const lp::LpBound& solution, const BranchingOptions& options,
+                                            std::size_t limit) {
   std::vector<std::size_t> free = box.free_dimensions();
   if (!free.empty() && free.size() <= options.input_split_dimension) {
     // Low-dimensional input: bisect the coordinate with the largest width x first-layer weight
@@ -60,13 +61,12 @@ std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp
     b.score = best_score;
     b.children = {Restriction{Target::INPUT, 0, best, -kInf, double(mid)},
                   Restriction{Target::INPUT, 0, best, double(mid + 1), kInf}};
-    return b;
+    return {b};
   }
 
-  std::optional<Branching> best;
+  std::vector<Branching> scored;  // every candidate with a positive score
   auto offer = [&](double score, const char* kind, Restriction a, Restriction b) {
-    if (score <= 0 || (best && score <= best->score)) return;
-    best = Branching{{a, b}, score, kind};
+    if (score > 0) scored.push_back(Branching{{a, b}, score, kind});
   };
   // Fallback when no multiplier points anywhere: the widest relaxation (BaBSR's intercept alone).
   std::optional<Branching> widest;
@@ -113,16 +113,29 @@ std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp
       }
     }
   }
-  if (best) return best;
-  if (widest) return widest;
+  if (!scored.empty()) {
+    // Highest score first; stable, so a tie goes to the earlier neuron.
+    std::stable_sort(scored.begin(), scored.end(), [](const Branching& a, const Branching& b) { return a.score > b.score; });
+    scored.resize(std::min(scored.size(), std::max<std::size_t>(limit, 1)));
+    return scored;
+  }
+  if (widest) return {*widest};
   // Nothing relaxed is left but the inputs: bisect the widest coordinate.
-  if (free.empty()) return std::nullopt;
+  if (free.empty()) return {};
   std::size_t k = *std::max_element(free.begin(), free.end(), [&](std::size_t a, std::size_t b) {
     return box.hi[a] - box.lo[a] < box.hi[b] - box.lo[b];
   });
   int64_t mid = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
-  return Branching{{Restriction{Target::INPUT, 0, k, -kInf, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInf}},
-                   0, "input"};
+  return {Branching{{Restriction{Target::INPUT, 0, k, -kInf, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInf}},
+                    0, "input"}};
+}
+
+std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp::NetworkLp& network,
+                                          const spec::Box& box, const dra::DraResult& bounds,
+                                          const lp::LpBound& solution, const BranchingOptions& options) {
+  std::vector<Branching> c = branching_candidates(pair, network, box, bounds, solution, options, 1);
+  if (c.empty()) return std::nullopt;
+  return c.front();
 }
 
 }  // namespace qeb::bab

@@ -33,7 +33,20 @@ struct BranchingOptions {
   /// Split input coordinates instead of neurons when the input has at most this many free
   /// coordinates (bisection pays only in low dimension; 784 pixels barely move DRA's gap).
   std::size_t input_split_dimension = 16;
+  /// Strong branching: solve both children's LPs for this many of the best-scored neuron splits
+  /// and take the one whose weaker child gains most (0: the score alone decides). 32: measured on
+  /// RQ_2 against 4, 8 and 16 (bench/results/rq2.md).
+  std::size_t strong_candidates = 32;
 };
+
+/**
+ * The `limit` best-scored splits of a node, best first (see choose_branching); a single fallback
+ * split when no candidate has a score; empty if nothing is left to split.
+ */
+std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const lp::NetworkLp& network,
+                                            const spec::Box& box, const dra::DraResult& bounds,
+                                            const lp::LpBound& solution, const BranchingOptions& options,
+                                            std::size_t limit);
 
 /**
  * The split of a node with sound `bounds` over `box`, whose LP `solution` (of the network LP

@@ -80,6 +80,7 @@ struct BabStats {
   uint64_t closed_infeasible = 0, closed_by_dra = 0, closed_by_lp = 0, closed_by_enumeration = 0, closed_by_leaf = 0;
   uint64_t leaf_calls = 0;
   uint64_t lp_solves = 0, lp_iterations = 0;
+  uint64_t strong_solves = 0;    ///< of lp_solves, those strong branching made
   unsigned max_depth = 0;
   double dra_seconds = 0, lp_seconds = 0, leaf_seconds = 0;
   std::vector<std::pair<std::string, uint64_t>> branchings;  ///< per kind

@@ -93,6 +93,9 @@ int cmd_verify(const Args& args) {
     ("threads", po::value<unsigned>()->default_value(1)->value_name("N"), "branch-and-bound worker threads")
     ("input-split-dimension", po::value<unsigned>()->default_value(16)->value_name("N"),
      "branch and bound bisects input coordinates when at most N are free, else it splits neurons")
+    ("strong-branching", po::value<unsigned>()->default_value(unsigned(verify::VerifyOptions{}.strong_candidates))->value_name("N"),
+     "branch and bound solves both children's LPs for the N best-scored splits and takes the one whose weaker\n"
+     "child gains most (0: the score alone chooses)")
     ("tighten", po::value<double>()->default_value(0)->value_name("SECONDS"),
      "before the output LPs, tighten hidden neurons' bounds by LP for at most SECONDS (0: off)")
     ("leaf-splits", po::value<unsigned>()->default_value(8)->value_name("N"),
@@ -195,6 +198,7 @@ int cmd_verify(const Args& args) {
     throw OptionError("--threads must be from 1 to " + std::to_string(kMaxJobs));
   options.tighten_seconds = seconds_option(*vm, "tighten", true);
   options.input_split_dimension = (*vm)["input-split-dimension"].as<unsigned>();
+  options.strong_candidates = (*vm)["strong-branching"].as<unsigned>();
   options.leaf_case_splits = (*vm)["leaf-splits"].as<unsigned>();
   options.anneal = !(*vm)["no-anneal"].as<bool>();
   options.leaf_seconds = seconds_option(*vm, "leaf-timeout", false);

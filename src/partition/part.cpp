@@ -62,6 +62,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   bo.max_nodes = part.restrictions.empty() ? partition.part_nodes : 0;
   bo.enumerate_limit = partition.enumerate_limit;
   bo.branching.input_split_dimension = options.input_split_dimension;
+  bo.branching.strong_candidates = options.strong_candidates;
   bo.anneal = options.anneal && part.restrictions.empty();  // once per direction, not per node
   bo.cancel = cancel;
   bab::OpenNode start{{}, -std::numeric_limits<double>::infinity(), part.basis};

@@ -58,6 +58,9 @@ struct VerifyOptions {
   unsigned threads = 1;            ///< branch-and-bound worker threads
   /// Branch and bound splits input coordinates when at most this many are free (else neurons).
   std::size_t input_split_dimension = 16;
+  /// Branch and bound: strong branching over this many candidates (0: the score alone chooses;
+  /// the default is bab::BranchingOptions's).
+  std::size_t strong_candidates = 32;
   /// Branch and bound: nodes with at most this many unstable neurons try the SMT solver first
   /// (AUTO only; 0: never), for at most leaf_seconds each.
   std::size_t leaf_case_splits = 8;

@@ -56,6 +56,8 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
           o.threads = 1 + trial % 2;
           o.branching.input_split_dimension = trial % 3 == 0 ? 16 : 0;  // inputs, or neurons only
           o.anneal = trial % 4 == 1;  // the annealing thread may only ever find true counterexamples
+          // Strong branching drops the children its LPs close: a wrong close loses a counterexample.
+          o.branching.strong_candidates = trial % 5 < 2 ? 0 : trial % 5 == 2 ? 1 : 32;
           bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
           CAPTURE(above);
           CAPTURE(violate);
