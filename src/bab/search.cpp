@@ -33,6 +33,10 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// Strong branching stops after this many candidates in a row that do not beat the best so far
+// (SCIP's lookahead): the ranking by score is good enough that the best is rarely further down.
+constexpr std::size_t kStrongLookahead = 8;
+
 struct Node {
   bounds::Subproblem sub;
   lp::Basis basis;   ///< the parent's LP basis (warm start)
@@ -424,18 +428,20 @@ class Worker {
   // the candidate whose weaker child gains most over the node's `bound` wins (the product of the
   // two gains, SCIP's rule, breaks near-ties toward balanced splits). Returns its index, with its
   // children in *children. Measured (bench/results/rq2.md): on 784-100-100-10 tasks the
-  // multiplier score alone gained ~0.007 per doubling of the nodes; with 32 candidates solved, 7
-  // of the 15 published-decided tasks it left open at 60 s are decided, in 2-25 s. Tried and not
-  // kept: pseudo-costs standing in for a split after 4 measurements (reliability branching) ran
-  // 30x more nodes and moved the 784-100-10 bounds further, but left the deeper networks' bounds
-  // far weaker than solving every candidate.
+  // multiplier score alone gained ~0.007 per doubling of the nodes; solving up to 32 candidates'
+  // children decides 7 of the 15 published-decided tasks it left open at 60 s, in 2-26 s. The
+  // lookahead (stop after kStrongLookahead candidates that do not beat the best) gave back a
+  // 784-100-10 proof the full 32 lost to slower nodes. Tried and not kept: pseudo-costs standing
+  // in for a split after 4 measurements (reliability branching) ran 30x more nodes and moved the
+  // 784-100-10 bounds further, but left the deeper networks' bounds far weaker; strong branching
+  // only on nodes from the queue (plunges by the score alone) lost a 784-100-100-10 proof.
   std::size_t strong_branch(const Node& node, const std::shared_ptr<const dra::DraResult>& bounds,
                             const lp::LpBound& lp, double bound, const std::vector<Branching>& candidates,
                             std::vector<StrongChild>* children) {
     const double need = std::max(-to_double(d_eps) - bound, 1e-9);  // the gain that closes a child
     double best_score = -1;
-    std::size_t best = 0;
-    for (std::size_t c = 0; c < candidates.size() && !d_s.out_of_time(); ++c) {
+    std::size_t best = 0, since_best = 0;
+    for (std::size_t c = 0; c < candidates.size() && since_best < kStrongLookahead && !d_s.out_of_time(); ++c) {
       const Branching& cand = candidates[c];
       if (cand.kind == std::string("input") || cand.children.size() != 2) continue;
       std::array<double, 2> gain{0, 0};
@@ -446,8 +452,10 @@ class Worker {
       }
       double score = std::max(gain[0], 1e-9) * std::max(gain[1], 1e-9);
       if (score > best_score) {
-        best_score = score, best = c;
+        best_score = score, best = c, since_best = 0;
         *children = std::move(kids);
+      } else {
+        ++since_best;
       }
       if (gain[0] >= need && gain[1] >= need) break;  // nothing beats a split that closes both children
     }

@@ -226,7 +226,7 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double
   o.tighten_seconds = d.chance(0.25) ? 0.5 : 0;
   o.leaf_case_splits = d.one_of(std::vector<std::size_t>{0, 8, 100});
   o.leaf_seconds = 1;
-  o.strong_candidates = d.one_of(std::vector<std::size_t>{0, 2, 8});
+  o.strong_candidates = d.one_of(std::vector<std::size_t>{0, 2, 32});
   t.partitioned = d.chance(0.15);
   if (t.partitioned) {
     partition::PartitionOptions& p = t.partition;
