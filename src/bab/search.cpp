@@ -90,7 +90,6 @@ class SharedSearch {
   Rational eps;  ///< the current eps (moves only in optimisation mode; guarded by the mutex)
   double anneal_best = kInf;  ///< the annealing thread's best s * (QNN_g - DNN_g) so far (progress only)
 
-
   Rational current_eps() {
     std::lock_guard lock(mutex);
     return eps;

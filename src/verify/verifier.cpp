@@ -603,7 +603,8 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
              "): " + (br.status == bab::BabStatus::PROVED ? "proved" : br.status == bab::BabStatus::FALSIFIED ? "counterexample" : "unknown") +
              ", " + std::to_string(br.stats.nodes) + " nodes, " + std::to_string(br.seconds) + " s (DRA " +
              std::to_string(br.stats.dra_seconds) + " s, LP " + std::to_string(br.stats.lp_seconds) + " s, " +
-             std::to_string(br.stats.lp_iterations) + " iterations; closed: " + std::to_string(br.stats.closed_by_dra) +
+             std::to_string(br.stats.lp_iterations) + " iterations, " + std::to_string(br.stats.lp_solves) + " solves of which " +
+             std::to_string(br.stats.strong_solves) + " strong branching; closed: " + std::to_string(br.stats.closed_by_dra) +
              " DRA, " + std::to_string(br.stats.closed_by_lp) + " LP, " + std::to_string(br.stats.closed_infeasible) +
              " empty, " + std::to_string(br.stats.closed_by_enumeration) + " enumerated; splits:" + [&] {
                std::string k;
