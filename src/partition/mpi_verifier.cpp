@@ -19,7 +19,7 @@ namespace qeb::partition {
 bool mpi_available() { return false; }
 
 PartitionResult verify_mpi(const quant::ModelPair&, const spec::Box&, const verify::VerifyOptions&,
-                           const PartitionOptions&, int*) {
+                           const PartitionOptions&, const std::function<void(int)>&) {
   throw UnsupportedError("this qeb-smt was built without MPI; rebuild with -DQEB_MPI=ON (needs libopenmpi-dev)");
 }
 
@@ -207,14 +207,14 @@ PartitionResult coordinate(const quant::ModelPair& pair, const spec::Box& box, c
 bool mpi_available() { return true; }
 
 PartitionResult verify_mpi(const quant::ModelPair& pair, const spec::Box& box, const verify::VerifyOptions& options,
-                           const PartitionOptions& partition, int* rank_out) {
+                           const PartitionOptions& partition, const std::function<void(int)>& on_rank) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) MPI_Init(nullptr, nullptr);
   int rank = 0, ranks = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  if (rank_out) *rank_out = rank;
+  if (on_rank) on_rank(rank);
   PartitionResult result;
   if (ranks == 1)
     result = verify_partitioned(pair, box, options, partition);

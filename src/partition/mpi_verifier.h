@@ -5,6 +5,8 @@
 // pair, box and options (as `mpirun ... qeb-smt verify --mpi` does).
 #pragma once
 
+#include <functional>
+
 #include "partition/partitioned_verifier.h"
 
 namespace qeb::partition {
@@ -15,9 +17,12 @@ bool mpi_available();
 /**
  * Rank 0 returns the task's result; the other ranks work until rank 0 releases them and return an
  * empty result (their `verdict` is meaningless). With one rank, rank 0 runs the thread pool.
+ * `on_rank` gets this process's rank as soon as it is known, before any work: a worker's caller
+ * must silence its own reporting then, because when rank 0 exits non-zero (a falsified verdict)
+ * mpirun ends the other ranks with SIGTERM, and a worker must not answer with a verdict of its own.
  * Throws UnsupportedError when built without MPI.
  */
 PartitionResult verify_mpi(const quant::ModelPair& pair, const spec::Box& box, const verify::VerifyOptions& options,
-                           const PartitionOptions& partition, int* rank = nullptr);
+                           const PartitionOptions& partition, const std::function<void(int rank)>& on_rank = {});
 
 }  // namespace qeb::partition
