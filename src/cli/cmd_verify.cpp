@@ -53,8 +53,8 @@ nlohmann::json verify_region(const po::variables_map& vm, const quant::ModelPair
   if (po_.part_nodes == 0) throw OptionError("--part-nodes must be positive");
   if (!mpi) return report_partitioned(partition::verify_partitioned(pair, region.box, options, po_), options, region, index, false);
   int rank = 0;
-  partition::PartitionResult r = partition::verify_mpi(pair, region.box, options, po_, [&rank](int r) {
-    rank = r;
+  partition::PartitionResult r = partition::verify_mpi(pair, region.box, options, po_, [&rank](int this_rank) {
+    rank = this_rank;
     // A worker never reports, not even when mpirun ends it with SIGTERM after rank 0 exits with a
     // falsified code (that printed a second, "unknown" verdict line: the MPI test's rare failure).
     if (rank != 0) report::cancel();
