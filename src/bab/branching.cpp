@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace qeb::bab {
 
@@ -128,14 +129,6 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
   int64_t mid = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
   return {Branching{{Restriction{Target::INPUT, 0, k, -kInf, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInf}},
                     0, "input"}};
-}
-
-std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp::NetworkLp& network,
-                                          const spec::Box& box, const dra::DraResult& bounds,
-                                          const lp::LpBound& solution, const BranchingOptions& options) {
-  std::vector<Branching> c = branching_candidates(pair, network, box, bounds, solution, options, 1);
-  if (c.empty()) return std::nullopt;
-  return c.front();
 }
 
 }  // namespace qeb::bab

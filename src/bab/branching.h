@@ -11,7 +11,6 @@
 // unstable neurons, no extra LP.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,21 +39,14 @@ struct BranchingOptions {
 };
 
 /**
- * The `limit` best-scored splits of a node, best first (see choose_branching); a single fallback
- * split when no candidate has a score; empty if nothing is left to split.
+ * The `limit` best-scored splits of a node with sound `bounds` over `box`, whose LP `solution` (of
+ * the network LP instantiated with these bounds) is given, best first. A single fallback split
+ * (the widest relaxation, or an input bisection) when no candidate has a score; empty if nothing
+ * is left to split (every neuron stable, every rounding integral, a single input point).
  */
 std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const lp::NetworkLp& network,
                                             const spec::Box& box, const dra::DraResult& bounds,
                                             const lp::LpBound& solution, const BranchingOptions& options,
                                             std::size_t limit);
-
-/**
- * The split of a node with sound `bounds` over `box`, whose LP `solution` (of the network LP
- * instantiated with these bounds) is given; nullopt if nothing is left to split (every neuron
- * stable, every rounding integral, a single input point).
- */
-std::optional<Branching> choose_branching(const quant::ModelPair& pair, const lp::NetworkLp& network,
-                                          const spec::Box& box, const dra::DraResult& bounds,
-                                          const lp::LpBound& solution, const BranchingOptions& options);
 
 }  // namespace qeb::bab

@@ -65,6 +65,20 @@ std::vector<std::size_t> all_outputs(const quant::ModelPair& pair) {
 
 const dra::DraOptions kSound{dra::DraMode::SYM, dra::Semantics::SOUND, true};
 
+// Loads `b` and narrows its output differences by the LP; every point of the box must lie within
+// them. Returns how many outputs came out narrower than in `reference`.
+int check_output_bounds(const test::RandomCase& c, lp::LpBounder& bounder, dra::DraResult& b,
+                        const dra::DraResult& reference) {
+  bounder.load(c.box, b);
+  bounder.bound_outputs(b, all_outputs(c.pair));
+  int points = 0;
+  CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
+  int tighter = 0;
+  for (std::size_t g = 0; g < b.layers.back().delta.size(); ++g)
+    tighter += b.layers.back().delta[g].width() < reference.layers.back().delta[g].width() - 1e-9;
+  return tighter;
+}
+
 }  // namespace
 
 TEST_CASE("LP output bounds contain the exact range on random networks, and tighten DRA's") {
@@ -77,12 +91,7 @@ TEST_CASE("LP output bounds contain the exact range on random networks, and tigh
     dra::DraResult dra = dra::run_dra(c.pair, c.box, kSound);
     dra::DraResult b = dra;
     lp::LpBounder bounder(c.pair, dra, trial % 2 == 0);
-    bounder.load(c.box, b);
-    bounder.bound_outputs(b, all_outputs(c.pair));
-    int points = 0;
-    CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
-    for (std::size_t g = 0; g < b.layers.back().delta.size(); ++g)
-      tighter += b.layers.back().delta[g].width() < dra.layers.back().delta[g].width() - 1e-9;
+    tighter += check_output_bounds(c, bounder, b, dra);
   }
   CHECK(tighter > 20);
 }
@@ -196,12 +205,7 @@ TEST_CASE("affine QNNs: LP output bounds, under restrictions and after tightenin
     lp::LpBounder bounder(c.pair, root, trial % 3 != 0);
     if (trial % 4 == 0) b = bounder.tighten(c.box, root, std::chrono::steady_clock::now() + std::chrono::seconds(5));
     if (b.infeasible) continue;
-    bounder.load(c.box, b);
-    bounder.bound_outputs(b, all_outputs(c.pair));
-    int points = 0;
-    CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
-    for (std::size_t g = 0; g < b.layers.back().delta.size(); ++g)
-      tighter += b.layers.back().delta[g].width() < root.layers.back().delta[g].width() - 1e-9;
+    tighter += check_output_bounds(c, bounder, b, root);
     // One random restriction of a hidden QNN neuron's rounded value, DRA within it, then the LP.
     std::size_t i = rng() % (c.pair.qnn.layers.size() - 1), j = rng() % c.pair.qnn.layers[i].outputs;
     int64_t lo = root.layers[i].qnn_pre_lo[j], hi = root.layers[i].qnn_pre_hi[j];
@@ -214,6 +218,7 @@ TEST_CASE("affine QNNs: LP output bounds, under restrictions and after tightenin
     if (rb.infeasible) continue;
     bounder.load(sub.box, rb);
     bounder.bound_outputs(rb, all_outputs(c.pair));
+    int points = 0;
     CHECK(violations(c.pair, c.box, rb, sub.restrictions, &points) == 0);
     if (rb.infeasible) CHECK(points == 0);
     restricted += points > 0;
