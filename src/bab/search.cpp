@@ -108,7 +108,9 @@ class Worker {
  public:
   Worker(SharedSearch& s)
       : d_s(s), d_lp(s.pair, *s.root, s.options.difference_cuts), d_evaluator(s.pair, s.box),
-        d_objective(d_lp.network().output_difference(s.goal.output)) {}
+        d_objective(d_lp.network().output_difference(s.goal.output)),
+        d_strong_depth(s.options.branching.strong_depth > 0 ? s.options.branching.strong_depth
+                                                            : 8 * (s.pair.qnn.layers.size() - 1)) {}
 
   // Best-first with plunging: a worker takes the least-bound node from the queue, then goes on
   // down the child that holds its LP optimum (queueing the other) until that line closes or the
@@ -378,7 +380,7 @@ class Worker {
       }
     }
     // 6. Split.
-    const std::size_t strong = d_s.options.branching.strong_candidates;
+    const std::size_t strong = node.depth <= d_strong_depth ? d_s.options.branching.strong_candidates : 0;
     std::vector<Branching> candidates = branching_candidates(d_s.pair, d_lp.network(), box, *bounds, lp,
                                                              d_s.options.branching, std::max<std::size_t>(strong, 1));
     if (candidates.empty()) {
@@ -524,6 +526,7 @@ class Worker {
   eval::PointEvaluator d_evaluator;
   lp::Objective d_objective;
   std::unique_ptr<LeafSolver> d_leaf;
+  std::size_t d_strong_depth;  ///< strong branching at nodes at most this deep (BranchingOptions::strong_depth)
   std::size_t d_leaf_below = SIZE_MAX;  ///< leaves only for nodes with fewer unstable neurons than this
   uint64_t d_seen = 1;  ///< nodes seen; every 256th gets a seeded attack (the root always does)
   Rational d_eps;  ///< eps while processing the current node

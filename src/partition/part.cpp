@@ -63,6 +63,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   bo.enumerate_limit = partition.enumerate_limit;
   bo.branching.input_split_dimension = options.input_split_dimension;
   bo.branching.strong_candidates = options.strong_candidates;
+  bo.branching.strong_depth = options.strong_depth;
   bo.anneal = options.anneal && part.restrictions.empty();  // once per direction, not per node
   bo.cancel = cancel;
   bab::OpenNode start{{}, -std::numeric_limits<double>::infinity(), part.basis};

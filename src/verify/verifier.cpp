@@ -560,6 +560,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         bo.threads = options.threads;
         bo.branching.input_split_dimension = options.input_split_dimension;
         bo.branching.strong_candidates = options.strong_candidates;
+        bo.branching.strong_depth = options.strong_depth;
         bo.difference_cuts = options.difference_cuts;
         bo.enumerate_limit = engine == Engine::AUTO ? std::min<uint64_t>(options.enumerate_limit, 4096) : 0;
         bo.cancel = options.cancel;

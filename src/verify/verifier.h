@@ -61,6 +61,7 @@ struct VerifyOptions {
   /// Branch and bound: strong branching over this many candidates (0: the score alone chooses;
   /// the default is bab::BranchingOptions's).
   std::size_t strong_candidates = 32;
+  std::size_t strong_depth = 0;  ///< strong branching at nodes at most this deep (0: 8 per hidden layer)
   /// Branch and bound: nodes with at most this many unstable neurons try the SMT solver first
   /// (AUTO only; 0: never), for at most leaf_seconds each.
   std::size_t leaf_case_splits = 8;

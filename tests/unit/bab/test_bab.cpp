@@ -58,6 +58,7 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
           o.anneal = trial % 4 == 1;  // the annealing thread may only ever find true counterexamples
           // Strong branching drops the children its LPs close: a wrong close loses a counterexample.
           o.branching.strong_candidates = trial % 5 < 2 ? 0 : trial % 5 == 2 ? 1 : 32;
+          o.branching.strong_depth = trial % 3 == 1 ? 1 : 0;  // score-only splits below the root's children
           bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
           CAPTURE(above);
           CAPTURE(violate);
