@@ -38,9 +38,9 @@ struct BranchingOptions {
   std::size_t strong_candidates = 32;
   /// Strong branching only at nodes at most this many splits deep (deeper: the score alone);
   /// 0: 8 per hidden layer. Measured on RQ_2 (bench/results/rq2.md): on 784-100-10 Q=4, cheap
-  /// score-only nodes below depth 8 prove two tasks open with strong branching throughout and find
-  /// a counterexample it lost; the deeper networks need it deeper (at 8 they lost three proofs,
-  /// at 16 they keep them).
+  /// score-only nodes below depth 8 prove a task open with strong branching throughout and find a
+  /// counterexample it lost (depths 4, 10 and 12 left a task open further off, 6 about the same); the deeper networks need it deeper
+  /// (at 8 they lost three proofs, at 16 they keep them).
   std::size_t strong_depth = 0;
 };
 

@@ -37,6 +37,9 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 // (SCIP's lookahead): the ranking by score is good enough that the best is rarely further down.
 constexpr std::size_t kStrongLookahead = 8;
 
+// BranchingOptions::strong_depth's default: strong branching down to this many levels per hidden layer.
+constexpr std::size_t kStrongLevelsPerHiddenLayer = 8;
+
 struct Node {
   bounds::Subproblem sub;
   lp::Basis basis;   ///< the parent's LP basis (warm start)
@@ -110,7 +113,7 @@ class Worker {
       : d_s(s), d_lp(s.pair, *s.root, s.options.difference_cuts), d_evaluator(s.pair, s.box),
         d_objective(d_lp.network().output_difference(s.goal.output)),
         d_strong_depth(s.options.branching.strong_depth > 0 ? s.options.branching.strong_depth
-                                                            : 8 * (s.pair.qnn.layers.size() - 1)) {}
+                                                            : kStrongLevelsPerHiddenLayer * (s.pair.qnn.layers.size() - 1)) {}
 
   // Best-first with plunging: a worker takes the least-bound node from the queue, then goes on
   // down the child that holds its LP optimum (queueing the other) until that line closes or the

@@ -101,7 +101,7 @@ int cmd_verify(const Args& args) {
     ("strong-branching", po::value<unsigned>()->default_value(unsigned(verify::VerifyOptions{}.strong_candidates))->value_name("N"),
      "branch and bound solves both children's LPs for the N best-scored splits and takes the one whose weaker\n"
      "child gains most (0: the score alone chooses)")
-    ("strong-branching-depth", po::value<unsigned>()->default_value(0)->value_name("D"),
+    ("strong-branching-depth", po::value<unsigned>()->default_value(unsigned(verify::VerifyOptions{}.strong_depth))->value_name("D"),
      "strong branching only at nodes at most D splits deep, the score alone below (0: 8 per hidden layer)")
     ("tighten", po::value<double>()->default_value(0)->value_name("SECONDS"),
      "before the output LPs, tighten hidden neurons' bounds by LP for at most SECONDS (0: off)")
