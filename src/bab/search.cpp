@@ -92,6 +92,7 @@ class SharedSearch {
   BabStats stats;
   Rational eps;  ///< the current eps (moves only in optimisation mode; guarded by the mutex)
   double anneal_best = kInf;  ///< the annealing thread's best s * (QNN_g - DNN_g) so far (progress only)
+  std::vector<int64_t> anneal_start;  ///< where annealing started (set by its thread before it anneals)
 
   Rational current_eps() {
     std::lock_guard lock(mutex);
@@ -559,17 +560,21 @@ void merge(BabStats& into, const BabStats& s) {
 // goal exactly, is a counterexample (or, when optimising, a new incumbent), as a worker's would be.
 void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
   const std::size_t g = s.goal.output;
-  // The start: the best point of a short sampling and hill-climbing search (measured: annealing
-  // from there reaches further in the same time than from the box centre).
-  eval::OracleOptions o;
-  o.exhaustive_limit = 0;
-  o.random_samples = 2000;
-  o.climb_evaluations = 5000;
-  o.outputs = {g};
-  o.search_max = s.goal.above;
-  o.search_min = !s.goal.above;
-  const eval::OracleResult searched = eval::run_oracle(s.pair, s.box, o);
-  const std::vector<int64_t> start = s.goal.above ? searched.outputs[0].max.input : searched.outputs[0].min.input;
+  // The start, unless given: the best point of a short sampling and hill-climbing search
+  // (measured: annealing from there reaches further in the same time than from the box centre).
+  std::vector<int64_t> start = s.options.anneal_start;
+  if (start.size() != s.box.dimension() || !s.box.contains(start)) {
+    eval::OracleOptions o;
+    o.exhaustive_limit = 0;
+    o.random_samples = 2000;
+    o.climb_evaluations = 5000;
+    o.outputs = {g};
+    o.search_max = s.goal.above;
+    o.search_min = !s.goal.above;
+    const eval::OracleResult searched = eval::run_oracle(s.pair, s.box, o);
+    start = s.goal.above ? searched.outputs[0].max.input : searched.outputs[0].min.input;
+  }
+  s.anneal_start = start;  // read after this thread is joined
   eval::AnnealOptions a;
   a.output = g;
   a.maximize = s.goal.above;
@@ -659,6 +664,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
   result.stats.branchings.assign(kinds.begin(), kinds.end());
   result.seconds = since(s.start);
   result.eps = s.eps;
+  result.anneal_start = std::move(s.anneal_start);
   if (s.counterexample) {
     result.status = BabStatus::FALSIFIED;
     result.counterexample = s.counterexample;

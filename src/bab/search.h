@@ -58,6 +58,10 @@ struct BabOptions {
   /// (eval/annealing.h) for the whole search, from the best point of a short sampling and
   /// climbing run; its best point after each epoch is checked exactly like an LP optimum.
   bool anneal = false;
+  /// Where annealing starts; empty: at the best point of that sampling and climbing run, which
+  /// BabResult::anneal_start returns, so that a search resumed or repeated on the same box and goal
+  /// passes it back instead of paying for the run again (on 784-100-100-10 a fifth of the CPU).
+  std::vector<int64_t> anneal_start;
   /// Plunging: after a node from the queue, go on down the child holding its LP optimum for at
   /// most this many levels (0: pure best-first).
   unsigned plunge_depth = 64;
@@ -108,6 +112,7 @@ struct BabResult {
   /// UNKNOWN: the nodes left open, weakest bound first. Every input of the region where the goal fails
   /// lies in one of them (the closed nodes are proved), so they are the problem that remains.
   std::vector<OpenNode> open;
+  std::vector<int64_t> anneal_start;  ///< where the annealing thread started (empty: no annealing)
 };
 
 /**

@@ -240,6 +240,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     std::size_t slot;  // index into result.outputs
     bool above;        // true: QNN - DNN <= bound; false: DNN - QNN <= bound
     Rational bound;
+    std::vector<int64_t> anneal_start;  // the first search's, passed to the later ones
   };
   std::vector<Side> sides;
   lp::LpBounder bounder(pair, dra, options.difference_cuts);
@@ -261,8 +262,8 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     }
     Rational upper = std::max(std::max(side_bound[0], side_bound[1]), b.lower);
     if (upper < b.upper) b.upper = upper, b.upper_from = "lp";
-    sides.push_back({i, true, std::max(side_bound[0], Rational(0))});
-    sides.push_back({i, false, std::max(side_bound[1], Rational(0))});
+    sides.push_back({i, true, std::max(side_bound[0], Rational(0)), {}});
+    sides.push_back({i, false, std::max(side_bound[1], Rational(0)), {}});
     b.closed = b.upper - b.lower <= options.tolerance;
   }
   result.search_seconds += since(t0);
@@ -309,12 +310,14 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
                                      : n == 0  ? remaining() / 2
                                                : remaining() / double(todo.size() - n));
       bo.anneal = options.anneal;
+      bo.anneal_start = side.anneal_start;
       bo.plunge_depth = 8;  // mostly best-first: the bound of a search stopped early is what counts here
       bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
         for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
         return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);
       };
       bab::BabResult r = bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
+      if (side.anneal_start.empty()) side.anneal_start = r.anneal_start;
       // Proved below the final eps, or below the least bound of the nodes left open.
       Rational proved = r.status == bab::BabStatus::PROVED ? r.eps
                         : std::isfinite(r.proven_bound) ? rational_from_double(dra::up(-r.proven_bound)) : side.bound;

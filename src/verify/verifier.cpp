@@ -546,6 +546,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     });
     auto tb = Clock::now();
     std::map<Direction_*, std::vector<bab::OpenNode>> frontier;  // where a stopped search left off
+    std::map<Direction_*, std::vector<int64_t>> anneal_start;     // and where its annealing started
     const bool sliced = options.timeout_seconds > 0 && todo.size() > 1;
     for (int round = sliced ? 0 : 1; round < 2; ++round) {
       for (std::size_t i = 0; i < todo.size(); ++i) {
@@ -566,6 +567,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         bo.cancel = options.cancel;
         bo.progress = options.progress;
         bo.anneal = options.anneal;
+        bo.anneal_start = anneal_start[d];
         if (engine == Engine::AUTO && options.leaf_case_splits > 0) {
           bo.leaf_case_splits = options.leaf_case_splits;
           bo.leaf_seconds = options.leaf_seconds;
@@ -580,6 +582,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE},
                                                   bo, from);
         from = std::move(br.open);
+        anneal_start[d] = std::move(br.anneal_start);
         d->seconds += br.seconds;
         result.engine_stats.bab_nodes += br.stats.nodes;
         result.engine_stats.bab_max_depth = std::max(result.engine_stats.bab_max_depth, br.stats.max_depth);

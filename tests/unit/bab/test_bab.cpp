@@ -96,13 +96,19 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
     o.eps = violate ? extreme - Rational(1, 1000000) : just_above(extreme);
     o.branching.input_split_dimension = 0;
     o.max_nodes = 2;  // stop early
+    o.anneal = trial % 4 == 1;
     CAPTURE(trial);
     bab::BabResult first = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
     if (first.status != bab::BabStatus::UNKNOWN) continue;
     REQUIRE(!first.open.empty());
+    // Annealing reports where it started; a start passed in is where the next search's starts.
+    CHECK(first.anneal_start.size() == (o.anneal ? c.box.dimension() : 0));
+    if (o.anneal) CHECK(c.box.contains(first.anneal_start));
+    o.anneal_start = c.box.lo;
     o.max_nodes = 0;
     o.seconds = 20;
     bab::BabResult rest = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o, first.open);
+    if (o.anneal) CHECK(rest.anneal_start == c.box.lo);
     CHECK(rest.status == (violate ? bab::BabStatus::FALSIFIED : bab::BabStatus::PROVED));
     if (rest.counterexample) {
       Rational diff = eval::evaluate_pair(c.pair, *rest.counterexample).diff[range.output];
