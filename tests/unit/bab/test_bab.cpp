@@ -101,7 +101,7 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
     bab::BabResult first = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
     if (first.status != bab::BabStatus::UNKNOWN) continue;
     REQUIRE(!first.open.empty());
-    // Annealing reports where it started; a start passed in is where the next search's starts.
+    // Annealing reports where it started; the next search's annealing starts where it is told to.
     CHECK(first.anneal_start.size() == (o.anneal ? c.box.dimension() : 0));
     if (o.anneal) CHECK(c.box.contains(first.anneal_start));
     o.anneal_start = c.box.lo;
