@@ -563,7 +563,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
   // The start, unless given: the best point of a short sampling and hill-climbing search
   // (measured: annealing from there reaches further in the same time than from the box centre).
   std::vector<int64_t> start = s.options.anneal_start;
-  if (start.size() != s.box.dimension() || !s.box.contains(start)) {
+  if (!s.box.contains(start)) {  // none given (or not a point of this box)
     eval::OracleOptions o;
     o.exhaustive_limit = 0;
     o.random_samples = 2000;

@@ -317,7 +317,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
         return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);
       };
       bab::BabResult r = bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
-      if (side.anneal_start.empty()) side.anneal_start = r.anneal_start;
+      side.anneal_start = std::move(r.anneal_start);
       // Proved below the final eps, or below the least bound of the nodes left open.
       Rational proved = r.status == bab::BabStatus::PROVED ? r.eps
                         : std::isfinite(r.proven_bound) ? rational_from_double(dra::up(-r.proven_bound)) : side.bound;

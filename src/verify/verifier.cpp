@@ -545,8 +545,11 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
       return (ga == lp_gap.end() ? 1e300 : ga->second) < (gb == lp_gap.end() ? 1e300 : gb->second);
     });
     auto tb = Clock::now();
-    std::map<Direction_*, std::vector<bab::OpenNode>> frontier;  // where a stopped search left off
-    std::map<Direction_*, std::vector<int64_t>> anneal_start;     // and where its annealing started
+    struct Stopped {
+      std::vector<bab::OpenNode> open;     // its open nodes
+      std::vector<int64_t> anneal_start;  // where its annealing started
+    };
+    std::map<Direction_*, Stopped> stopped;  // where each direction's search left off
     const bool sliced = options.timeout_seconds > 0 && todo.size() > 1;
     for (int round = sliced ? 0 : 1; round < 2; ++round) {
       for (std::size_t i = 0; i < todo.size(); ++i) {
@@ -567,7 +570,8 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         bo.cancel = options.cancel;
         bo.progress = options.progress;
         bo.anneal = options.anneal;
-        bo.anneal_start = anneal_start[d];
+        Stopped& from = stopped[d];
+        bo.anneal_start = from.anneal_start;
         if (engine == Engine::AUTO && options.leaf_case_splits > 0) {
           bo.leaf_case_splits = options.leaf_case_splits;
           bo.leaf_seconds = options.leaf_seconds;
@@ -577,12 +581,11 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
                                                    options.backend_options, options.difference_cuts);
           };
         }
-        std::vector<bab::OpenNode>& from = frontier[d];
-        if (from.empty()) from.push_back({bounds::Subproblem::root(box), -std::numeric_limits<double>::infinity(), {}});
+        if (from.open.empty()) from.open.push_back({bounds::Subproblem::root(box), -std::numeric_limits<double>::infinity(), {}});
         bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE},
-                                                  bo, from);
-        from = std::move(br.open);
-        anneal_start[d] = std::move(br.anneal_start);
+                                                  bo, from.open);
+        from.open = std::move(br.open);
+        from.anneal_start = std::move(br.anneal_start);
         d->seconds += br.seconds;
         result.engine_stats.bab_nodes += br.stats.nodes;
         result.engine_stats.bab_max_depth = std::max(result.engine_stats.bab_max_depth, br.stats.max_depth);
