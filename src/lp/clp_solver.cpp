@@ -73,7 +73,10 @@ LpSolution ClpLp::minimize(const std::vector<double>& c, const Basis* warm, doub
   m.setOptimizationDirection(1);
   const bool warm_start = warm && warm->size() == d_columns + d_rows;
   if (warm_start) m.copyinStatus(warm->data());
-  m.setMaximumSeconds(seconds > 0 ? seconds : -1);
+  // Wall-clock, as every deadline here: CLP's plain seconds count this process's CPU time, which on
+  // a loaded machine lags the clock (a 6 s limit ran 11 s) and with two threads runs ahead of it.
+  m.setMaximumSeconds(-1);
+  m.setMaximumWallSeconds(seconds > 0 ? seconds : -1);
   // Same objective (a node's bounds changed): the old basis stays dual feasible, so dual simplex.
   // New objective over the same bounds: the old basis stays primal feasible, so primal simplex.
   if (c == d_objective || !warm_start) m.dual();
