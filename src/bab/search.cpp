@@ -15,6 +15,7 @@
 #include "core/deadline.h"
 #include "bounds/subproblem.h"
 #include "dra/diff_analysis.h"
+#include "bab/anneal_pacing.h"
 #include "eval/annealing.h"
 #include "eval/difference.h"
 #include "eval/incremental_evaluator.h"
@@ -581,23 +582,45 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
   a.seed = 7;
   a.cancel = &finished;
   a.deadline = s.options.seconds > 0 ? deadline_after(s.options.seconds, s.start) : Clock::time_point::max();
+  AnnealPacing pacing;
+  auto epoch_start = Clock::now();
   a.after_epoch = [&](const std::vector<int64_t>& x, double) {
     Rational diff = eval::evaluate_pair(s.pair, x).diff[g];
-    std::lock_guard lock(s.mutex);
-    if (s.stop) return false;
-    const Rational oriented = s.goal.above ? Rational(-diff) : diff;
-    s.anneal_best = std::min(s.anneal_best, to_double(oriented));
-    if (s.options.improved) {
-      // Optimising: every epoch's best goes to the caller, violating or not, since it may still
-      // raise the lower end (eps is the bisection's target, above the best witness).
-      s.eps = s.options.improved(x, diff);
-    } else if (oriented < -s.eps) {
-      s.counterexample = x;
-      s.stop = true;
-      s.changed.notify_all();
-      return false;
+    double pause = 0;
+    {
+      std::lock_guard lock(s.mutex);
+      if (s.stop) return false;
+      const Rational oriented = s.goal.above ? Rational(-diff) : diff;
+      s.anneal_best = std::min(s.anneal_best, to_double(oriented));
+      if (s.options.improved) {
+        // Optimising: every epoch's best goes to the caller, violating or not, since it may still
+        // raise the lower end (eps is the bisection's target, above the best witness).
+        s.eps = s.options.improved(x, diff);
+      } else if (oriented < -s.eps) {
+        s.counterexample = x;
+        s.stop = true;
+        s.changed.notify_all();
+        return false;
+      }
+      pause = pacing.pause_after(s.anneal_best, -to_double(s.eps), since(epoch_start));
+      if (pause > 0) ++s.stats.anneal_pauses;
     }
-    return true;
+    // Paused in short sleeps: the search's end or deadline cuts the pause short.
+    const auto paused_from = Clock::now();
+    const auto until = std::min(paused_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(pause)),
+                                a.deadline);
+    bool go_on = true;
+    while (go_on && Clock::now() < until && !finished.load()) {
+      std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(20), until - Clock::now()));
+      std::lock_guard lock(s.mutex);
+      go_on = !s.stop;
+    }
+    if (pause > 0) {
+      std::lock_guard lock(s.mutex);
+      s.stats.anneal_paused_seconds += since(paused_from);
+    }
+    epoch_start = Clock::now();
+    return go_on;
   };
   eval::anneal(s.pair, s.box, start, a);
 }
@@ -640,6 +663,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
                          std::to_string(s.heap.size()) + " open, bound " + std::to_string(bound) + " (goal >= " +
                          std::to_string(-to_double(s.eps)) + ")" +
                          (std::isfinite(s.anneal_best) ? ", annealing's best " + std::to_string(s.anneal_best) : "") +
+                         (s.stats.anneal_pauses ? " (paused " + std::to_string(s.stats.anneal_paused_seconds) + " s)" : "") +
                          ", " + std::to_string(since(s.start)) + " s");
       }
     }

@@ -89,6 +89,9 @@ struct BabStats {
   unsigned max_depth = 0;
   double dra_seconds = 0, lp_seconds = 0, leaf_seconds = 0;
   std::vector<std::pair<std::string, uint64_t>> branchings;  ///< per kind
+  /// The annealing thread's pauses once it stalled (bab/anneal_pacing.h): how many, how long in all.
+  uint64_t anneal_pauses = 0;
+  double anneal_paused_seconds = 0;
 };
 
 enum class BabStatus { PROVED, FALSIFIED, UNKNOWN };

@@ -617,7 +617,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
                std::string k;
                for (const auto& [kind, n] : br.stats.branchings) k += " " + kind + " " + std::to_string(n);
                return k;
-             }() + ")");
+             }() + (br.stats.anneal_pauses ? "; annealing paused " + std::to_string(br.stats.anneal_paused_seconds) + " s" : "") + ")");
       }
     }
     result.engine_stats.bab_seconds = since(tb);
