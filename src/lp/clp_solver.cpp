@@ -74,7 +74,8 @@ LpSolution ClpLp::minimize(const std::vector<double>& c, const Basis* warm, doub
   const bool warm_start = warm && warm->size() == d_columns + d_rows;
   if (warm_start) m.copyinStatus(warm->data());
   // Wall-clock, as every deadline here: CLP's plain seconds count this process's CPU time, which on
-  // a loaded machine lags the clock (a 6 s limit ran 11 s) and with two threads runs ahead of it.
+  // a loaded machine lags the clock (in CI a 6 s task's root LP ran past the 1.03x watchdog) and
+  // with several busy threads runs ahead of it.
   m.setMaximumSeconds(-1);
   m.setMaximumWallSeconds(seconds > 0 ? seconds : -1);
   // Same objective (a node's bounds changed): the old basis stays dual feasible, so dual simplex.

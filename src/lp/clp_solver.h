@@ -47,7 +47,7 @@ class ClpLp {
   bool fits(const LinearProgram& lp) const;
   /**
    * Minimises c^T v (dense c) by dual simplex, starting from `warm` when it fits the model's size.
-   * @param seconds CLP's time limit (0: none)
+   * @param seconds CLP's time limit in wall-clock seconds (0: none)
    */
   LpSolution minimize(const std::vector<double>& c, const Basis* warm = nullptr, double seconds = 0);
 
