@@ -7,6 +7,8 @@
 // towards the goal, 0.38 away, in 70 s, nearly all in its first two epochs.
 #pragma once
 
+#include <limits>
+
 namespace qeb::bab {
 
 class AnnealPacing {
@@ -29,8 +31,7 @@ class AnnealPacing {
   double d_min_progress;
   unsigned d_patience;
   double d_pause_ratio;
-  bool d_started = false;
-  double d_last = 0;  ///< the best after the previous epoch
+  double d_last = std::numeric_limits<double>::infinity();  ///< the best after the previous epoch
   unsigned d_stalled = 0;
 };
 

@@ -607,8 +607,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
     }
     // Paused in short sleeps: the search's end or deadline cuts the pause short.
     const auto paused_from = Clock::now();
-    const auto until = std::min(paused_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(pause)),
-                                a.deadline);
+    const auto until = std::min(deadline_after(pause, paused_from), a.deadline);
     bool go_on = true;
     while (go_on && Clock::now() < until && !finished.load()) {
       std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(20), until - Clock::now()));
