@@ -22,6 +22,30 @@ nlohmann::json witness_json(const verify::ErrorWitness& w) {
   return {{"input", w.input}, {"qnn", rational_json(w.qnn)}, {"dnn", rational_json(w.dnn)}, {"diff", rational_json(w.diff)}};
 }
 
+// The brackets' fields of the document: per output and over all outputs.
+nlohmann::json brackets_json(const verify::MaxErrorResult& r) {
+  nlohmann::json doc = {{"outputs", nlohmann::json::array()}};
+  for (const verify::OutputBracket& b : r.outputs) {
+    nlohmann::json j = {{"index", b.output}, {"region", 0}, {"verdict", b.closed ? "bounded" : "unknown"},
+                        {"decided_by", b.upper_from}, {"lower", rational_json(b.lower)}, {"upper", rational_json(b.upper)},
+                        {"dra_upper", rational_json(b.dra_upper)}, {"closed", b.closed}, {"lower_from", b.lower_from},
+                        {"upper_from", b.upper_from},
+                        {"witness", witness_json(b.witness)}, {"solver_calls", b.solver_calls}, {"sat", b.sat},
+                        {"unsat", b.unsat}, {"seconds", b.seconds}};
+    if (!b.reason.empty()) j["reason"] = b.reason;
+    doc["outputs"].push_back(j);
+  }
+  if (r.outputs.empty()) return doc;
+  const verify::OutputBracket& worst =
+      *std::find_if(r.outputs.begin(), r.outputs.end(), [&](const verify::OutputBracket& b) { return b.output == r.worst_output; });
+  doc["lower"] = rational_json(r.lower);
+  doc["upper"] = rational_json(r.upper);
+  doc["closed"] = r.closed;
+  doc["worst_output"] = r.worst_output;
+  doc["witness"] = witness_json(worst.witness);
+  return doc;
+}
+
 }  // namespace
 
 int cmd_max_error(const Args& args) {
@@ -80,6 +104,8 @@ int cmd_max_error(const Args& args) {
 
   // Open brackets are reported when the time runs out; the watchdog ends a solver call that overruns.
   options.timeout_seconds = solver_time_budget(limits);
+  // The brackets so far stay in the document: a watchdog or signal stop still reports them.
+  if (report::wanted()) options.snapshot = [](const verify::MaxErrorResult& so_far) { report::update(brackets_json(so_far)); };
   verify::MaxErrorResult r = verify::max_error(pair, region.box, options);
 
   std::printf("region: %s, tolerance %s\n", region.description.c_str(), to_string(options.tolerance).c_str());
@@ -101,19 +127,10 @@ int cmd_max_error(const Args& args) {
                         {"solver_calls", r.solver_calls},
                         {"seconds", {{"dra", r.dra_seconds}, {"search", r.search_seconds}, {"encode", r.encode_seconds},
                                      {"solve", r.solve_seconds}, {"task", r.total_seconds}}}};
-  for (const verify::OutputBracket& b : r.outputs) {
+  for (const verify::OutputBracket& b : r.outputs)
     std::printf("%6zu %16.10g %16.10g %12.4g %12.6g %6d %4d/%-4d  %s%s\n", b.output, to_double(b.lower),
                 to_double(b.upper), to_double(b.upper - b.lower), to_double(b.dra_upper), b.solver_calls, b.sat,
                 b.unsat, (b.lower_from + "/" + b.upper_from).c_str(), b.closed ? "" : ("  open: " + b.reason).c_str());
-    nlohmann::json j = {{"index", b.output}, {"region", 0}, {"verdict", b.closed ? "bounded" : "unknown"},
-                        {"decided_by", b.upper_from}, {"lower", rational_json(b.lower)}, {"upper", rational_json(b.upper)},
-                        {"dra_upper", rational_json(b.dra_upper)}, {"closed", b.closed}, {"lower_from", b.lower_from},
-                        {"upper_from", b.upper_from},
-                        {"witness", witness_json(b.witness)}, {"solver_calls", b.solver_calls}, {"sat", b.sat},
-                        {"unsat", b.unsat}, {"seconds", b.seconds}};
-    if (!b.reason.empty()) j["reason"] = b.reason;
-    doc["outputs"].push_back(j);
-  }
   const verify::OutputBracket& worst =
       *std::find_if(r.outputs.begin(), r.outputs.end(), [&](const verify::OutputBracket& b) { return b.output == r.worst_output; });
   std::printf("max |QNN - DNN| in [%.10g, %.10g] (%s), attained %s at output %zu: QNN %s, DNN %.10g\n",
@@ -121,11 +138,7 @@ int cmd_max_error(const Args& args) {
               to_string(r.lower).size() < 40 ? ("exactly " + to_string(r.lower)).c_str() : "exactly (see --json)",
               r.worst_output, to_string(worst.witness.qnn).c_str(), to_double(worst.witness.dnn));
   std::printf("  %s\n", describe_input(worst.witness.input, region.box, region.centred ? region.center : std::vector<int64_t>{}).c_str());
-  doc["lower"] = rational_json(r.lower);
-  doc["upper"] = rational_json(r.upper);
-  doc["closed"] = r.closed;
-  doc["worst_output"] = r.worst_output;
-  doc["witness"] = witness_json(worst.witness);
+  doc.update(brackets_json(r));
   if (!r.closed) doc["reason"] = "not every bracket is within the tolerance (timeout or solver unknown)";
   return report::finish(doc, r.closed ? "bounded" : "unknown", r.closed ? 0 : 20);
 }

@@ -36,10 +36,12 @@ std::map<std::string, std::string> solver_options(const po::variables_map& vm) {
 
 // One region, plain or partitioned: its document fields ({"region": stats, "outputs": [...]}).
 nlohmann::json verify_region(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
-                             std::size_t index, const verify::VerifyOptions& options) {
+                             std::size_t index, const verify::VerifyOptions& plain_options) {
   bool mpi = vm["mpi"].as<bool>();
   if (!vm["partition"].as<bool>() && !mpi && vm["jobs"].as<unsigned>() <= 1)
-    return report_plain(verify::verify(pair, region.box, options), options, region, index);
+    return report_plain(verify::verify(pair, region.box, plain_options), plain_options, region, index);
+  verify::VerifyOptions options = plain_options;
+  options.snapshot = nullptr;  // the parts' results are not the region's outputs
   partition::PartitionOptions po_;
   po_.jobs = vm["jobs"].as<unsigned>();
   po_.max_depth = vm["max-depth"].as<unsigned>();
@@ -228,8 +230,11 @@ int cmd_verify(const Args& args) {
     if (partitioned) return "partitioned run: DRA, attack and solver on the parts";
     if (last.starts_with("DRA") && options.attack_samples > 0)
       return "attack: " + std::to_string(options.attack_samples) + " samples and hill-climbing";
-    if (last.starts_with("DRA") || last.starts_with("attack")) return "encoding and solving";
-    return last.empty() ? "loading and DRA" : "solving";
+    const bool smt_route = options.engine == verify::Engine::SMT;
+    if (last.starts_with("DRA") || last.starts_with("attack") || last.starts_with("enumeration"))
+      return smt_route ? "encoding and solving" : "the LP stage";
+    if (last.starts_with("LP")) return "branch and bound";
+    return last.empty() ? "loading and DRA" : smt_route ? "solving" : "branch and bound";
   });
 
   // The rest of the time limit (loading and DRA count too); the watchdog ends what overruns it.
@@ -252,6 +257,15 @@ int cmd_verify(const Args& args) {
     if (regions.size() > 1) std::printf("%sregion %zu of %zu\n", i ? "\n" : "", i + 1, regions.size());
     verify::VerifyOptions region_options = options;
     region_options.timeout_seconds = solver_time_budget(limits);  // what the earlier regions left
+    // A plain run keeps its outputs in the document as they settle: a watchdog or signal stop then
+    // still reports each one with its proven bounds (a partitioned run reports its parts' summary).
+    if (report::wanted())
+      region_options.snapshot = [&outputs, i](const verify::VerifyResult& so_far) {
+        nlohmann::json rows = outputs;
+        for (const verify::OutputResult& o : so_far.outputs)
+          rows.push_back(output_json(o, so_far.dra.output_delta()[o.output], i));
+        report::update({{"outputs", rows}});
+      };
     nlohmann::json part = verify_region(*vm, pair, regions[i], i, region_options);
     if (part.is_null()) {  // an MPI worker rank: rank 0 writes the report
       report::cancel();

@@ -52,12 +52,27 @@ std::vector<int64_t> model_input(const encodings::NetworkEncoding& enc, smt::Bac
   return x;
 }
 
+// Passes a copy of the result so far to MaxErrorOptions::snapshot, naming the step that runs next.
+using Publish = std::function<void(MaxErrorResult, const std::string&)>;
 void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
                         const MaxErrorOptions& options, const std::function<double()>& remaining,
-                        const std::function<void(const std::string&)>& note, MaxErrorResult& result);
+                        const std::function<void(const std::string&)>& note, const Publish& publish,
+                        MaxErrorResult& result);
 void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
                        const MaxErrorOptions& options, const std::function<double()>& remaining,
-                       const std::function<void(const std::string&)>& note, MaxErrorResult& result);
+                       const std::function<void(const std::string&)>& note, const Publish& publish,
+                       MaxErrorResult& result);
+
+// Over all outputs: the highest lower end (and the output whose witness attains it), the highest
+// upper end, and whether they are within the tolerance.
+void settle_totals(MaxErrorResult& result, const Rational& tolerance) {
+  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
+    const OutputBracket& b = result.outputs[i];
+    if (i == 0 || b.lower > result.lower) result.lower = b.lower, result.worst_output = b.output;
+    if (i == 0 || b.upper > result.upper) result.upper = b.upper;
+  }
+  result.closed = result.upper - result.lower <= tolerance;
+}
 
 }  // namespace
 
@@ -124,19 +139,24 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   }
   result.search_seconds = since(t1);
   note("DRA and search: " + std::to_string(result.dra_seconds + result.search_seconds) + " s");
+  Publish publish = [&](MaxErrorResult so_far, const std::string& running) {
+    if (!options.snapshot) return;
+    for (OutputBracket& b : so_far.outputs)
+      if (!b.closed && b.reason.empty()) b.reason = "stopped during " + running;
+    settle_totals(so_far, options.tolerance);
+    so_far.total_seconds = since(start);
+    options.snapshot(so_far);
+  };
 
   if (!solver) {
-    close_with_engine(pair, box, dra, options, remaining, note, result);
+    publish(result, options.engine == Engine::DRA ? "the report" : "the LP stage");
+    close_with_engine(pair, box, dra, options, remaining, note, publish, result);
   } else {
-    bisect_with_solver(pair, box, dra, options, remaining, note, result);
+    publish(result, "the solver's bisection");
+    bisect_with_solver(pair, box, dra, options, remaining, note, publish, result);
   }
 
-  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
-    const OutputBracket& b = result.outputs[i];
-    if (i == 0 || b.lower > result.lower) result.lower = b.lower, result.worst_output = b.output;
-    if (i == 0 || b.upper > result.upper) result.upper = b.upper;
-  }
-  result.closed = result.upper - result.lower <= options.tolerance;
+  settle_totals(result, options.tolerance);
   result.total_seconds = since(start);
   return result;
 }
@@ -146,7 +166,8 @@ namespace {
 // The SMT engine's bisection: one encoding and one incremental solver for every output.
 void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
                         const MaxErrorOptions& options, const std::function<double()>& remaining,
-                        const std::function<void(const std::string&)>& note, MaxErrorResult& result) {
+                        const std::function<void(const std::string&)>& note, const Publish& publish,
+                        MaxErrorResult& result) {
   // Bisection: one encoding and one incremental solver for every output; each check asks
   // |QNN_k - DNN_k| > c under a fresh assumption literal.
   bool any_open = false;
@@ -206,6 +227,7 @@ void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, cons
         note("output " + std::to_string(b.output) + ": " + (answer == smt::SatResult::SAT ? "sat" : "unsat") + " at " +
              qeb::to_string(c) + ", bracket [" + std::to_string(to_double(b.lower)) + ", " +
              std::to_string(to_double(b.upper)) + "]");
+        publish(result, "the solver's bisection");
       }
       b.seconds = since(tb);
     }
@@ -232,7 +254,8 @@ void raise_lower(const quant::ModelPair& pair, OutputBracket& b, const std::vect
 // ending the search, and a finished search proves the side below the target.
 void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
                        const MaxErrorOptions& options, const std::function<double()>& remaining,
-                       const std::function<void(const std::string&)>& note, MaxErrorResult& result) {
+                       const std::function<void(const std::string&)>& note, const Publish& publish,
+                       MaxErrorResult& result) {
   if (options.engine == Engine::DRA || pair.qnn.layers.size() < 2) return;
   auto t0 = Clock::now();
   // Per output: the rigorous LP bound of each side (max of QNN - DNN, and of DNN - QNN).
@@ -265,10 +288,12 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     sides.push_back({i, true, std::max(side_bound[0], Rational(0)), {}});
     sides.push_back({i, false, std::max(side_bound[1], Rational(0)), {}});
     b.closed = b.upper - b.lower <= options.tolerance;
+    publish(result, "the LP stage");
   }
   result.search_seconds += since(t0);
   note("LP: " + std::to_string(sides.size()) + " bounds in " + std::to_string(since(t0)) + " s");
   if (options.engine == Engine::LP) return;
+  publish(result, "branch and bound");
 
   // Bisection on a common target with branch and bound as the decision procedure: each pass proves
   // every side above the target below it (cheap while the target is loose; the LP bounds already
@@ -283,6 +308,17 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     Rational u = overall_lower();
     for (const Side& s : sides) u = std::max(u, s.bound);
     return u;
+  };
+  // Each output's upper end: its worse side (never below its own witness).
+  auto apply_sides = [&](MaxErrorResult& r) {
+    for (std::size_t i = 0; i < r.outputs.size(); ++i) {
+      OutputBracket& b = r.outputs[i];
+      Rational upper = b.lower;
+      for (const Side& s : sides)
+        if (s.slot == i) upper = std::max(upper, s.bound);
+      if (upper < b.upper) b.upper = upper, b.upper_from = "bab";
+      b.closed = b.upper - b.lower <= options.tolerance;
+    }
   };
   auto t1 = Clock::now();
   bool stuck = false;
@@ -332,18 +368,14 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
            ", side bound " + std::to_string(to_double(side.bound)) + ", " + std::to_string(r.stats.nodes) + " nodes, " +
            std::to_string(r.seconds) + " s; bracket [" + std::to_string(to_double(overall_lower())) + ", " +
            std::to_string(to_double(overall_upper())) + "]");
+      MaxErrorResult so_far = result;
+      apply_sides(so_far);
+      publish(std::move(so_far), "branch and bound");
     }
   }
-  // Each output's upper end: its worse side (never below its own witness).
-  for (std::size_t i = 0; i < result.outputs.size(); ++i) {
-    OutputBracket& b = result.outputs[i];
-    Rational upper = b.lower;
-    for (const Side& s : sides)
-      if (s.slot == i) upper = std::max(upper, s.bound);
-    if (upper < b.upper) b.upper = upper, b.upper_from = "bab";
-    b.closed = b.upper - b.lower <= options.tolerance;
+  apply_sides(result);
+  for (OutputBracket& b : result.outputs)
     if (!b.closed && b.reason.empty()) b.reason = remaining() <= 0 ? "timeout" : "open";
-  }
   result.solve_seconds = since(t1);
 }
 

@@ -14,6 +14,8 @@
 
 namespace qeb::verify {
 
+struct MaxErrorResult;
+
 struct MaxErrorOptions {
   /// AUTO/BAB: DRA, the search, the LP relaxation's rigorous bounds and optima, then branch and bound
   /// in optimisation mode per output side; LP: no branch and bound; DRA: DRA and the search only;
@@ -32,6 +34,10 @@ struct MaxErrorOptions {
   uint64_t seed = 1;
   smt::BackendOptions backend_options;
   std::function<void(const std::string&)> progress;  ///< one line per step (may be empty)
+  /// Called after each step with the brackets so far (an open one with the reason "stopped during
+  /// <the step that runs next>"): what a run ended from outside (the watchdog, a signal) reports.
+  /// May be empty.
+  std::function<void(const MaxErrorResult&)> snapshot;
 };
 
 /** An input with its exact outputs (the lower bound's witness). */

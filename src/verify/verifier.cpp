@@ -344,6 +344,36 @@ struct Direction_ {
   int solver_calls = 0;
 };
 
+// Per output: falsified by any violated direction, verified once every direction is refuted
+// (by DRA where it was never open); the deciding stage is the last one that settled it.
+void settle_outputs(std::vector<OutputResult>& outputs, const std::vector<Direction_>& directions) {
+  for (OutputResult& r : outputs) {
+    bool all_refuted = true, asked_any = false;
+    Stage last = Stage::DRA;
+    for (const Direction_& d : directions) {
+      if (d.query.output != r.output) continue;
+      asked_any = true;
+      r.seconds += d.seconds;
+      r.solver_calls += d.solver_calls;
+      if (d.state == QueryState::VIOLATED && r.verdict != Verdict::FALSIFIED) {
+        r.verdict = Verdict::FALSIFIED;
+        r.decided_by = d.stage;
+        r.counterexample = d.counterexample;
+      }
+      if (d.state != QueryState::REFUTED) {
+        all_refuted = false;
+        if (r.reason.empty() && !d.reason.empty()) r.reason = d.reason;
+      } else if (int(d.stage) > int(last)) {
+        last = d.stage;
+      }
+    }
+    if (r.verdict != Verdict::FALSIFIED && all_refuted) {
+      r.verdict = Verdict::VERIFIED;
+      r.decided_by = asked_any ? last : Stage::DRA;
+    }
+  }
+}
+
 bool violated_by(const Query& q, const Rational& diff, const Rational& eps) {
   return q.direction == Direction::ABOVE ? diff > eps : diff < -eps;
 }
@@ -408,6 +438,17 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   note("DRA: " + std::to_string(outputs.size() * 2 - directions.size()) + " of " + std::to_string(outputs.size() * 2) +
        " output directions proved in " + std::to_string(result.dra_seconds) + " s");
   bool falsified = false;
+  // The outputs as settled so far, for a run ended from outside (VerifyOptions::snapshot).
+  auto publish = [&](const std::string& running) {
+    if (!options.snapshot) return;
+    VerifyResult snap = result;
+    settle_outputs(snap.outputs, directions);
+    for (OutputResult& r : snap.outputs)
+      if (r.verdict == Verdict::UNKNOWN && r.reason.empty()) r.reason = "stopped during " + running;
+    snap.verdict = falsified ? Verdict::FALSIFIED : Verdict::UNKNOWN;
+    snap.total_seconds = since(start);
+    options.snapshot(snap);
+  };
   auto open = [&]() {
     std::vector<Direction_*> v;
     if (falsified && options.stop_at_counterexample) return v;
@@ -440,6 +481,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   // 2. Small regions: exact enumeration decides everything.
   if (engine == Engine::AUTO && !open().empty() && options.enumerate_limit > 0 &&
       box.point_count() <= options.enumerate_limit && !cancelled()) {
+    publish("enumeration");
     auto te = Clock::now();
     // Every point, fast with a rigorous error bound, exactly where it may violate; the first exact
     // violation ends the scan.
@@ -460,6 +502,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
 
   // 3. A cheap attack on the outputs still open: a counterexample ends the task.
   if (!open().empty() && options.attack_samples > 0 && !cancelled()) {
+    publish("the attack");
     auto ta = Clock::now();
     std::optional<Counterexample> found =
         attack(pair, box, open_outputs(), options.eps, options.attack_samples, 1, {}, attack_budget());
@@ -495,6 +538,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     for (Direction_* d : open()) {
       if (d->state != QueryState::OPEN) continue;
       if (remaining() <= 0) break;
+      publish("the LP stage");  // the bounds of the directions before this one
       const bool above = d->query.direction == Direction::ABOVE;
       lp::LpBound b = bounder.optimise(bounder.network().output_difference(d->query.output), above, nullptr,
                                        options.timeout_seconds > 0 ? std::max(0.001, remaining()) : 0);
@@ -556,6 +600,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         Direction_* d = todo[i];
         if (d->state != QueryState::OPEN || (falsified && options.stop_at_counterexample)) continue;
         if (remaining() <= 0) break;
+        publish("branch and bound");
         std::size_t left = 0;  // open directions from this one on, this round
         for (std::size_t j = i; j < todo.size(); ++j) left += todo[j]->state == QueryState::OPEN;
         bab::BabOptions bo;
@@ -629,6 +674,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   if (engine == Engine::SMT || (engine == Engine::AUTO && !lp))
     for (Direction_* d : open()) queries.push_back(d->query), asked.push_back(d);
   if (!queries.empty()) {
+    publish("the SMT solver (encoding and solving)");
     auto t1 = Clock::now();
     ResidualProblem problem = encode_residual(pair, box, result.dra, queries, options.eps,
                                               {options.encoding, options.prune, options.difference_cuts, options.fact_bits});
@@ -653,33 +699,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     }
   }
 
-  // Per output: falsified by any violated direction, verified once every direction is refuted
-  // (by DRA where it was never open); the deciding stage is the last one that settled it.
-  for (OutputResult& r : result.outputs) {
-    bool all_refuted = true, asked_any = false;
-    Stage last = Stage::DRA;
-    for (Direction_& d : directions) {
-      if (d.query.output != r.output) continue;
-      asked_any = true;
-      r.seconds += d.seconds;
-      r.solver_calls += d.solver_calls;
-      if (d.state == QueryState::VIOLATED && r.verdict != Verdict::FALSIFIED) {
-        r.verdict = Verdict::FALSIFIED;
-        r.decided_by = d.stage;
-        r.counterexample = d.counterexample;
-      }
-      if (d.state != QueryState::REFUTED) {
-        all_refuted = false;
-        if (r.reason.empty() && !d.reason.empty()) r.reason = d.reason;
-      } else if (int(d.stage) > int(last)) {
-        last = d.stage;
-      }
-    }
-    if (r.verdict != Verdict::FALSIFIED && all_refuted) {
-      r.verdict = Verdict::VERIFIED;
-      r.decided_by = asked_any ? last : Stage::DRA;
-    }
-  }
+  settle_outputs(result.outputs, directions);
 
   bool all_verified = true;
   for (OutputResult& r : result.outputs) {

@@ -82,6 +82,11 @@ struct VerifyOptions {
   uint64_t attack_samples = 2000;    ///< sampling/hill-climbing attack before solving (0: off)
   smt::BackendOptions backend_options;
   std::function<void(const std::string&)> progress;  ///< one line per step (may be empty)
+  /// Called after each stage with the result so far: outputs settled as far as they are, each
+  /// undecided one with the reason "stopped during <the stage that runs next>". What a run ended
+  /// from outside (the watchdog, a signal) reports, so that it still names every output and its
+  /// proven bounds. May be empty.
+  std::function<void(const VerifyResult&)> snapshot;
   /// Set by another thread to stop early (e.g. a counterexample elsewhere): the task then ends as
   /// unknown ("cancelled") at the next step; a running solver check still runs to its time limit.
   const std::atomic<bool>* cancel = nullptr;

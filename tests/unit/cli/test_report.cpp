@@ -230,3 +230,56 @@ TEST_CASE("SIGTERM and SIGINT end a run with verdict unknown in the document, ex
     std::filesystem::remove(path);
   }
 }
+
+TEST_CASE("a run stopped from outside still reports each output with the bounds proven so far") {
+  // 784-100-10 Q=4 eps=2, sample 7219 (label 7): DRA leaves output 7 open at [-2.506, 1.165], the
+  // LP narrows its lower end (to about -2.490), and branch and bound would run for minutes. The
+  // signal comes once the LP stage has reported, so the document must carry the LP's bound.
+  const std::string path = temp_path("stopped.json"), err = temp_path("stopped.err");
+  const std::string task = std::string(QEB_BINARY) + " verify --model " + kNet + " --preset qebverif-mnist --bits 4 --mnist " +
+                           kMnist + " --sample 7219 --radius 3 --eps 2 --output predicted --timeout 300 --json " + path;
+  auto r = qeb::test::run_shell("(" + task + ") >/dev/null 2>" + err + " & for i in $(seq 1200); do grep -q 'verify: LP:' " +
+                                err + " && break; sleep 0.1; done; kill -TERM $!; wait $!");
+  CHECK(r.exit_code == 128 + 15);
+  nlohmann::json doc = from_file(path, 128 + 15);
+  CHECK(doc["verdict"] == "unknown");
+  CHECK(doc["reason"] == "interrupted by SIGTERM");
+  REQUIRE(doc["outputs"].size() == 1);
+  const nlohmann::json& o = doc["outputs"][0];
+  CHECK(o["index"] == 7);
+  CHECK(o["verdict"] == "unknown");
+  CHECK(o["reason"] == "stopped during branch and bound");
+  const double dra_lo = o["dra_interval"][0], lo = o["bound"][0];
+  CHECK(dra_lo < -2.5);
+  CHECK(lo > dra_lo + 0.01);  // the LP's bound, not DRA's
+  CHECK(lo < -2);             // and not a proof
+  std::filesystem::remove(path);
+  std::filesystem::remove(err);
+}
+
+TEST_CASE("max-error stopped from outside still reports its brackets") {
+  // 784-100-10 Q=8, sample 3236, output 6: DRA's upper end 0.330, the LP's 0.210; branch and bound
+  // would run to --timeout. The signal comes once the LP stage has reported.
+  const std::string path = temp_path("max_error_stopped.json"), err = temp_path("max_error_stopped.err");
+  const std::string task = std::string(QEB_BINARY) + " max-error --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " +
+                           kMnist + " --sample 3236 --radius 3 --output 6 --timeout 300 --json " + path;
+  auto r = qeb::test::run_shell("(" + task + ") >/dev/null 2>" + err + " & for i in $(seq 1200); do grep -q 'max-error: LP:' " +
+                                err + " && break; sleep 0.1; done; kill -TERM $!; wait $!");
+  CHECK(r.exit_code == 128 + 15);
+  nlohmann::json doc = from_file(path, 128 + 15);
+  CHECK(doc["verdict"] == "unknown");
+  CHECK(doc["reason"] == "interrupted by SIGTERM");
+  REQUIRE(doc["outputs"].size() == 1);
+  const nlohmann::json& o = doc["outputs"][0];
+  CHECK(o["index"] == 6);
+  CHECK(o["reason"] == "stopped during branch and bound");
+  CHECK(o["upper_from"] == "lp");
+  const double lower = o["lower"]["approx"], upper = o["upper"]["approx"], dra_upper = o["dra_upper"]["approx"];
+  CHECK(lower > 0.05);
+  CHECK(upper < dra_upper - 0.05);  // the LP's upper end, not DRA's
+  CHECK(lower < upper);
+  CHECK(doc["upper"] == o["upper"]);
+  CHECK(doc["witness"]["input"].size() == 784);
+  std::filesystem::remove(path);
+  std::filesystem::remove(err);
+}
