@@ -107,8 +107,11 @@ struct Search {
   }
 
   bool expired() {
-    if ((evaluated & 63) == 0 && options.deadline != std::chrono::steady_clock::time_point::max())
-      d_expired = d_expired || std::chrono::steady_clock::now() >= options.deadline;
+    if ((evaluated & 63) == 0 && !d_expired) {
+      d_expired = (options.cancel && options.cancel->load()) ||
+                  (options.deadline != std::chrono::steady_clock::time_point::max() &&
+                   std::chrono::steady_clock::now() >= options.deadline);
+    }
     return d_expired;
   }
   bool d_expired = false;
@@ -193,7 +196,7 @@ struct Search {
         std::shuffle(free.begin(), free.end(), rng);
         for (std::size_t k : free) {
           for (int64_t value : {box.lo[k], box.hi[k], x[k] - 1, x[k] + 1}) {
-            if (budget == 0) break;
+            if (budget == 0 || expired()) break;
             if (value < box.lo[k] || value > box.hi[k] || value == x[k]) continue;
             double before = trackers[t].best_value();
             int64_t old = x[k];

@@ -1,6 +1,7 @@
 // The ground truth: exact extreme differences QNN - DNN per output over a region.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -28,6 +29,8 @@ struct OracleOptions {
   /// Sampling only: stop sampling and climbing at this time (the answer stays exact for the points
   /// evaluated). Default: no deadline.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  /// Sampling only: set by another thread to stop as at the deadline (may be null).
+  const std::atomic<bool>* cancel = nullptr;
   /// Called now and then with (points evaluated, points planned); may be empty.
   std::function<void(uint64_t, uint64_t)> progress;
 };

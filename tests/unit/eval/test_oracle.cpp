@@ -93,6 +93,30 @@ TEST_CASE("sampled oracle reports attained values inside the exact range") {
   }
 }
 
+TEST_CASE("a cancelled sampled oracle stops at once, its witnesses still exact") {
+  std::mt19937_64 rng(41);
+  for (int trial = 0; trial < 20; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 300);
+    OracleOptions options;
+    options.exhaustive_limit = 0;
+    options.random_samples = 5000;
+    options.climb_evaluations = 5000;
+    options.seed = uint64_t(trial);
+    const OracleResult full = run_oracle(c.pair, c.box, options);
+    std::atomic<bool> cancel{true};
+    options.cancel = &cancel;
+    const OracleResult cut = run_oracle(c.pair, c.box, options);
+    CHECK(full.points_evaluated >= 5000);
+    CHECK(cut.points_evaluated <= 70);  // the corners and the centre, then at most one check interval
+    NaiveRange naive = enumerate_exactly(c.pair, c.box);
+    for (const OutputRange& r : cut.outputs) {
+      CHECK(r.max.diff <= naive.max[r.output]);
+      CHECK(r.min.diff >= naive.min[r.output]);
+    }
+    check_witnesses(c.pair, c.box, cut);
+  }
+}
+
 TEST_CASE("the technical report's region has the spec's exact error range (spec 6)") {
   quant::ModelPair pair = test::tr_pair();
   spec::Box box = spec::box_around({9, 6}, 3, pair.qnn.input_format);
