@@ -93,6 +93,36 @@ TEST_CASE("sampled oracle reports attained values inside the exact range") {
   }
 }
 
+TEST_CASE("the climb ends where no single move improves (its screened moves miss nothing)") {
+  // One output, maximised only, a budget the climb never exhausts: the witness is where the climb
+  // stopped, so no move of one coordinate (to either end, or by one) may beat it, in exact terms.
+  std::mt19937_64 rng(77);
+  int checked = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    test::RandomCase c = test::random_case(rng, 4, {6, 5}, 2, 3000);
+    if (c.box.free_dimensions().empty()) continue;
+    OracleOptions options;
+    options.exhaustive_limit = 0;
+    options.random_samples = 3;
+    options.climb_evaluations = 1'000'000;
+    options.outputs = {1};
+    options.search_min = false;
+    options.seed = uint64_t(trial);
+    const OracleResult result = run_oracle(c.pair, c.box, options);
+    const Witness& best = result.outputs[0].max;
+    for (std::size_t k : c.box.free_dimensions())
+      for (int64_t v : {c.box.lo[k], c.box.hi[k], best.input[k] - 1, best.input[k] + 1}) {
+        if (v < c.box.lo[k] || v > c.box.hi[k]) continue;
+        std::vector<int64_t> y = best.input;
+        y[k] = v;
+        const Rational neighbour = evaluate_pair(c.pair, y).diff[1];
+        CHECK(to_double(neighbour - best.diff) <= 1e-9);
+      }
+    ++checked;
+  }
+  CHECK(checked >= 30);
+}
+
 TEST_CASE("a cancelled sampled oracle stops at once, its witnesses still exact") {
   std::mt19937_64 rng(41);
   for (int trial = 0; trial < 20; ++trial) {
