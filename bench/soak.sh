@@ -2,16 +2,19 @@
 # The soak test: N random verify tasks (default 10,000) against the exhaustive oracle, on 2 threads.
 # Builds nothing (first: ninja -C build qeb-soak). Done when it reports 0 disagreements.
 #   bench/soak.sh [tasks=10000] [extra qeb-soak options, e.g. --seed 2]
+# The JSON summary goes to $BUILD/soak.json; OUT=bench/results/soak.json records a run (a quick
+# check no longer overwrites the committed one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000}
 BUILD=${BUILD:-build}  # another build directory: BUILD=build-x bench/soak.sh
+OUT=${OUT:-$BUILD/soak.json}
 shift $(( $# > 0 ? 1 : 0 ))
 status=0
-"$BUILD"/tests/qeb-soak --tasks "$N" --jobs 2 --json bench/results/soak.json "$@" || status=$?
-/usr/bin/python3 - <<'PY'
-import json
-d = json.load(open("bench/results/soak.json"))
+"$BUILD"/tests/qeb-soak --tasks "$N" --jobs 2 --json "$OUT" "$@" || status=$?
+OUT="$OUT" /usr/bin/python3 - <<'PY'
+import json, os
+d = json.load(open(os.environ["OUT"]))
 print(f"soak (seed {d['seed']}): {d['tasks']} tasks in {d['seconds']:.0f} s ({d['tasks_per_second']:.2f}/s): "
       f"{d['verified']} verified, {d['falsified']} falsified, {d['unknown']} unknown, "
       f"{d['option_errors']} option errors, {len(d['late_tasks'])} late, {d['overruns']} overruns, {d['disagreements']} disagreements")
