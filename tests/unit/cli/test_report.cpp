@@ -231,19 +231,33 @@ TEST_CASE("SIGTERM and SIGINT end a run with verdict unknown in the document, ex
   }
 }
 
-TEST_CASE("a run stopped from outside still reports each output with the bounds proven so far") {
-  // 784-100-10 Q=4 eps=2, sample 7219 (label 7): DRA leaves output 7 open at [-2.506, 1.165], the
-  // LP narrows its lower end (to about -2.490), and branch and bound would run for minutes. The
-  // signal comes once the LP stage has reported, so the document must carry the LP's bound.
-  const std::string path = temp_path("stopped.json"), err = temp_path("stopped.err");
-  const std::string task = std::string(QEB_BINARY) + " verify --model " + kNet + " --preset qebverif-mnist --bits 4 --mnist " +
-                           kMnist + " --sample 7219 --radius 3 --eps 2 --output predicted --timeout 300 --json " + path;
-  auto r = qeb::test::run_shell("(" + task + ") >/dev/null 2>" + err + " & for i in $(seq 1200); do grep -q 'verify: LP:' " +
-                                err + " && break; sleep 0.1; done; kill -TERM $!; wait $!");
+namespace {
+
+// Runs `command` (qeb-smt's arguments) with --json, sends SIGTERM once its progress on stderr
+// shows `line`, and returns the document, checked against the schema and the signal's exit code.
+nlohmann::json stopped_after(const std::string& command, const std::string& line, const std::string& name) {
+  const std::string path = temp_path(name + ".json"), err = temp_path(name + ".err");
+  auto r = qeb::test::run_shell("(" + std::string(QEB_BINARY) + " " + command + " --json " + path + ") >/dev/null 2>" + err +
+                                " & for i in $(seq 1200); do grep -q '" + line + "' " + err +
+                                " && break; sleep 0.1; done; kill -TERM $!; wait $!");
   CHECK(r.exit_code == 128 + 15);
   nlohmann::json doc = from_file(path, 128 + 15);
   CHECK(doc["verdict"] == "unknown");
   CHECK(doc["reason"] == "interrupted by SIGTERM");
+  std::filesystem::remove(path);
+  std::filesystem::remove(err);
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("a run stopped from outside still reports each output with the bounds proven so far") {
+  // 784-100-10 Q=4 eps=2, sample 7219 (label 7): DRA leaves output 7 open at [-2.506, 1.165], the
+  // LP narrows its lower end (to about -2.490), and branch and bound would run for minutes. The
+  // signal comes once the LP stage has reported, so the document must carry the LP's bound.
+  nlohmann::json doc = stopped_after("verify --model " + kNet + " --preset qebverif-mnist --bits 4 --mnist " + kMnist +
+                                         " --sample 7219 --radius 3 --eps 2 --output predicted --timeout 300",
+                                     "verify: LP:", "verify_stopped");
   REQUIRE(doc["outputs"].size() == 1);
   const nlohmann::json& o = doc["outputs"][0];
   CHECK(o["index"] == 7);
@@ -253,22 +267,14 @@ TEST_CASE("a run stopped from outside still reports each output with the bounds 
   CHECK(dra_lo < -2.5);
   CHECK(lo > dra_lo + 0.01);  // the LP's bound, not DRA's
   CHECK(lo < -2);             // and not a proof
-  std::filesystem::remove(path);
-  std::filesystem::remove(err);
 }
 
 TEST_CASE("max-error stopped from outside still reports its brackets") {
   // 784-100-10 Q=8, sample 3236, output 6: DRA's upper end 0.330, the LP's 0.210; branch and bound
   // would run to --timeout. The signal comes once the LP stage has reported.
-  const std::string path = temp_path("max_error_stopped.json"), err = temp_path("max_error_stopped.err");
-  const std::string task = std::string(QEB_BINARY) + " max-error --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " +
-                           kMnist + " --sample 3236 --radius 3 --output 6 --timeout 300 --json " + path;
-  auto r = qeb::test::run_shell("(" + task + ") >/dev/null 2>" + err + " & for i in $(seq 1200); do grep -q 'max-error: LP:' " +
-                                err + " && break; sleep 0.1; done; kill -TERM $!; wait $!");
-  CHECK(r.exit_code == 128 + 15);
-  nlohmann::json doc = from_file(path, 128 + 15);
-  CHECK(doc["verdict"] == "unknown");
-  CHECK(doc["reason"] == "interrupted by SIGTERM");
+  nlohmann::json doc = stopped_after("max-error --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
+                                         " --sample 3236 --radius 3 --output 6 --timeout 300",
+                                     "max-error: LP:", "max_error_stopped");
   REQUIRE(doc["outputs"].size() == 1);
   const nlohmann::json& o = doc["outputs"][0];
   CHECK(o["index"] == 6);
@@ -280,6 +286,4 @@ TEST_CASE("max-error stopped from outside still reports its brackets") {
   CHECK(lower < upper);
   CHECK(doc["upper"] == o["upper"]);
   CHECK(doc["witness"]["input"].size() == 784);
-  std::filesystem::remove(path);
-  std::filesystem::remove(err);
 }
