@@ -36,12 +36,10 @@ std::map<std::string, std::string> solver_options(const po::variables_map& vm) {
 
 // One region, plain or partitioned: its document fields ({"region": stats, "outputs": [...]}).
 nlohmann::json verify_region(const po::variables_map& vm, const quant::ModelPair& pair, const Region& region,
-                             std::size_t index, const verify::VerifyOptions& plain_options) {
+                             std::size_t index, const verify::VerifyOptions& options) {
   bool mpi = vm["mpi"].as<bool>();
   if (!vm["partition"].as<bool>() && !mpi && vm["jobs"].as<unsigned>() <= 1)
-    return report_plain(verify::verify(pair, region.box, plain_options), plain_options, region, index);
-  verify::VerifyOptions options = plain_options;
-  options.snapshot = nullptr;  // the parts' results are not the region's outputs
+    return report_plain(verify::verify(pair, region.box, options), options, region, index);
   partition::PartitionOptions po_;
   po_.jobs = vm["jobs"].as<unsigned>();
   po_.max_depth = vm["max-depth"].as<unsigned>();
@@ -258,7 +256,7 @@ int cmd_verify(const Args& args) {
     verify::VerifyOptions region_options = options;
     region_options.timeout_seconds = solver_time_budget(limits);  // what the earlier regions left
     // A plain run keeps its outputs in the document as they settle: a watchdog or signal stop then
-    // still reports each one with its proven bounds (a partitioned run reports its parts' summary).
+    // still reports each one with its proven bounds (the parts of a partitioned run take none).
     if (report::wanted())
       region_options.snapshot = [&outputs, i](const verify::VerifyResult& so_far) {
         nlohmann::json rows = outputs;

@@ -138,6 +138,7 @@ PartOutcome solve_part(const quant::ModelPair& pair, const Part& part, const ver
   if (part.depth > 0) o.attack_samples = std::min(o.attack_samples, partition.part_attack_samples);
   o.cancel = cancel;
   o.progress = nullptr;
+  o.snapshot = nullptr;  // a part's outputs are not the region's
   if (partition.split_neurons) o.engine = verify::Engine::LP;  // branch and bound runs in the goal parts
   verify::VerifyResult r = verify::verify(pair, part.box, o);
   out.record.verdict = r.verdict;

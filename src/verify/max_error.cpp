@@ -52,8 +52,8 @@ std::vector<int64_t> model_input(const encodings::NetworkEncoding& enc, smt::Bac
   return x;
 }
 
-// Passes a copy of the result so far to MaxErrorOptions::snapshot, naming the step that runs next.
-using Publish = std::function<void(MaxErrorResult, const std::string&)>;
+// Passes the result so far to MaxErrorOptions::snapshot, naming the step that runs next.
+using Publish = std::function<void(const MaxErrorResult&, const std::string&)>;
 void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
                         const MaxErrorOptions& options, const std::function<double()>& remaining,
                         const std::function<void(const std::string&)>& note, const Publish& publish,
@@ -139,8 +139,9 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   }
   result.search_seconds = since(t1);
   note("DRA and search: " + std::to_string(result.dra_seconds + result.search_seconds) + " s");
-  Publish publish = [&](MaxErrorResult so_far, const std::string& running) {
+  Publish publish = [&](const MaxErrorResult& current, const std::string& running) {
     if (!options.snapshot) return;
+    MaxErrorResult so_far = current;
     for (OutputBracket& b : so_far.outputs)
       if (!b.closed && b.reason.empty()) b.reason = "stopped during " + running;
     settle_totals(so_far, options.tolerance);
@@ -368,9 +369,11 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
            ", side bound " + std::to_string(to_double(side.bound)) + ", " + std::to_string(r.stats.nodes) + " nodes, " +
            std::to_string(r.seconds) + " s; bracket [" + std::to_string(to_double(overall_lower())) + ", " +
            std::to_string(to_double(overall_upper())) + "]");
-      MaxErrorResult so_far = result;
-      apply_sides(so_far);
-      publish(std::move(so_far), "branch and bound");
+      if (options.snapshot) {  // the brackets with the side bounds so far
+        MaxErrorResult so_far = result;
+        apply_sides(so_far);
+        publish(so_far, "branch and bound");
+      }
     }
   }
   apply_sides(result);
