@@ -60,6 +60,9 @@ int cmd_max_error(const Args& args) {
     ("threads", po::value<unsigned>()->default_value(1)->value_name("N"), "branch-and-bound worker threads")
     ("no-anneal", po::bool_switch(),
      "branch and bound without its annealing thread (simulated annealing on the exact networks for witnesses)")
+    ("no-tabu", po::bool_switch(),
+     "skip the tabu search from each side's LP optimum before branch and bound (witnesses that line up "
+     "the QNN's roundings; with --timeout it takes 40% of the time left)")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to bound: all, the QNN's predicted class at the centre, or K")
     ("samples", po::value<unsigned long long>()->default_value(2000)->value_name("N"),
@@ -98,6 +101,7 @@ int cmd_max_error(const Args& args) {
   options.engine = verify::parse_engine((*vm)["engine"].as<std::string>());
   options.threads = (*vm)["threads"].as<unsigned>();
   options.anneal = !(*vm)["no-anneal"].as<bool>();
+  options.tabu = !(*vm)["no-tabu"].as<bool>();
   if (options.threads < 1 || options.threads > 1024) throw OptionError("--threads must be from 1 to 1024");
   Progress progress("max-error", (*vm)["quiet"].as<bool>());
   options.progress = progress.callback();

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <atomic>
 #include <functional>
+#include <thread>
 
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "eval/difference.h"
 #include "eval/oracle.h"
+#include "eval/tabu_search.h"
 #include "bab/search.h"
 #include "bounds/bound_method.h"
 #include "lp/lp_bounder.h"
@@ -239,6 +242,15 @@ void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, cons
   }
 }
 
+// One side of an output's error: its rigorous bound and where its searches start.
+struct Side {
+  std::size_t slot;  // index into result.outputs
+  bool above;        // true: QNN - DNN <= bound; false: DNN - QNN <= bound
+  Rational bound;
+  std::vector<int64_t> lp_point;      // the LP optimum rounded to the grid (empty: none)
+  std::vector<int64_t> anneal_start;  // where branch and bound's annealing starts (empty: its own search)
+};
+
 // Sets b's lower end to |diff| at x if that is higher (with `from` as its source).
 void raise_lower(const quant::ModelPair& pair, OutputBracket& b, const std::vector<int64_t>& x, const char* from) {
   ErrorWitness w = witness_at(pair, x, b.output);
@@ -246,6 +258,60 @@ void raise_lower(const quant::ModelPair& pair, OutputBracket& b, const std::vect
     b.witness = w;
     b.lower = abs(w.diff);
     b.lower_from = from;
+  }
+}
+
+// Lower ends from tabu search started at each side's LP optimum: there the LP has put the input
+// where its relaxation is worst, and the search lines up the QNN's roundings around it (on the
+// radius-3 784-100-10 box, 0.164 against 0.139 from sampling, climbing and annealing). Sides whose
+// bound exceeds the overall lower end go highest bound first; with a time limit the stage gets
+// kTabuShare of what is left, the highest side a whole thread of it (half with one thread) and the
+// others equal parts of the rest; without one, kTabuSteps steps each. Runs on options.threads.
+constexpr double kTabuShare = 0.4;
+constexpr uint64_t kTabuSteps = 500;
+void tabu_from_lp_optima(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options,
+                         const std::function<double()>& remaining, std::vector<Side>& sides,
+                         MaxErrorResult& result) {
+  Rational lower = 0;
+  for (const OutputBracket& b : result.outputs) lower = std::max(lower, b.lower);
+  std::vector<Side*> todo;
+  for (Side& s : sides)
+    if (!s.lp_point.empty() && s.bound > lower + options.tolerance) todo.push_back(&s);
+  if (todo.empty() || remaining() <= 0) return;
+  std::stable_sort(todo.begin(), todo.end(), [](const Side* a, const Side* b) { return a->bound > b->bound; });
+  const unsigned threads = std::max(1u, std::min<unsigned>(options.threads, unsigned(todo.size())));
+  const double stage = options.timeout_seconds > 0 ? remaining() * kTabuShare : 0;
+  const double first = threads > 1 ? stage : stage / 2;
+  const double others = todo.size() > 1 ? (threads * stage - first) / double(todo.size() - 1) : 0;
+  const auto stage_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(stage));
+  std::vector<eval::TabuResult> found(todo.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t n; (n = next++) < todo.size();) {
+      const Side& side = *todo[n];
+      eval::TabuOptions o;
+      o.output = result.outputs[side.slot].output;
+      o.maximize = side.above;
+      o.seed = options.seed + n;
+      if (options.timeout_seconds > 0) {
+        const double share = n == 0 ? first : others;
+        o.deadline = std::min(stage_end, Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                            std::chrono::duration<double>(share)));
+        if (Clock::now() >= stage_end) break;
+      } else {
+        o.max_steps = kTabuSteps;
+      }
+      found[n] = eval::tabu_search(pair, box, side.lp_point, o);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (std::size_t n = 0; n < todo.size(); ++n) {
+    if (found[n].best.empty()) continue;  // not reached before the stage's end
+    for (OutputBracket& b : result.outputs) raise_lower(pair, b, found[n].best, "tabu");
+    todo[n]->anneal_start = found[n].best;  // branch and bound's annealing goes on from there
   }
 }
 
@@ -260,12 +326,6 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   if (options.engine == Engine::DRA || pair.qnn.layers.size() < 2) return;
   auto t0 = Clock::now();
   // Per output: the rigorous LP bound of each side (max of QNN - DNN, and of DNN - QNN).
-  struct Side {
-    std::size_t slot;  // index into result.outputs
-    bool above;        // true: QNN - DNN <= bound; false: DNN - QNN <= bound
-    Rational bound;
-    std::vector<int64_t> anneal_start;  // the first search's, passed to the later ones
-  };
   std::vector<Side> sides;
   lp::LpBounder bounder(pair, dra, options.difference_cuts);
   bounder.load(box, dra);
@@ -274,27 +334,29 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     const dra::Interval& d = dra.output_delta()[b.output];
     Rational side_bound[2] = {rational_from_double(d.hi), -rational_from_double(d.lo)};
     lp::Objective diff = bounder.network().output_difference(b.output);
+    std::vector<int64_t> lp_point[2];
     for (bool above : {true, false}) {
       lp::LpBound lb = bounder.optimise(diff, above, nullptr, options.timeout_seconds > 0 ? std::max(0.001, remaining()) : 0);
       Rational& s = side_bound[above ? 0 : 1];
       if (lb.bound) s = std::min(s, above ? *lb.bound : Rational(-*lb.bound));
       if (!lb.point.empty()) {
-        std::vector<int64_t> x(box.dimension());
+        std::vector<int64_t>& x = lp_point[above ? 0 : 1];
+        x.resize(box.dimension());
         for (std::size_t k = 0; k < x.size(); ++k) x[k] = std::clamp<int64_t>(std::llround(lb.point[k]), box.lo[k], box.hi[k]);
         raise_lower(pair, b, x, "lp");
       }
     }
     Rational upper = std::max(std::max(side_bound[0], side_bound[1]), b.lower);
     if (upper < b.upper) b.upper = upper, b.upper_from = "lp";
-    sides.push_back({i, true, std::max(side_bound[0], Rational(0)), {}});
-    sides.push_back({i, false, std::max(side_bound[1], Rational(0)), {}});
+    sides.push_back({i, true, std::max(side_bound[0], Rational(0)), std::move(lp_point[0]), {}});
+    sides.push_back({i, false, std::max(side_bound[1], Rational(0)), std::move(lp_point[1]), {}});
     b.closed = b.upper - b.lower <= options.tolerance;
     publish(result, "the LP stage");
   }
   result.search_seconds += since(t0);
   note("LP: " + std::to_string(sides.size()) + " bounds in " + std::to_string(since(t0)) + " s");
   if (options.engine == Engine::LP) return;
-  publish(result, "branch and bound");
+  publish(result, "the tabu search");
 
   // Bisection on a common target with branch and bound as the decision procedure: each pass proves
   // every side above the target below it (cheap while the target is loose; the LP bounds already
@@ -322,6 +384,12 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     }
   };
   auto t1 = Clock::now();
+  if (options.tabu) {
+    tabu_from_lp_optima(pair, box, options, remaining, sides, result);
+    note("tabu search: bracket [" + std::to_string(to_double(overall_lower())) + ", " +
+         std::to_string(to_double(overall_upper())) + "] after " + std::to_string(since(t1)) + " s");
+  }
+  publish(result, "branch and bound");
   bool stuck = false;
   // A run stopped by its time share without lowering its side's bound is followed by one more with
   // all the time left (the target is then the one it could not reach); a second such run ends it.

@@ -23,6 +23,7 @@ struct MaxErrorOptions {
   Engine engine = Engine::AUTO;
   unsigned threads = 1;  ///< branch-and-bound worker threads
   bool anneal = true;    ///< branch and bound: plus an annealing thread raising the lower end
+  bool tabu = true;      ///< AUTO/BAB: tabu search from each side's LP optimum before branch and bound
   Rational tolerance{1, 1000};       ///< stop when upper - lower <= tolerance (must be positive)
   std::vector<std::size_t> outputs;  ///< outputs to bound (empty: all)
   std::string backend = "z3";
@@ -52,7 +53,7 @@ struct OutputBracket {
   Rational lower, upper;
   Rational dra_upper;             ///< the upper end before any solver call
   ErrorWitness witness;           ///< attains `lower` exactly
-  std::string lower_from;         ///< "search" (sampling/climbing), "lp" (an LP optimum), "bab" or "solver" (a replayed model)
+  std::string lower_from;         ///< "search" (sampling/climbing), "lp" (an LP optimum), "tabu" (tabu search from one), "bab" or "solver" (a replayed model)
   std::string upper_from;         ///< "dra", "lp", "bab" or "solver"
   bool closed = false;            ///< upper - lower <= tolerance
   std::string reason;             ///< when not closed: why (timeout, solver unknown)

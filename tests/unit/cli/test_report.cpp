@@ -270,15 +270,15 @@ TEST_CASE("a run stopped from outside still reports each output with the bounds 
 }
 
 TEST_CASE("max-error stopped from outside still reports its brackets") {
-  // 784-100-10 Q=8, sample 3236, output 6: DRA's upper end 0.330, the LP's 0.210; branch and bound
-  // would run to --timeout. The signal comes once the LP stage has reported.
+  // 784-100-10 Q=8, sample 3236, output 6: DRA's upper end 0.330, the LP's 0.210; the tabu search
+  // and branch and bound would run to --timeout. The signal comes once the LP stage has reported.
   nlohmann::json doc = stopped_after("max-error --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
                                          " --sample 3236 --radius 3 --output 6 --timeout 300",
                                      "max-error: LP:", "max_error_stopped");
   REQUIRE(doc["outputs"].size() == 1);
   const nlohmann::json& o = doc["outputs"][0];
   CHECK(o["index"] == 6);
-  CHECK(o["reason"] == "stopped during branch and bound");
+  CHECK(o["reason"] == "stopped during the tabu search");
   CHECK(o["upper_from"] == "lp");
   const double lower = o["lower"]["approx"], upper = o["upper"]["approx"], dra_upper = o["dra_upper"]["approx"];
   CHECK(lower > 0.05);

@@ -121,9 +121,9 @@ TEST_CASE("max-error rejects a non-positive tolerance and an unknown encoding") 
   CHECK_THROWS_AS(verify::max_error(pair, box, o), OptionError);
 }
 
-TEST_CASE("max-error with the engine: LP bounds, then branch and bound per side, bracket the exact maximum") {
+TEST_CASE("max-error with the engine: LP bounds, tabu search, then branch and bound per side, bracket the exact maximum") {
   std::mt19937_64 rng(506);
-  int from_engine = 0;
+  int from_engine = 0, from_tabu = 0;
   for (int round = 0; round < 20; ++round) {
     test::RandomCase c = round % 2 ? test::random_small_case(rng, 300) : test::random_case(rng, 3, {5, 4}, 3, 300);
     for (verify::Engine engine : {verify::Engine::AUTO, verify::Engine::LP}) {
@@ -137,7 +137,10 @@ TEST_CASE("max-error with the engine: LP bounds, then branch and bound per side,
       verify::MaxErrorResult r = verify::max_error(c.pair, c.box, o);
       if (engine == verify::Engine::AUTO) {
         check_brackets(c.pair, c.box, r, o.tolerance, false);
-        for (const verify::OutputBracket& b : r.outputs) from_engine += b.upper_from == "bab" || b.upper_from == "lp";
+        for (const verify::OutputBracket& b : r.outputs) {
+          from_engine += b.upper_from == "bab" || b.upper_from == "lp";
+          from_tabu += b.lower_from == "tabu";
+        }
       } else {
         // LP alone: sound but maybe open.
         eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
@@ -150,4 +153,5 @@ TEST_CASE("max-error with the engine: LP bounds, then branch and bound per side,
     }
   }
   CHECK(from_engine > 10);
+  CHECK(from_tabu > 0);  // its witnesses are exact: check_brackets holds them against enumeration
 }

@@ -1,0 +1,74 @@
+// Tabu search against exhaustive enumeration: it stays in the box, its reported value is the
+// point's (up to the DNN's double rounding), it never ends below its start, and on small boxes it
+// reaches the exact extreme.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <random>
+
+#include "eval/difference.h"
+#include "eval/oracle.h"
+#include "eval/tabu_search.h"
+#include "support/random_network.h"
+
+using namespace qeb;
+using namespace qeb::eval;
+
+TEST_CASE("tabu search reaches the exact extreme on small boxes, and reports the value of its point") {
+  std::mt19937_64 rng(91);
+  int trials = 0, reached = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 300);
+    if (c.box.free_dimensions().empty()) continue;
+    CAPTURE(trial);
+    const OracleResult exact = run_oracle(c.pair, c.box, {});
+    REQUIRE(exact.exhaustive);
+    for (const OutputRange& range : exact.outputs)
+      for (bool maximize : {true, false}) {
+        TabuOptions o;
+        o.output = range.output;
+        o.maximize = maximize;
+        o.seed = uint64_t(trial);
+        o.tenure = 4;
+        o.candidates = 64;  // small boxes: every move; larger ones: sampled moves, also exercised
+        o.max_steps = 1000;
+        const std::vector<int64_t>& start = c.box.lo;
+        const TabuResult t = tabu_search(c.pair, c.box, start, o);
+        REQUIRE(c.box.contains(t.best));
+        const Rational diff = evaluate_pair(c.pair, t.best).diff[range.output];
+        CHECK(std::fabs(to_double(diff) - t.best_value) < 1e-9);
+        CHECK(diff <= range.max.diff);
+        CHECK(diff >= range.min.diff);
+        const Rational at_start = evaluate_pair(c.pair, start).diff[range.output];
+        CHECK((maximize ? diff >= at_start : diff <= at_start));
+        ++trials;
+        reached += diff == (maximize ? range.max.diff : range.min.diff);
+      }
+  }
+  CAPTURE(trials);
+  CHECK(trials > 100);
+  CHECK(reached >= trials * 95 / 100);
+}
+
+TEST_CASE("tabu search walks on past a local optimum") {
+  // A step always moves (the best allowed move, better or not), so a step budget is used up even
+  // where plain hill-climbing would have stopped at once.
+  std::mt19937_64 rng(92);
+  test::RandomCase c = test::random_case(rng, 4, {6, 5}, 2, 300);
+  REQUIRE(c.box.free_dimensions().size() >= 2);
+  TabuOptions o;
+  o.max_steps = 50;
+  CHECK(tabu_search(c.pair, c.box, c.box.lo, o).steps == 50);
+}
+
+TEST_CASE("tabu search stops when cancelled") {
+  std::mt19937_64 rng(93);
+  test::RandomCase c = test::random_case(rng, 3, {5, 4}, 2, 300);
+  REQUIRE(!c.box.free_dimensions().empty());
+  std::atomic<bool> cancel{true};
+  TabuOptions o;
+  o.cancel = &cancel;  // no deadline, no step budget: only the flag ends it
+  const TabuResult t = tabu_search(c.pair, c.box, c.box.lo, o);
+  CHECK(t.steps == 0);
+  CHECK(t.best.size() == c.box.lo.size());
+}
