@@ -139,6 +139,9 @@ int cmd_verify(const Args& args) {
     ("no-anneal", po::bool_switch(),
      "branch and bound without its annealing thread (simulated annealing on the exact networks, "
      "looking for counterexamples beside the workers)")
+    ("no-tabu", po::bool_switch(),
+     "the annealing thread of branch and bound without its first phase, a tabu search of up to 3000 "
+     "steps from its start (best single-coordinate moves, the last ones forbidden to undo)")
     ("fact-bits", po::value<int>()->default_value(0)->value_name("B"),
      "round the encoding's redundant bound facts outward to multiples of 2^-B (short constants; 0: exact doubles)")
     ("solver-option", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
@@ -209,6 +212,7 @@ int cmd_verify(const Args& args) {
   options.strong_depth = (*vm)["strong-branching-depth"].as<unsigned>();
   options.leaf_case_splits = (*vm)["leaf-splits"].as<unsigned>();
   options.anneal = !(*vm)["no-anneal"].as<bool>();
+  options.tabu = !(*vm)["no-tabu"].as<bool>();
   options.leaf_seconds = seconds_option(*vm, "leaf-timeout", false);
   options.enumerate_limit = (*vm)["enumerate-limit"].as<unsigned long long>();
   options.strategy = verify::parse_solve_strategy((*vm)["strategy"].as<std::string>());

@@ -8,6 +8,16 @@
 
 namespace qeb::eval {
 
+std::size_t tabu_candidates(const quant::ModelPair& pair) {
+  // One evaluation: the first layer's column update, then every later layer (only output g of the
+  // last), in both networks.
+  const auto& layers = pair.qnn.layers;
+  double work = 2.0 * double(layers[0].outputs);
+  for (std::size_t i = 1; i < layers.size(); ++i)
+    work += 2.0 * double(layers[i].inputs) * double(i + 1 == layers.size() ? 1 : layers[i].outputs);
+  return std::max<std::size_t>(16, std::size_t(kTabuStepWork / work));
+}
+
 TabuResult tabu_search(const quant::ModelPair& pair, const spec::Box& box, const std::vector<int64_t>& start,
                        const TabuOptions& options) {
   TabuResult result;
@@ -25,7 +35,8 @@ TabuResult tabu_search(const quant::ModelPair& pair, const spec::Box& box, const
   uint64_t neighbourhood = 0;
   for (std::size_t k : free) neighbourhood += uint64_t(box.hi[k] - box.lo[k]);
   if (neighbourhood == 0) return finish();
-  const bool every_move = neighbourhood <= options.candidates;
+  const std::size_t candidates = options.candidates ? options.candidates : tabu_candidates(pair);
+  const bool every_move = neighbourhood <= candidates;
   // Below half the free coordinates, so that some move is always allowed.
   const int64_t tenure = int64_t(std::min(options.tenure, free.size() / 2));
 
@@ -74,7 +85,7 @@ TabuResult tabu_search(const quant::ModelPair& pair, const spec::Box& box, const
           if (v != evaluator.point()[k]) consider(k, v), stop = out_of_time();
       }
     } else {
-      for (std::size_t n = 0; n < options.candidates && !stop; ++n) {
+      for (std::size_t n = 0; n < candidates && !stop; ++n) {
         const std::size_t k = free[rng() % free.size()];
         const int64_t now = evaluator.point()[k];
         const int64_t v = (rng() & 1) ? now + ((rng() & 1) ? 1 : -1)
@@ -91,7 +102,11 @@ TabuResult tabu_search(const quant::ModelPair& pair, const spec::Box& box, const
       best = chosen;
       result.best = evaluator.point();
       last_improved = step;
+      if (options.on_best && !options.on_best(result.best, sign * best)) break;
     }
+    if (options.after_chunk && options.chunk_steps > 0 && result.steps % options.chunk_steps == 0 &&
+        !options.after_chunk(sign * best))
+      break;
   }
   return finish();
 }

@@ -65,6 +65,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   bo.branching.strong_candidates = options.strong_candidates;
   bo.branching.strong_depth = options.strong_depth;
   bo.anneal = options.anneal && part.restrictions.empty();  // once per direction, not per node
+  if (!options.tabu) bo.tabu_steps = 0;
   bo.cancel = cancel;
   bab::OpenNode start{{}, -std::numeric_limits<double>::infinity(), part.basis};
   if (part.within) start.sub = bounds::Subproblem{bounds::narrowed(part.box, part.restrictions), part.within, part.restrictions};

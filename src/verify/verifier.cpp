@@ -615,6 +615,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         bo.cancel = options.cancel;
         bo.progress = options.progress;
         bo.anneal = options.anneal;
+        if (!options.tabu) bo.tabu_steps = 0;
         Stopped& from = stopped[d];
         bo.anneal_start = from.anneal_start;
         if (engine == Engine::AUTO && options.leaf_case_splits > 0) {

@@ -68,6 +68,8 @@ struct VerifyOptions {
   double leaf_seconds = 2;
   /// Branch and bound: one more thread anneals on the exact networks for counterexamples.
   bool anneal = true;
+  /// Branch and bound: that thread first runs tabu search from its start (BabOptions::tabu_steps).
+  bool tabu = true;
   Rational eps = 1;                  ///< the bound: verified means |QNN_k - DNN_k| <= eps on every checked k
   std::vector<std::size_t> outputs;  ///< outputs to check (empty: all)
   std::string backend = "z3";

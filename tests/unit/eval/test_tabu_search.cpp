@@ -72,3 +72,31 @@ TEST_CASE("tabu search stops when cancelled") {
   CHECK(t.steps == 0);
   CHECK(t.best.size() == c.box.lo.size());
 }
+
+TEST_CASE("tabu search reports each new best as it finds it, and stops when told") {
+  std::mt19937_64 rng(94);
+  int stopped_early = 0;
+  for (int trial = 0; trial < 20; ++trial) {
+    test::RandomCase c = test::random_case(rng, 4, {6, 5}, 2, 300);
+    if (c.box.free_dimensions().empty()) continue;
+    CAPTURE(trial);
+    TabuOptions o;
+    o.max_steps = 200;
+    std::vector<double> seen;
+    o.on_best = [&](const std::vector<int64_t>& x, double value) {
+      CHECK(c.box.contains(x));
+      CHECK(std::fabs(to_double(evaluate_pair(c.pair, x).diff[0]) - value) < 1e-9);
+      if (!seen.empty()) CHECK(value > seen.back());
+      seen.push_back(value);
+      return seen.size() < 2;  // stop at the second new best
+    };
+    const TabuResult t = tabu_search(c.pair, c.box, c.box.lo, o);
+    CHECK(seen.size() <= 2);
+    if (!seen.empty()) CHECK(t.best_value == seen.back());  // what it reported last is what it returns
+    if (seen.size() == 2) {
+      CHECK(t.steps < 200);
+      ++stopped_early;
+    }
+  }
+  CHECK(stopped_early > 5);
+}
