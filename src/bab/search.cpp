@@ -605,21 +605,30 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
     }
     return true;
   };
-  // Pauses for `seconds` in short sleeps (the search's end or deadline cuts it short); false once
-  // the search is over.
-  auto pause_for = [&](double seconds) {
+  // After an annealing epoch or a chunk of tabu steps that began at `began` and ended with the
+  // oriented best `best` (lower is better): pauses as `pacing` says, in short sleeps the search's
+  // end or deadline cuts short, and restarts `began`. False once the search is over.
+  auto pace = [&](AnnealPacing& pacing, double best, Clock::time_point& began) {
+    double pause;
+    {
+      std::lock_guard lock(s.mutex);
+      if (s.stop) return false;
+      pause = pacing.pause_after(best, -to_double(s.eps), since(began));
+      if (pause > 0) ++s.stats.anneal_pauses;
+    }
     const auto paused_from = Clock::now();
-    const auto until = std::min(deadline_after(seconds, paused_from), deadline);
+    const auto until = std::min(deadline_after(pause, paused_from), deadline);
     bool go_on = true;
     while (go_on && Clock::now() < until && !finished.load()) {
       std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(20), until - Clock::now()));
       std::lock_guard lock(s.mutex);
       go_on = !s.stop;
     }
-    if (seconds > 0) {
+    if (pause > 0) {
       std::lock_guard lock(s.mutex);
       s.stats.anneal_paused_seconds += since(paused_from);
     }
+    began = Clock::now();
     return go_on && !finished.load();
   };
   // Tabu search first, on the first search of a box and goal (BabOptions::tabu_steps): points
@@ -649,18 +658,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
     };
     AnnealPacing pacing;
     auto chunk_start = Clock::now();
-    t.after_chunk = [&](double value) {
-      double pause;
-      {
-        std::lock_guard lock(s.mutex);
-        if (s.stop) return false;
-        pause = pacing.pause_after(s.goal.above ? -value : value, -eps, since(chunk_start));
-        if (pause > 0) ++s.stats.anneal_pauses;
-      }
-      const bool more = pause_for(pause);
-      chunk_start = Clock::now();
-      return more;
-    };
+    t.after_chunk = [&](double value) { return pace(pacing, s.goal.above ? -value : value, chunk_start); };
     const eval::TabuResult found = eval::tabu_search(s.pair, s.box, start, t);
     if (!go_on || finished.load()) return;
     std::unique_lock lock(s.mutex, std::defer_lock);
@@ -675,16 +673,13 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
   AnnealPacing pacing;
   auto epoch_start = Clock::now();
   a.after_epoch = [&](const std::vector<int64_t>& x, double) {
-    double pause = 0;
+    double best;
     {
       std::unique_lock lock(s.mutex, std::defer_lock);
       if (!offer(x, lock)) return false;
-      pause = pacing.pause_after(s.anneal_best, -to_double(s.eps), since(epoch_start));
-      if (pause > 0) ++s.stats.anneal_pauses;
+      best = s.anneal_best;
     }
-    const bool go_on = pause_for(pause);
-    epoch_start = Clock::now();
-    return go_on;
+    return pace(pacing, best, epoch_start);
   };
   eval::anneal(s.pair, s.box, start, a);
 }
