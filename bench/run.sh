@@ -15,6 +15,7 @@ case "$SIZE" in
     bench/rq2.py --cells "P1:4,8;P2:4,8" --eps 1,2,4 --samples 3 --timeout 20 --out $OUT
     bench/rq2.py --cells "P1:4,8" --eps 1,2 --samples 3 --timeout 20 --output all --name rq2_all_outputs --out $OUT
     bench/rq3.py --bits 8 --radii 3,5 --eps 1.0,2.0 --samples 2 --timeout 20 --out $OUT
+    bench/max_error.py --samples 2 --timeout 20 --out $OUT
     ;;
   full)
     OUT=bench/results
@@ -22,6 +23,7 @@ case "$SIZE" in
     bench/rq2.py --timeout 60 --samples 10 --out $OUT --name rq2
     bench/rq2.py --cells "P1:4,6,8,10" --timeout 60 --samples 5 --output all --out $OUT --name rq2_all_outputs
     bench/rq3.py --timeout 60 --samples 5 --out $OUT
+    bench/max_error.py --timeout 60 --samples 10 --out $OUT
     ;;
   *) echo "usage: bench/run.sh quick|full" >&2; exit 2 ;;
 esac
