@@ -209,51 +209,44 @@ TEST_CASE("the schema checker itself rejects what the schema forbids") {
   CHECK(!qeb::test::schema_errors(bad, schema).empty());
 }
 
-TEST_CASE("SIGTERM and SIGINT end a run with verdict unknown in the document, exit 128 + signal") {
-  const std::string task = std::string(QEB_BINARY) + " verify --model " + kNet + " --preset qebverif-mnist --bits 4 --mnist " +
-                           kMnist + " --sample 0 --radius 6 --eps 0.5 --attack 0 --engine smt --timeout 60";
-  for (const char* signal : {"TERM", "INT"}) {
-    CAPTURE(signal);
-    const std::string path = temp_path("signal.json"), err = temp_path("signal.err");
-    auto start = std::chrono::steady_clock::now();
-    // The shell starts qeb-smt in the background (which would ignore SIGINT: `trap - INT` undoes that)
-    // and signals it once DRA has reported, so the region is in the document: a fixed 1.5 s came
-    // before that under ASan on a loaded machine.
-    auto r = qeb::test::run_shell("(trap - INT; exec " + task + " --json " + path + ") >/dev/null 2>" + err +
-                                  " & for i in $(seq 600); do grep -q 'verify: DRA' " + err + " && break; sleep 0.05; done; kill -" +
-                                  signal + " $!; wait $!");
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    int code = std::string(signal) == "TERM" ? 128 + 15 : 128 + 2;
-    CHECK(r.exit_code == code);
-    CHECK(wall < 20);  // start-up (seconds under ASan) and a prompt end, far below the 60 s timeout
-    nlohmann::json doc = from_file(path, code);
-    CHECK(doc["verdict"] == "unknown");
-    CHECK(doc["reason"] == std::string("interrupted by SIG") + signal);
-    CHECK(doc["regions"].size() == 1);  // what the run had recorded stays in the document
-    std::filesystem::remove(path);
-    std::filesystem::remove(err);
-  }
-}
-
 namespace {
 
-// Runs `command` (qeb-smt's arguments) with --json, sends SIGTERM once its progress on stderr
-// shows `line`, and returns the document, checked against the schema and the signal's exit code.
-nlohmann::json stopped_after(const std::string& command, const std::string& line, const std::string& name) {
+// Runs `command` (qeb-smt's arguments) with --json, sends SIG`signal` (TERM or INT) once its
+// progress on stderr shows `line`, and returns the document, checked against the schema and the
+// signal's exit code. (The shell starts it in the background, which would ignore SIGINT: `trap -
+// INT` undoes that.)
+nlohmann::json stopped_after(const std::string& command, const std::string& line, const std::string& name,
+                             const std::string& signal = "TERM") {
   const std::string path = temp_path(name + ".json"), err = temp_path(name + ".err");
-  auto r = qeb::test::run_shell("(" + std::string(QEB_BINARY) + " " + command + " --json " + path + ") >/dev/null 2>" + err +
-                                " & for i in $(seq 1200); do grep -q '" + line + "' " + err +
-                                " && break; sleep 0.1; done; kill -TERM $!; wait $!");
-  CHECK(r.exit_code == 128 + 15);
-  nlohmann::json doc = from_file(path, 128 + 15);
+  auto r = qeb::test::run_shell("(trap - INT; exec " + std::string(QEB_BINARY) + " " + command + " --json " + path +
+                                ") >/dev/null 2>" + err + " & for i in $(seq 1200); do grep -q '" + line + "' " + err +
+                                " && break; sleep 0.05; done; kill -" + signal + " $!; wait $!");
+  const int code = signal == "TERM" ? 128 + 15 : 128 + 2;
+  CHECK(r.exit_code == code);
+  nlohmann::json doc = from_file(path, code);
   CHECK(doc["verdict"] == "unknown");
-  CHECK(doc["reason"] == "interrupted by SIGTERM");
+  CHECK(doc["reason"] == "interrupted by SIG" + signal);
   std::filesystem::remove(path);
   std::filesystem::remove(err);
   return doc;
 }
 
 }  // namespace
+
+TEST_CASE("SIGTERM and SIGINT end a run with verdict unknown in the document, exit 128 + signal") {
+  const std::string task = "verify --model " + kNet + " --preset qebverif-mnist --bits 4 --mnist " + kMnist +
+                           " --sample 0 --radius 6 --eps 0.5 --attack 0 --engine smt --timeout 60";
+  for (const char* signal : {"TERM", "INT"}) {
+    CAPTURE(signal);
+    auto start = std::chrono::steady_clock::now();
+    // Signalled once DRA has reported, so the region is in the document: a fixed 1.5 s came before
+    // that under ASan on a loaded machine.
+    nlohmann::json doc = stopped_after(task, "verify: DRA", "signal", signal);
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(wall < 20);  // start-up (seconds under ASan) and a prompt end, far below the 60 s timeout
+    CHECK(doc["regions"].size() == 1);  // what the run had recorded stays in the document
+  }
+}
 
 TEST_CASE("a run stopped from outside still reports each output with the bounds proven so far") {
   // 784-100-10 Q=4 eps=2, sample 7219 (label 7): DRA leaves output 7 open at [-2.506, 1.165], the
