@@ -7,6 +7,7 @@
 #include "eval/eval_qnn.h"
 #include "support/neuron_trace.h"
 #include "support/random_network.h"
+#include "support/trials.h"
 
 using namespace qeb;
 using namespace qeb::dra;
@@ -47,7 +48,8 @@ int violations(const quant::ModelPair& pair, const spec::Box& box, const DraResu
 TEST_CASE("sound DRA bounds contain every exact value on random networks (all modes)") {
   std::mt19937_64 rng(8);
   int cases = 0;
-  for (int trial = 0; trial < 300; ++trial) {
+  const int n = test::trials(300);
+  for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = test::random_small_case(rng, 60);
     for (DraMode mode : {DraMode::BASE, DraMode::CON, DraMode::SYM}) {
       CAPTURE(trial);
@@ -58,12 +60,12 @@ TEST_CASE("sound DRA bounds contain every exact value on random networks (all mo
       ++cases;
     }
   }
-  CHECK(cases == 900);
+  CHECK(cases == 3 * n);
 }
 
 TEST_CASE("sound DRA holds on deeper and wider random networks") {
   std::mt19937_64 rng(81);
-  for (int trial = 0; trial < 40; ++trial) {
+  for (int trial = 0, n = test::trials(40); trial < n; ++trial) {
     test::RandomCase c = test::random_case(rng, 3, {5, 6, 4}, 3, 120);
     for (DraMode mode : {DraMode::CON, DraMode::SYM}) {
       CAPTURE(trial);
@@ -90,7 +92,8 @@ TEST_CASE("published Sym is sound too (P1 integerises integer-valued nodes only;
 TEST_CASE("sound DRA bounds contain every exact value on random affine networks (all modes)") {
   std::mt19937_64 rng(15);
   int checked = 0;
-  for (int trial = 0; trial < 150; ++trial) {
+  const int n = test::trials(150);
+  for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = test::random_small_affine_case(rng, 60);
     for (DraMode mode : {DraMode::BASE, DraMode::CON, DraMode::SYM}) {
       CAPTURE(trial);
@@ -112,7 +115,7 @@ TEST_CASE("sound DRA bounds contain every exact value on random affine networks 
       ++checked;
     }
   }
-  CHECK(checked == 450);
+  CHECK(checked == 3 * n);
 }
 
 TEST_CASE("the published semantics are refused for an affine QNN") {

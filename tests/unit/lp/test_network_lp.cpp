@@ -12,6 +12,7 @@
 #include "lp/lp_bounder.h"
 #include "support/neuron_trace.h"
 #include "support/random_network.h"
+#include "support/trials.h"
 
 using namespace qeb;
 
@@ -84,7 +85,8 @@ int check_output_bounds(const test::RandomCase& c, lp::LpBounder& bounder, dra::
 TEST_CASE("LP output bounds contain the exact range on random networks, and tighten DRA's") {
   std::mt19937_64 rng(21);
   int tighter = 0;
-  for (int trial = 0; trial < 150; ++trial) {
+  const int n = test::trials(150);
+  for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = trial % 3 ? test::random_small_case(rng, 200) : test::random_case(rng, 3, {5, 4}, 2, 150);
     CAPTURE(trial);
     CAPTURE(c.config.to_string());
@@ -93,13 +95,14 @@ TEST_CASE("LP output bounds contain the exact range on random networks, and tigh
     lp::LpBounder bounder(c.pair, dra, trial % 2 == 0);
     tighter += check_output_bounds(c, bounder, b, dra);
   }
-  CHECK(tighter > 20);
+  CHECK(tighter > n * 2 / 15);  // 20 of the full run's 150
 }
 
 TEST_CASE("DRA within branch-and-bound restrictions, then the LP, bound every point that satisfies them") {
   std::mt19937_64 rng(22);
   int infeasible = 0, restricted = 0;
-  for (int trial = 0; trial < 200; ++trial) {
+  const int n = test::trials(200);
+  for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = trial % 2 ? test::random_small_case(rng, 150) : test::random_case(rng, 2, {4, 3}, 2, 150);
     CAPTURE(trial);
     dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
@@ -141,14 +144,15 @@ TEST_CASE("DRA within branch-and-bound restrictions, then the LP, bound every po
       parent = std::make_shared<const dra::DraResult>(b);
     }
   }
-  CHECK(restricted > 100);
-  CHECK(infeasible > 5);
+  CHECK(restricted > n / 2);    // 100 of the full run's 200
+  CHECK(infeasible > n / 40);   // 5
 }
 
 TEST_CASE("LP tightening of hidden neurons keeps every bound sound") {
   std::mt19937_64 rng(23);
   int tightened = 0;
-  for (int trial = 0; trial < 60; ++trial) {
+  const int n = test::trials(60);
+  for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = test::random_case(rng, 3, {5, 5}, 2, 150);
     CAPTURE(trial);
     dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
@@ -161,12 +165,12 @@ TEST_CASE("LP tightening of hidden neurons keeps every bound sound") {
     int points = 0;
     CHECK(violations(c.pair, c.box, b, {}, &points) == 0);
   }
-  CHECK(tightened > 10);
+  CHECK(tightened > n / 6);  // 10 of the full run's 60
 }
 
 TEST_CASE("the bound methods behind bounds::bound are sound, and LP is never looser than DRA") {
   std::mt19937_64 rng(24);
-  for (int trial = 0; trial < 60; ++trial) {
+  for (int trial = 0, n = test::trials(60); trial < n; ++trial) {
     test::RandomCase c = test::random_case(rng, 3, {4, 4}, 2, 150);
     CAPTURE(trial);
     bounds::Subproblem root = bounds::Subproblem::root(c.box);
@@ -195,7 +199,8 @@ TEST_CASE("the bound methods behind bounds::bound are sound, and LP is never loo
 TEST_CASE("affine QNNs: LP output bounds, under restrictions and after tightening, contain every exact value") {
   std::mt19937_64 rng(25);
   int restricted = 0, tighter = 0, cases = 0;
-  for (int trial = 0; trial < 120; ++trial) {
+  const int n = test::trials(120);
+  for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = trial % 2 ? test::random_small_affine_case(rng, 150) : test::random_affine_case(rng, 2, {4, 3}, 2, 150);
     CAPTURE(trial);
     if (lp::unsupported_reason(c.pair.qnn)) continue;  // a rule beyond 2^53 (counted below: rare)
@@ -223,7 +228,7 @@ TEST_CASE("affine QNNs: LP output bounds, under restrictions and after tightenin
     if (rb.infeasible) CHECK(points == 0);
     restricted += points > 0;
   }
-  CHECK(cases > 100);
-  CHECK(restricted > 40);
-  CHECK(tighter > 10);
+  CHECK(cases > n * 5 / 6);   // 100 of the full run's 120
+  CHECK(restricted > n / 3);  // 40
+  CHECK(tighter > n / 12);    // 10
 }

@@ -9,6 +9,7 @@
 #include "property/property_checker.h"
 #include "smt/backend.h"
 #include "support/random_network.h"
+#include "support/trials.h"
 #include "support/tr_example.h"
 
 using namespace qeb;
@@ -71,7 +72,8 @@ void check_result(const quant::ModelPair& pair, const spec::Box& box, const spec
 TEST_CASE("check_property agrees with exhaustive enumeration on random networks, properties and targets") {
   std::mt19937_64 rng(20240516);
   int falsified = 0, verified = 0, by_solver = 0;
-  for (int trial = 0; trial < 90; ++trial) {
+  const int n = test::trials(90);
+  for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = test::random_small_case(rng, 120);
     OutputsOf which = OutputsOf(trial % 3);
     std::vector<std::vector<Rational>> values = all_values(c.pair, c.box, which);
@@ -102,9 +104,9 @@ TEST_CASE("check_property agrees with exhaustive enumeration on random networks,
     (expect ? falsified : verified) += 1;
   }
   // Both answers, and the solver (not only DRA and the attack), were exercised.
-  CHECK(falsified >= 10);
-  CHECK(verified >= 10);
-  CHECK(by_solver >= 20);
+  CHECK(falsified >= n / 9);  // 10 of the full run's 90
+  CHECK(verified >= n / 9);   // 10
+  CHECK(by_solver >= n * 2 / 9);  // 20
 }
 
 TEST_CASE("the technical report's network: its output and its error as properties") {

@@ -1,0 +1,1 @@
+// The translation unit the precompiled headers are made for (cmake/precompiled_headers.cmake).
