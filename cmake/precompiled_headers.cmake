@@ -56,6 +56,16 @@ function(qeb_use_precompiled_headers)
          OR NOT links MATCHES "qeb_|Boost")
         continue()
       endif()
+      # A source with flags of its own (dra/matrix.cpp: -O3) parses its headers itself: GCC 12
+      # crashed (internal compiler error) compiling it -O3 against a header precompiled -O1 in
+      # the sanitizer build.
+      foreach(source IN LISTS sources)
+        cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY ${dir})
+        get_source_file_property(own_options ${source} DIRECTORY ${dir} COMPILE_OPTIONS)
+        if(own_options)
+          set_source_files_properties(${source} DIRECTORY ${dir} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+        endif()
+      endforeach()
       get_target_property(test_code ${target} QEB_TEST_CODE)  # set by qeb_test_compile_options
       if(test_code)
         target_precompile_headers(${target} REUSE_FROM qeb_pch_test)
