@@ -573,6 +573,9 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
           }
     }
     result.engine_stats.lp_seconds = since(tl);
+    // The next stage is published before the line that ends this one, so whoever stops the run on
+    // seeing that line finds it in the document.
+    if (engine != Engine::LP && !open().empty()) publish("branch and bound");
     note("LP: " + std::to_string(result.engine_stats.lp_solves) + " bounds in " +
          std::to_string(result.engine_stats.lp_seconds) + " s; " + std::to_string(open().size()) +
          " direction(s) left");
