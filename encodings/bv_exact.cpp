@@ -21,7 +21,7 @@ using smt::Term;
 namespace {
 
 // One integer input of a layer: offset + coefficient * (value of `term`), term in [0, term_hi].
-struct Operand {
+struct ScaledOperand {
   BigInt offset = 0;
   BigInt coefficient = 1;
   std::optional<ScaledBv> term;  ///< non-negative: unsigned, or signed with a clear sign bit
@@ -44,9 +44,9 @@ std::size_t encode_dnn_bitvector(smt::TermManager& t, const EncodingInput& in, N
   const BigInt n = boost::multiprecision::numerator(in.pair.input_scale);
   const BigInt m = boost::multiprecision::denominator(in.pair.input_scale);
   if (n <= 0) throw std::logic_error("bv encoding: the input scale must be positive");
-  std::vector<Operand> ops;
+  std::vector<ScaledOperand> ops;
   for (std::size_t k = 0; k < in.box.dimension(); ++k) {
-    Operand op{m * (out.input_offset[k] - in.pair.qnn.input_zero_point), m, std::nullopt, 0};
+    ScaledOperand op{m * (out.input_offset[k] - in.pair.qnn.input_zero_point), m, std::nullopt, 0};
     if (out.input_vars[k]) op.term = ScaledBv{*out.input_vars[k], false, 1}, op.term_hi = in.box.hi[k] - in.box.lo[k];
     ops.push_back(op);
   }
@@ -61,7 +61,7 @@ std::size_t encode_dnn_bitvector(smt::TermManager& t, const EncodingInput& in, N
     const BigInt next_scale = scale << a;  // S_i
     const dra::LayerReport& dra_layer = in.dra.layers[i];
     if (layer.relu) out.dnn_hidden_bv.emplace_back();
-    std::vector<Operand> next;
+    std::vector<ScaledOperand> next;
     for (std::size_t j = 0; j < layer.outputs; ++j) {
       BigInt constant = to_integer(rational_from_double(layer.bias[j]) * lift) * scale;
       struct Product {

@@ -4,13 +4,15 @@
 #include <cmath>
 #include <optional>
 
+#include "lp/linear_program.h"
+
 namespace qeb::bab {
 
 namespace {
 
 using bounds::Restriction;
 using bounds::Target;
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using lp::kInfinity;
 
 double value_at(const lp::LpBound& s, lp::LpTerm t) {
   if (!t.is_column()) return t.constant;
@@ -60,8 +62,8 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
     Branching b;
     b.kind = "input";
     b.score = best_score;
-    b.children = {Restriction{Target::INPUT, 0, best, -kInf, double(mid)},
-                  Restriction{Target::INPUT, 0, best, double(mid + 1), kInf}};
+    b.children = {Restriction{Target::INPUT, 0, best, -kInfinity, double(mid)},
+                  Restriction{Target::INPUT, 0, best, double(mid + 1), kInfinity}};
     return {b};
   }
 
@@ -83,7 +85,7 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
       const dra::Interval& z = layer.dnn_pre[j];
       if (z.lo < 0 && z.hi > 0 && network.dnn_chord_row(i, j) >= 0) {
         double gap = -z.hi * z.lo / (z.hi - z.lo);
-        Restriction active{Target::DNN_PRE, i, j, 0, kInf}, inactive{Target::DNN_PRE, i, j, -kInf, 0};
+        Restriction active{Target::DNN_PRE, i, j, 0, kInfinity}, inactive{Target::DNN_PRE, i, j, -kInfinity, 0};
         offer(dual_of(solution, network.dnn_chord_row(i, j)) * gap, "dnn", active, inactive);
         offer_widest(gap, "dnn", active, inactive);
       }
@@ -94,12 +96,12 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
       KinkGap g = clamp_gaps(lo, hi, cap);
       double y = dual_of(solution, network.qnn_lower_row(i, j)) + dual_of(solution, network.qnn_upper_row(i, j));
       if (g.at_zero > 0) {
-        Restriction low{Target::QNN_PRE, i, j, -kInf, 0}, up{Target::QNN_PRE, i, j, 1, kInf};
+        Restriction low{Target::QNN_PRE, i, j, -kInfinity, 0}, up{Target::QNN_PRE, i, j, 1, kInfinity};
         offer(y * g.at_zero, "qnn-kink", low, up);
         offer_widest(g.at_zero, "qnn-kink", low, up);
       }
       if (g.at_cap > 0) {
-        Restriction low{Target::QNN_PRE, i, j, -kInf, double(cap - 1)}, up{Target::QNN_PRE, i, j, double(cap), kInf};
+        Restriction low{Target::QNN_PRE, i, j, -kInfinity, double(cap - 1)}, up{Target::QNN_PRE, i, j, double(cap), kInfinity};
         offer(y * g.at_cap, "qnn-kink", low, up);
         offer_widest(g.at_cap, "qnn-kink", low, up);
       }
@@ -109,8 +111,8 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
       if (std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
         double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) *
                        std::min(frac, 1 - frac);
-        offer(score, "qnn-integer", Restriction{Target::QNN_PRE, i, j, -kInf, floor_r},
-              Restriction{Target::QNN_PRE, i, j, floor_r + 1, kInf});
+        offer(score, "qnn-integer", Restriction{Target::QNN_PRE, i, j, -kInfinity, floor_r},
+              Restriction{Target::QNN_PRE, i, j, floor_r + 1, kInfinity});
       }
     }
   }
@@ -127,7 +129,7 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
     return box.hi[a] - box.lo[a] < box.hi[b] - box.lo[b];
   });
   int64_t mid = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
-  return {Branching{{Restriction{Target::INPUT, 0, k, -kInf, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInf}},
+  return {Branching{{Restriction{Target::INPUT, 0, k, -kInfinity, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInfinity}},
                     0, "input"}};
 }
 

@@ -23,6 +23,7 @@
 #include "eval/oracle.h"
 #include "eval/violation_search.h"
 #include "eval/point_evaluator.h"
+#include "lp/linear_program.h"
 #include "lp/lp_bounder.h"
 #include "verify/falsifier.h"
 
@@ -31,9 +32,7 @@ namespace qeb::bab {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+using lp::kInfinity;
 
 // Strong branching stops after this many candidates in a row that do not beat the best so far
 // (SCIP's lookahead): the ranking by score is good enough that the best is rarely further down.
@@ -63,7 +62,7 @@ struct Processed {
   std::optional<std::vector<int64_t>> counterexample;
   bool undecidable = false;  ///< nothing left to split and nothing decided it
   int preferred = -1;        ///< the child holding the node's LP optimum (to plunge into)
-  double bound = kInf;       ///< the node's proven lower bound (for the global bound)
+  double bound = kInfinity;       ///< the node's proven lower bound (for the global bound)
 };
 
 // What the threads share.
@@ -93,7 +92,7 @@ class SharedSearch {
   bool undecidable = false;
   BabStats stats;
   Rational eps;  ///< the current eps (moves only in optimisation mode; guarded by the mutex)
-  double anneal_best = kInf;  ///< the annealing thread's best s * (QNN_g - DNN_g) so far (progress only)
+  double anneal_best = kInfinity;  ///< the annealing thread's best s * (QNN_g - DNN_g) so far (progress only)
   std::vector<int64_t> anneal_start;  ///< where annealing started (set by its thread before it anneals)
 
   Rational current_eps() {
@@ -102,8 +101,8 @@ class SharedSearch {
   }
 
   double remaining() const {
-    if (options.seconds <= 0) return kInf;
-    return options.seconds - since(start);
+    if (options.seconds <= 0) return kInfinity;
+    return options.seconds - seconds_since(start);
   }
   bool out_of_time() const { return remaining() <= 0; }
   bool cancelled() const { return options.cancel && options.cancel->load(); }
@@ -284,7 +283,7 @@ class Worker {
       auto t = Clock::now();
       bounds = std::make_shared<dra::DraResult>(dra::run_dra(
           d_s.pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true}, node.sub.within.get()));
-      stats.dra_seconds += since(t);
+      stats.dra_seconds += seconds_since(t);
     }
     if (bounds->infeasible) {
       ++stats.closed_infeasible;
@@ -320,7 +319,7 @@ class Worker {
     const double left = d_s.remaining();
     lp::LpBound lp = d_lp.optimise(d_objective, d_s.goal.above, node.basis.empty() ? nullptr : &node.basis,
                                    std::isfinite(left) ? std::max(0.001, left) : 0);
-    stats.lp_seconds += since(t);
+    stats.lp_seconds += seconds_since(t);
     ++stats.lp_solves;
     stats.lp_iterations += lp.iterations;
     if (lp.infeasible) {
@@ -370,7 +369,7 @@ class Worker {
       std::vector<int64_t> input;
       std::optional<bool> decided =
           d_leaf->decide(box, node.sub.restrictions, std::min(d_s.options.leaf_seconds, d_s.remaining()), &input);
-      stats.leaf_seconds += since(tl);
+      stats.leaf_seconds += seconds_since(tl);
       // A leaf that ran out of time: on this worker, later leaves must be smaller (fewer unstable
       // neurons), or every node would spend leaf_seconds on the solver again (affine QNNs' lira).
       if (!decided) d_leaf_below = unstable;
@@ -427,7 +426,7 @@ class Worker {
   struct StrongChild {
     bounds::Subproblem sub;
     bool closed = false;  ///< infeasible, or its rigorous LP bound proves the goal
-    double bound = -kInf;
+    double bound = -kInfinity;
     lp::Basis basis;
   };
 
@@ -482,7 +481,7 @@ class Worker {
     d_lp.load(node.sub.box, *narrowed);
     const double left = d_s.remaining();
     lp::LpBound b = d_lp.optimise(d_objective, d_s.goal.above, &lp.basis, std::isfinite(left) ? std::max(0.001, left) : 0);
-    stats.lp_seconds += since(t);
+    stats.lp_seconds += seconds_since(t);
     ++stats.lp_solves;
     ++stats.strong_solves;
     stats.lp_iterations += b.iterations;
@@ -613,7 +612,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
     {
       std::lock_guard lock(s.mutex);
       if (s.stop) return false;
-      pause = pacing.pause_after(best, -to_double(s.eps), since(began));
+      pause = pacing.pause_after(best, -to_double(s.eps), seconds_since(began));
       if (pause > 0) ++s.stats.anneal_pauses;
     }
     const auto paused_from = Clock::now();
@@ -626,7 +625,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
     }
     if (pause > 0) {
       std::lock_guard lock(s.mutex);
-      s.stats.anneal_paused_seconds += since(paused_from);
+      s.stats.anneal_paused_seconds += seconds_since(paused_from);
     }
     began = Clock::now();
     return go_on && !finished.load();
@@ -688,7 +687,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
 
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
                            const Goal& goal, const BabOptions& options) {
-  return branch_and_bound(pair, box, root_bounds, goal, options, {OpenNode{bounds::Subproblem::root(box), -kInf, {}}});
+  return branch_and_bound(pair, box, root_bounds, goal, options, {OpenNode{bounds::Subproblem::root(box), -kInfinity, {}}});
 }
 
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
@@ -713,9 +712,9 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
         if (!s.stop) s.stop = true, s.stop_reason = s.cancelled() ? "cancelled" : "timeout";
         s.changed.notify_all();
       }
-      if (options.progress && since(last) >= 2) {
+      if (options.progress && seconds_since(last) >= 2) {
         last = Clock::now();
-        double bound = kInf;
+        double bound = kInfinity;
         for (const Node& n : s.heap) bound = std::min(bound, n.priority);
         for (const auto& [order, p] : s.in_flight) bound = std::min(bound, p);
         options.progress("branch and bound: " + std::to_string(s.stats.nodes) + " nodes, " +
@@ -723,7 +722,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
                          std::to_string(-to_double(s.eps)) + ")" +
                          (std::isfinite(s.anneal_best) ? ", annealing's best " + std::to_string(s.anneal_best) : "") +
                          (s.stats.anneal_pauses ? " (paused " + std::to_string(s.stats.anneal_paused_seconds) + " s)" : "") +
-                         ", " + std::to_string(since(s.start)) + " s");
+                         ", " + std::to_string(seconds_since(s.start)) + " s");
       }
     }
   });
@@ -745,7 +744,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
     for (const auto& [k, n] : w->branch_count) kinds[k] += n;
   }
   result.stats.branchings.assign(kinds.begin(), kinds.end());
-  result.seconds = since(s.start);
+  result.seconds = seconds_since(s.start);
   result.eps = s.eps;
   result.anneal_start = std::move(s.anneal_start);
   if (s.counterexample) {
@@ -759,7 +758,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
     return result;
   }
   result.reason = s.stop_reason.empty() ? "stopped" : s.stop_reason;
-  double bound = kInf;
+  double bound = kInfinity;
   for (const Node& n : s.heap) bound = std::min(bound, n.priority);
   result.proven_bound = bound;
   std::sort(s.heap.begin(), s.heap.end(), [](const Node& a, const Node& b) { return LaterFirst{}(b, a); });

@@ -52,9 +52,9 @@ po::options_description output_options() {
   return o;
 }
 
-namespace {
-
 bool quiet(const po::variables_map& vm) { return vm.count("quiet") && vm["quiet"].as<bool>(); }
+
+namespace {
 
 bool is_onnx(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();

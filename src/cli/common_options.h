@@ -20,6 +20,9 @@ po::options_description model_options();
 /** --json, --help */
 po::options_description output_options();
 
+/** --quiet was given: notes to stderr are left out. */
+bool quiet(const po::variables_map& vm);
+
 /** The K of --output K, checked against the number of outputs (OptionError otherwise). */
 std::size_t parse_output_index(const std::string& spec, std::size_t outputs);
 

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/common_options.h"
 #include "cli/normalization.h"
 #include "core/error.h"
 #include "spec/mnist.h"
@@ -12,8 +13,6 @@ namespace qeb::cli {
 namespace po = boost::program_options;
 
 namespace {
-
-bool quiet(const po::variables_map& vm) { return vm.count("quiet") && vm["quiet"].as<bool>(); }
 
 void print_notes(const po::variables_map& vm, const std::string& prefix, const std::vector<std::string>& notes) {
   if (!quiet(vm))

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/deadline.h"
 #include "core/error.h"
 #include "bab/search.h"
 #include "bounds/bound_method.h"
@@ -16,8 +17,6 @@ namespace qeb::emit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // The status of one direction, solved alone (within a subproblem's bounds, if any); a model must
 // replay as a violation.
@@ -190,7 +189,7 @@ Benchmark build_benchmark(const quant::ModelPair& pair, const spec::Box& box, co
       s.status = v == verify::Verdict::FALSIFIED ? "sat" : v == verify::Verdict::VERIFIED ? "unsat" : "unknown";
     }
   }
-  b.status_seconds = since(start);
+  b.status_seconds = seconds_since(start);
   return b;
 }
 

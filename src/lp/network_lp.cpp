@@ -64,7 +64,7 @@ std::optional<std::string> unsupported_reason(const quant::QNetwork& qnn) {
       if (!exact_double(a.out_scale)) return where + "'s output scale is not a double";
       for (std::size_t j = 0; j < a.mult.size(); ++j)
         if (!exact_double(Rational(big_int(a.mult[j]))) || !exact_double(Rational(big_int(a.div[j]))))
-          return where + ": a rounding rule's multiplier " + to_string(a.mult[j]) + " or divisor " + to_string(a.div[j]) +
+          return where + ": a rounding rule's multiplier " + qeb::to_string(a.mult[j]) + " or divisor " + qeb::to_string(a.div[j]) +
                  " is beyond 2^53";
     } else {
       for (const Rational& s : a.acc_scale)

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/deadline.h"
 #include "partition/part_queue.h"
 
 namespace qeb::partition {
@@ -13,8 +14,6 @@ namespace qeb::partition {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 /** The shared state of one run on threads: a queue of parts, the workers' progress, the verdict. */
 class Coordinator {
@@ -36,7 +35,7 @@ class Coordinator {
 
  private:
   double remaining() const {
-    return d_options.timeout_seconds > 0 ? d_options.timeout_seconds - since(d_start) : 1e300;
+    return d_options.timeout_seconds > 0 ? d_options.timeout_seconds - seconds_since(d_start) : 1e300;
   }
 
   void work() {

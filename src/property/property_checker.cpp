@@ -4,6 +4,7 @@
 #include <chrono>
 #include <random>
 
+#include "core/deadline.h"
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "encodings/encoding.h"
@@ -19,7 +20,6 @@ using Clock = std::chrono::steady_clock;
 // The QF_BV encoding gives outputs as scaled bit-vectors only (NetworkEncoding::scaled_bitvectors).
 constexpr const char* kBitVectorOnly = "bv";
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // Can `c` hold for some values in the intervals? (Exact over the rational bounds.)
 bool possible(const spec::OutputConstraint& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi) {
@@ -74,17 +74,17 @@ CheckResult solve(const quant::ModelPair& pair, const spec::Box& box, const dra:
     }
     disjuncts.push_back(terms.and_(atoms));
   }
-  r.encode_seconds = since(t0);
+  r.encode_seconds = seconds_since(t0);
 
   auto t1 = Clock::now();
   smt::BackendOptions backend_options = options.backend_options;
-  if (budget > 0) backend_options.timeout_seconds = std::max(0.001, budget - since(t0));
+  if (budget > 0) backend_options.timeout_seconds = std::max(0.001, budget - seconds_since(t0));
   std::unique_ptr<smt::Backend> backend = smt::make_backend(options.backend, terms, backend_options);
   for (smt::Term a : enc.assertions) backend->assert_formula(a);
   backend->assert_formula(terms.or_(disjuncts));
   smt::SatResult answer = backend->check();
   ++r.solver_calls;
-  r.solve_seconds = since(t1);
+  r.solve_seconds = seconds_since(t1);
   if (answer == smt::SatResult::UNKNOWN) {
     r.reason = "solver unknown: " + backend->reason_unknown();
     return r;
@@ -148,13 +148,13 @@ CheckResult check_property(const quant::ModelPair& pair, const spec::Box& box, c
     if (can) open.disjuncts.push_back(conjunction);
   }
   r.refuted_by_dra = violation.disjuncts.size() - open.disjuncts.size();
-  r.dra_seconds = since(start);
+  r.dra_seconds = seconds_since(start);
   note("DRA: " + std::to_string(r.refuted_by_dra) + " of " + std::to_string(r.disjuncts) +
        " disjuncts of the violation ruled out by the output bounds");
   if (open.empty()) {
     r.verdict = verify::Verdict::VERIFIED;
     r.decided_by = verify::Stage::DRA;
-    r.total_seconds = since(start);
+    r.total_seconds = seconds_since(start);
     return r;
   }
 
@@ -166,13 +166,13 @@ CheckResult check_property(const quant::ModelPair& pair, const spec::Box& box, c
       w = confirm(pair, open, options.outputs_of, x);
       return w.has_value();
     });
-    r.attack_seconds = since(ta);
+    r.attack_seconds = seconds_since(ta);
     if (w) {
       w->disjunct = std::size_t(spec::satisfied_disjunct(violation, outputs_of(options.outputs_of, w->qnn, w->dnn)));
       r.verdict = verify::Verdict::FALSIFIED;
       r.decided_by = verify::Stage::ATTACK;
       r.counterexample = w;
-      r.total_seconds = since(start);
+      r.total_seconds = seconds_since(start);
       note("attack: counterexample (disjunct " + std::to_string(w->disjunct + 1) + ")");
       return r;
     }
@@ -180,17 +180,17 @@ CheckResult check_property(const quant::ModelPair& pair, const spec::Box& box, c
   }
 
   // 3. The solver on what is left.
-  double budget = options.timeout_seconds > 0 ? options.timeout_seconds - since(start) : 0;
+  double budget = options.timeout_seconds > 0 ? options.timeout_seconds - seconds_since(start) : 0;
   if (options.timeout_seconds > 0 && budget <= 0) {
     r.reason = "timeout";
-    r.total_seconds = since(start);
+    r.total_seconds = seconds_since(start);
     return r;
   }
   r = solve(pair, box, dra, open, options, budget, r);
   if (r.counterexample)
     r.counterexample->disjunct =
         std::size_t(spec::satisfied_disjunct(violation, outputs_of(options.outputs_of, r.counterexample->qnn, r.counterexample->dnn)));
-  r.total_seconds = since(start);
+  r.total_seconds = seconds_since(start);
   return r;
 }
 

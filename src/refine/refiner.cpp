@@ -4,6 +4,7 @@
 #include <chrono>
 #include <numeric>
 
+#include "core/deadline.h"
 #include "core/error.h"
 #include "eval/eval_dnn.h"
 #include "eval/eval_qnn.h"
@@ -15,8 +16,6 @@ namespace qeb::refine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 Rational abs(const Rational& r) { return r < 0 ? Rational(-r) : r; }
 
@@ -64,7 +63,7 @@ class Search {
 
  private:
   bool limit_reached() {
-    if (d_options.timeout > 0 && since(d_start) >= d_options.timeout) {
+    if (d_options.timeout > 0 && seconds_since(d_start) >= d_options.timeout) {
       d_result.stop_reason = "timeout";
       return true;
     }
@@ -139,11 +138,11 @@ class Search {
     } catch (const Error& e) {
       a.outcome = Outcome::INVALID;  // e.g. more fractional bits in an activation than its accumulator has
       a.reason = e.what();
-      a.seconds = since(start);
+      a.seconds = seconds_since(start);
       return a;
     }
     if (rejected_by_pool(a, pair)) {
-      a.seconds = since(start);
+      a.seconds = seconds_since(start);
       return a;
     }
     std::vector<RegionEvidence> evidence;
@@ -155,8 +154,8 @@ class Search {
       vo.progress = nullptr;
       vo.stop_at_counterexample = true;
       double budget = 1e300;
-      if (d_options.candidate_timeout > 0) budget = d_options.candidate_timeout - since(start);
-      if (d_options.timeout > 0) budget = std::min(budget, d_options.timeout - since(d_start));
+      if (d_options.candidate_timeout > 0) budget = d_options.candidate_timeout - seconds_since(start);
+      if (d_options.timeout > 0) budget = std::min(budget, d_options.timeout - seconds_since(d_start));
       vo.timeout_seconds = budget < 1e299 ? budget : 0;
       a.region = r;
       if (budget <= 0) {
@@ -199,7 +198,7 @@ class Search {
       std::sort(evidence.begin(), evidence.end(), [](const RegionEvidence& x, const RegionEvidence& y) { return x.region < y.region; });
       d_result.evidence = std::move(evidence);
     }
-    a.seconds = since(start);
+    a.seconds = seconds_since(start);
     return a;
   }
 
@@ -237,7 +236,7 @@ RefineResult refine(const model::Network& dnn, const SearchSpace& space, const s
   if (result.chosen)
     for (const Attempt& a : result.trajectory)
       if (a.cost < result.cost && a.outcome == Outcome::UNKNOWN) ++result.cheaper_undecided;
-  result.seconds = since(start);
+  result.seconds = seconds_since(start);
   return result;
 }
 

@@ -9,7 +9,7 @@ namespace qeb::smt {
 
 namespace {
 
-[[noreturn]] void misuse(const std::string& what) { throw std::logic_error("SMT-LIB printer: " + what); }
+[[noreturn]] void printer_misuse(const std::string& what) { throw std::logic_error("SMT-LIB printer: " + what); }
 
 std::string natural(const BigInt& v) { return v.str(); }
 
@@ -37,7 +37,7 @@ std::string symbol(const std::string& name) {
   bool simple = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
   for (char c : name) simple &= std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string::npos;
   if (simple) return name;
-  if (name.find_first_of("|\\") != std::string::npos) misuse("symbol with '|' or '\\': " + name);
+  if (name.find_first_of("|\\") != std::string::npos) printer_misuse("symbol with '|' or '\\': " + name);
   return "|" + name + "|";
 }
 
@@ -88,7 +88,7 @@ class TermWriter {
       case Kind::CONST_BOOL: out << (n.value != 0 ? "true" : "false"); return;
       case Kind::CONST_ARITH: out << arith_literal(n.value, n.sort.kind == SortKind::REAL); return;
       case Kind::CONST_BV: out << bv_literal(boost::multiprecision::numerator(n.value), n.sort.width); return;
-      case Kind::VARIABLE: misuse("undeclared variable " + n.name);
+      case Kind::VARIABLE: printer_misuse("undeclared variable " + n.name);
       case Kind::BV_EXTRACT: out << "((_ extract " << n.p0 << " " << n.p1 << ") "; break;
       case Kind::BV_SIGN_EXTEND: out << "((_ sign_extend " << n.p0 << ") "; break;
       case Kind::BV_ZERO_EXTEND: out << "((_ zero_extend " << n.p0 << ") "; break;
@@ -113,14 +113,14 @@ bool is_leaf(Kind k) {
 }
 
 void check_status(const std::string& s) {
-  if (s != "sat" && s != "unsat" && s != "unknown") misuse("status must be sat, unsat or unknown, not '" + s + "'");
+  if (s != "sat" && s != "unsat" && s != "unknown") printer_misuse("status must be sat, unsat or unknown, not '" + s + "'");
 }
 
 }  // namespace
 
 void print_smtlib(std::ostream& out, const TermManager& terms, const Script& script) {
   check_status(script.status);
-  if (script.source.find('|') != std::string::npos) misuse("'|' in the source text");
+  if (script.source.find('|') != std::string::npos) printer_misuse("'|' in the source text");
   std::vector<Term> roots = script.assertions;
   for (const ScopedCheck& c : script.checks) {
     check_status(c.status);
@@ -162,7 +162,7 @@ void print_smtlib(std::ostream& out, const TermManager& terms, const Script& scr
   }
   auto assert_all = [&](const std::vector<Term>& assertions) {
     for (Term a : assertions) {
-      if (!(terms.sort(a) == Sort::boolean())) misuse("assertion of sort " + terms.sort(a).to_string());
+      if (!(terms.sort(a) == Sort::boolean())) printer_misuse("assertion of sort " + terms.sort(a).to_string());
       out << "(assert ";
       writer.write(out, a);
       out << ")\n";

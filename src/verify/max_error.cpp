@@ -7,6 +7,7 @@
 #include <functional>
 #include <thread>
 
+#include "core/deadline.h"
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "eval/difference.h"
@@ -23,8 +24,6 @@ namespace qeb::verify {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 Rational abs(const Rational& r) { return r < 0 ? Rational(-r) : r; }
 
@@ -95,7 +94,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   };
   // A small margin, so the report is out before an outside watchdog's limit (as verify).
   const double budget = options.timeout_seconds > 0 ? options.timeout_seconds * 0.98 - 0.1 : 0;
-  auto remaining = [&]() { return options.timeout_seconds > 0 ? budget - since(start) : 1e300; };
+  auto remaining = [&]() { return options.timeout_seconds > 0 ? budget - seconds_since(start) : 1e300; };
   MaxErrorResult result;
   std::vector<std::size_t> outputs = options.outputs;
   if (outputs.empty())
@@ -104,7 +103,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   // Upper ends: DRA's sound output-difference intervals.
   auto t0 = Clock::now();
   dra::DraResult dra = bounds::bound(pair, bounds::Subproblem::root(box), bounds::Method::DRA_SYM);
-  result.dra_seconds = since(t0);
+  result.dra_seconds = seconds_since(t0);
   for (std::size_t k : outputs) {
     OutputBracket b;
     b.output = k;
@@ -140,7 +139,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
                   " (this is a qeb-smt bug; please report it)");
     b.closed = b.upper - b.lower <= options.tolerance;
   }
-  result.search_seconds = since(t1);
+  result.search_seconds = seconds_since(t1);
   note("DRA and search: " + std::to_string(result.dra_seconds + result.search_seconds) + " s");
   Publish publish = [&](const MaxErrorResult& current, const std::string& running) {
     if (!options.snapshot) return;
@@ -148,7 +147,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
     for (OutputBracket& b : so_far.outputs)
       if (!b.closed && b.reason.empty()) b.reason = "stopped during " + running;
     settle_totals(so_far, options.tolerance);
-    so_far.total_seconds = since(start);
+    so_far.total_seconds = seconds_since(start);
     options.snapshot(so_far);
   };
 
@@ -161,7 +160,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   }
 
   settle_totals(result, options.tolerance);
-  result.total_seconds = since(start);
+  result.total_seconds = seconds_since(start);
   return result;
 }
 
@@ -182,7 +181,7 @@ void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, cons
     for (const OutputBracket& b : result.outputs)
       if (!b.closed) violation(problem, dra, b.output, Direction::ABOVE, b.lower);  // builds diff_k and its facts
     result.logic = problem.network.logic;
-    result.encode_seconds = since(t2);
+    result.encode_seconds = seconds_since(t2);
     smt::BackendOptions bo = options.backend_options;
     if (options.timeout_seconds > 0) bo.timeout_seconds = std::max(0.001, remaining());
     std::unique_ptr<smt::Backend> backend = smt::make_backend(options.backend, *problem.terms, bo);
@@ -233,9 +232,9 @@ void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, cons
              std::to_string(to_double(b.upper)) + "]");
         publish(result, "the solver's bisection");
       }
-      b.seconds = since(tb);
+      b.seconds = seconds_since(tb);
     }
-    result.solve_seconds = since(t3);
+    result.solve_seconds = seconds_since(t3);
   } else if (any_open) {
     for (OutputBracket& b : result.outputs)
       if (!b.closed) b.reason = "timeout";
@@ -354,11 +353,11 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     b.closed = b.upper - b.lower <= options.tolerance;
     publish(result, "the LP stage");
   }
-  result.search_seconds += since(t0);
+  result.search_seconds += seconds_since(t0);
   // The next stage is published before the line that ends this one, so whoever stops the run on
   // seeing that line finds it in the document (under ASan, publishing took longer than the gap).
   if (options.engine != Engine::LP) publish(result, "the tabu search");
-  note("LP: " + std::to_string(sides.size()) + " bounds in " + std::to_string(since(t0)) + " s");
+  note("LP: " + std::to_string(sides.size()) + " bounds in " + std::to_string(seconds_since(t0)) + " s");
   if (options.engine == Engine::LP) return;
 
   // Bisection on a common target with branch and bound as the decision procedure: each pass proves
@@ -390,7 +389,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   if (options.tabu) {
     tabu_from_lp_optima(pair, box, options, remaining, sides, result);
     note("tabu search: bracket [" + std::to_string(to_double(overall_lower())) + ", " +
-         std::to_string(to_double(overall_upper())) + "] after " + std::to_string(since(t1)) + " s");
+         std::to_string(to_double(overall_upper())) + "] after " + std::to_string(seconds_since(t1)) + " s");
   }
   publish(result, "branch and bound");
   bool stuck = false;
@@ -451,7 +450,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   apply_sides(result);
   for (OutputBracket& b : result.outputs)
     if (!b.closed && b.reason.empty()) b.reason = remaining() <= 0 ? "timeout" : "open";
-  result.solve_seconds = since(t1);
+  result.solve_seconds = seconds_since(t1);
 }
 
 }  // namespace

@@ -26,7 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // The model's input and the exact outputs of both networks there.
 struct Replayed {
@@ -182,7 +181,7 @@ class QuerySolver {
       backend->assert_formula(d_problem.terms->implies(any, d_problem.terms->or_(disjuncts)));
       auto t = Clock::now();
       smt::SatResult answer = cancellable_check(*backend, {any});
-      double seconds = since(t);
+      double seconds = seconds_since(t);
       ++d_total_calls;
       for (std::size_t q : open) ++d_calls[q], d_seconds[q] += seconds / open.size();
       if (answer == smt::SatResult::UNSAT) {
@@ -234,12 +233,12 @@ class QuerySolver {
       }
       ++d_calls[q];
       ++d_total_calls;
-      d_seconds[q] += since(t);
+      d_seconds[q] += seconds_since(t);
       if (answer == smt::SatResult::SAT) {
         violated(replay(d_pair, d_problem.network, *backend), backend->name(), q);
       } else if (answer == smt::SatResult::UNSAT) {
         d_state[q] = QueryState::REFUTED;
-        note(what(q) + ": unsat in " + std::to_string(since(t)) + " s");
+        note(what(q) + ": unsat in " + std::to_string(seconds_since(t)) + " s");
       } else {
         unknown(*backend, q);
       }
@@ -407,7 +406,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   const double budget = options.timeout_seconds > 0 ? options.timeout_seconds * 0.98 - 0.1 : 0;
   auto remaining = [&]() {
     if (cancelled()) return 0.0;
-    return options.timeout_seconds > 0 ? budget - since(start) : 1e300;
+    return options.timeout_seconds > 0 ? budget - seconds_since(start) : 1e300;
   };
   auto attack_budget = [&]() { return options.timeout_seconds > 0 ? std::max(0.001, remaining()) : 0.0; };
   VerifyResult result;
@@ -418,7 +417,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
   // 1. DRA (always the sound semantics here: its bounds and phases are trusted below).
   auto t0 = Clock::now();
   result.dra = bounds::bound(pair, bounds::Subproblem::root(box), bounds::Method::DRA_SYM);
-  result.dra_seconds = since(t0);
+  result.dra_seconds = seconds_since(t0);
   std::vector<std::size_t> outputs = options.outputs;
   if (outputs.empty())
     for (std::size_t j = 0; j < pair.qnn.output_size(); ++j) outputs.push_back(j);
@@ -446,7 +445,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     for (OutputResult& r : snap.outputs)
       if (r.verdict == Verdict::UNKNOWN && r.reason.empty()) r.reason = "stopped during " + running;
     snap.verdict = falsified ? Verdict::FALSIFIED : Verdict::UNKNOWN;
-    snap.total_seconds = since(start);
+    snap.total_seconds = seconds_since(start);
     options.snapshot(snap);
   };
   auto open = [&]() {
@@ -495,7 +494,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     } else {
       for (Direction_* d : open()) refute(*d, Stage::ENUMERATION);
     }
-    result.engine_stats.enumeration_seconds = since(te);
+    result.engine_stats.enumeration_seconds = seconds_since(te);
     note("enumeration: " + std::to_string(box.point_count()) + " points at most, " +
          std::to_string(result.engine_stats.enumeration_seconds) + " s");
   }
@@ -506,7 +505,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     auto ta = Clock::now();
     std::optional<Counterexample> found =
         attack(pair, box, open_outputs(), options.eps, options.attack_samples, 1, {}, attack_budget());
-    result.attack_seconds = since(ta);
+    result.attack_seconds = seconds_since(ta);
     if (found) {
       for (Direction_* d : open())
         if (d->query.output == found->output && violated_by(d->query, found->diff, options.eps)) {
@@ -572,7 +571,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
             break;
           }
     }
-    result.engine_stats.lp_seconds = since(tl);
+    result.engine_stats.lp_seconds = seconds_since(tl);
     // The next stage is published before the line that ends this one, so whoever stops the run on
     // seeing that line finds it in the document.
     if (engine != Engine::LP && !open().empty()) publish("branch and bound");
@@ -669,7 +668,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
              }() + (br.stats.anneal_pauses ? "; annealing paused " + std::to_string(br.stats.anneal_paused_seconds) + " s" : "") + ")");
       }
     }
-    result.engine_stats.bab_seconds = since(tb);
+    result.engine_stats.bab_seconds = seconds_since(tb);
   }
 
   // 6. The SMT engine: the whole residual problem, encoded once and solved incrementally.
@@ -682,7 +681,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     auto t1 = Clock::now();
     ResidualProblem problem = encode_residual(pair, box, result.dra, queries, options.eps,
                                               {options.encoding, options.prune, options.difference_cuts, options.fact_bits});
-    result.encode_seconds = since(t1);
+    result.encode_seconds = seconds_since(t1);
     result.logic = problem.network.logic;
     result.assertions = problem.facts.size();
     result.case_splits = problem.network.hidden_case_splits;
@@ -691,7 +690,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     auto t2 = Clock::now();
     QuerySolver solver(pair, problem, options, remaining);
     solver.run();
-    result.solve_seconds = since(t2);
+    result.solve_seconds = seconds_since(t2);
     result.solver_calls = solver.total_calls();
     for (std::size_t q = 0; q < queries.size(); ++q) {
       Direction_& d = *asked[q];
@@ -715,7 +714,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     all_verified &= r.verdict == Verdict::VERIFIED;
   }
   result.verdict = falsified ? Verdict::FALSIFIED : all_verified ? Verdict::VERIFIED : Verdict::UNKNOWN;
-  result.total_seconds = since(start);
+  result.total_seconds = seconds_since(start);
   return result;
 }
 
