@@ -7,7 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "core/error.h"
@@ -26,11 +28,22 @@ int expect_clean_rejection(Body&& body) {
 
 /**
  * Writes the bytes to a per-process file in /dev/shm (tmpfs: no disk I/O per execution) with the
- * given extension, so the loaders run through the same path-based entry points users reach.
+ * given extension, so the loaders run through the same path-based entry points users reach. The
+ * files go when the process exits (tmpfs is memory).
  */
 inline std::string write_input_file(const uint8_t* data, std::size_t size, const char* extension) {
+  struct Written {
+    std::set<std::string> paths;
+    pid_t owner = getpid();
+    ~Written() {
+      if (getpid() == owner)  // not from a forked child
+        for (const std::string& p : paths) std::remove(p.c_str());
+    }
+  };
+  static Written written;
   static const std::string dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
   std::string path = dir + "/qeb-fuzz-" + std::to_string(getpid()) + extension;
+  written.paths.insert(path);
   std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), std::streamsize(size));
   return path;
 }

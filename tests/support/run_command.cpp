@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/scratch_dir.h"
+
 namespace qeb::test {
 
 namespace {
@@ -22,8 +24,7 @@ CommandResult run_qeb(const std::string& arguments) { return run_shell(std::stri
 
 CommandResult run_shell(const std::string& command_line) {
   static int counter = 0;
-  auto dir = std::filesystem::temp_directory_path() / ("qeb_cli_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path& dir = scratch_dir();
   std::string out = (dir / ("out" + std::to_string(counter))).string();
   std::string err = (dir / ("err" + std::to_string(counter++))).string();
   std::string command = command_line + " >" + out + " 2>" + err + " </dev/null";
@@ -32,6 +33,8 @@ CommandResult run_shell(const std::string& command_line) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = slurp(out);
   r.err = slurp(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
   return r;
 }
 

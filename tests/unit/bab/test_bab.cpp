@@ -122,7 +122,7 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
     ++(violate ? resumed_falsified : resumed_proved);
   }
   CHECK(resumed_proved >= n / 8);      // 5 of the full run's 40
-  CHECK(resumed_falsified >= n / 20);  // 2
+  CHECK(resumed_falsified >= (n + 19) / 20);  // 2 of 40, and at least 1 at any scale
 }
 
 namespace {

@@ -16,24 +16,27 @@
 #include "cli/batch_outcome.h"
 #include "core/csv.h"
 #include "support/json_schema.h"
+#include "support/paths.h"
 #include "support/run_command.h"
+#include "support/scratch_dir.h"
 
-using qeb::test::run_qeb;
+using namespace qeb::test;
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kFixtures = QEB_FIXTURE_DIR;
 const std::string kData = QEB_SHARED_DATA;
-const std::string kTrQuant = "\"in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15\"";
+const std::string kTrQuantQuoted = "\"" + kTrQuant + "\"";  // as a CSV field
 
+// A directory of its own per test, removed when the test ends.
 struct TempDir {
   fs::path path;
-  TempDir() : path(fs::temp_directory_path() / ("qeb_batch_test_" + std::to_string(::getpid()))) {
+  TempDir() : path(scratch_dir() / ("batch_" + std::to_string(++count))) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
+  static inline int count = 0;
   std::string file(const std::string& name, const std::string& text) const {
     std::ofstream(path / name) << text;
     return (path / name).string();
@@ -82,30 +85,30 @@ TEST_CASE("batch: 22 mixed instances, broken ones included, each a row with its 
                     "instance,model,property,region,timeout,quant,eps,outputs_of,args\n";
   // --engine smt where a row expects the attack or the SMT solver (the default engine would
   // enumerate these small boxes first).
-  csv += "tr-falsified," + tr + centre + "10," + kTrQuant + ",0.15,,--engine smt\n";
-  csv += "tr-verified-smt," + tr + centre + "10," + kTrQuant + ",0.153,,--engine smt\n";
-  csv += "tr-verified-dra," + tr + centre + "10," + kTrQuant + ",0.3,,\n";
-  csv += "tr-box-solver," + tr + ",--box 6:12;3:9,10," + kTrQuant + ",0.15,,--attack 0 --engine smt\n";
-  csv += "tr-cvc5," + tr + centre + "10," + kTrQuant + ",0.153,,--backend cvc5 --engine smt\n";
-  csv += "tr-partition," + tr + centre + "10," + kTrQuant + ",0.153,,--partition --jobs 2\n";
-  csv += "tr-property-falsified," + tr + "diff015.vnnlib,,10," + kTrQuant + ",,diff,\n";
-  csv += "tr-property-verified," + tr + "diff0153.vnnlib,,10," + kTrQuant + ",,diff,--attack 0\n";
-  csv += "tr-property-eps," + tr + "diff015.vnnlib,,10," + kTrQuant + ",0.2,,\n";
-  csv += "tr-two-boxes," + tr + "two_boxes.vnnlib,,10," + kTrQuant + ",0.15,,--engine smt\n";
+  csv += "tr-falsified," + tr + centre + "10," + kTrQuantQuoted + ",0.15,,--engine smt\n";
+  csv += "tr-verified-smt," + tr + centre + "10," + kTrQuantQuoted + ",0.153,,--engine smt\n";
+  csv += "tr-verified-dra," + tr + centre + "10," + kTrQuantQuoted + ",0.3,,\n";
+  csv += "tr-box-solver," + tr + ",--box 6:12;3:9,10," + kTrQuantQuoted + ",0.15,,--attack 0 --engine smt\n";
+  csv += "tr-cvc5," + tr + centre + "10," + kTrQuantQuoted + ",0.153,,--backend cvc5 --engine smt\n";
+  csv += "tr-partition," + tr + centre + "10," + kTrQuantQuoted + ",0.153,,--partition --jobs 2\n";
+  csv += "tr-property-falsified," + tr + "diff015.vnnlib,,10," + kTrQuantQuoted + ",,diff,\n";
+  csv += "tr-property-verified," + tr + "diff0153.vnnlib,,10," + kTrQuantQuoted + ",,diff,--attack 0\n";
+  csv += "tr-property-eps," + tr + "diff015.vnnlib,,10," + kTrQuantQuoted + ",0.2,,\n";
+  csv += "tr-two-boxes," + tr + "two_boxes.vnnlib,,10," + kTrQuantQuoted + ",0.15,,--engine smt\n";
   csv += "mnist-dra," + net + ",,\"" + mnist + " --sample 0 --radius 1\",20,qebverif-mnist:8,10,,\n";
   csv += "mnist-timeout," + net + ",,\"" + mnist + " --sample 0 --radius 6\",2,qebverif-mnist:4,0.5,,--attack 0 --engine smt\n";
   csv += "acas-normalised," + kFixtures + "/acas_reludiff.nnet,,\"--center 0,0,0,0,0 --radius 1\",20,qebverif-acas:8,1,,"
          "--apply-normalization\n";
-  csv += "missing-model,nowhere.nnet,," + centre.substr(1) + "10," + kTrQuant + ",0.1,,\n";
-  csv += "missing-property," + tr + "nowhere.vnnlib,,10," + kTrQuant + ",0.1,,\n";
-  csv += "bad-vnnlib," + tr + "nonlinear.vnnlib,,10," + kTrQuant + ",,,\n";
+  csv += "missing-model,nowhere.nnet,," + centre.substr(1) + "10," + kTrQuantQuoted + ",0.1,,\n";
+  csv += "missing-property," + tr + "nowhere.vnnlib,,10," + kTrQuantQuoted + ",0.1,,\n";
+  csv += "bad-vnnlib," + tr + "nonlinear.vnnlib,,10," + kTrQuantQuoted + ",,,\n";
   csv += "unsupported," + kFixtures + "/bad/conv.onnx,,--box 0:1,10,qebverif-mnist:8,1,,\n";
-  csv += "bad-option," + tr + centre + "10," + kTrQuant + ",0.1,,--bogus\n";
-  csv += "crash,crash.nnet,," + centre.substr(1) + "10," + kTrQuant + ",0.1,,\n";
-  csv += "hang,hang.nnet,," + centre.substr(1) + "1," + kTrQuant + ",0.1,,\n";
+  csv += "bad-option," + tr + centre + "10," + kTrQuantQuoted + ",0.1,,--bogus\n";
+  csv += "crash,crash.nnet,," + centre.substr(1) + "10," + kTrQuantQuoted + ",0.1,,\n";
+  csv += "hang,hang.nnet,," + centre.substr(1) + "1," + kTrQuantQuoted + ",0.1,,\n";
   csv += "zero-range," + kFixtures + "/acas_zero_output_range.nnet,,\"--center 0,0,0,0,0\",10,qebverif-acas:8,1,,"
          "--apply-normalization\n";
-  csv += "bad-eps," + tr + centre + "10," + kTrQuant + ",-1,,\n";
+  csv += "bad-eps," + tr + centre + "10," + kTrQuantQuoted + ",-1,,\n";
   // The box cell uses ';' above only to keep the line readable: CSV needs commas quoted.
   csv = std::regex_replace(csv, std::regex("--box 6:12;3:9"), "\"--box 6:12,3:9\"");
   std::string instances = dir.file("instances.csv", csv);

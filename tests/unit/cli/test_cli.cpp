@@ -6,13 +6,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/paths.h"
 #include "support/run_command.h"
+#include "support/scratch_dir.h"
 
-using qeb::test::run_qeb;
+using namespace qeb::test;
 
 namespace {
-const std::string kNet = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5";
-const std::string kMnist = std::string(QEB_SHARED_DATA) + "/mnist";
 const std::string kModel = "--model " + kNet + " --preset qebverif-mnist --bits 8 ";
 }  // namespace
 
@@ -60,7 +60,7 @@ TEST_CASE("usage and input errors exit with 2 and say what is wrong") {
 }
 
 TEST_CASE("eval prints both outputs and writes JSON") {
-  std::string json = std::filesystem::temp_directory_path() / "qeb_eval_test.json";
+  std::string json = scratch_path("eval.json");
   auto r = run_qeb("eval " + kModel + "--mnist " + kMnist + " --sample 0 --json " + json);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("predicted class: QNN 7, DNN 7") != std::string::npos);
@@ -112,7 +112,7 @@ TEST_CASE("verify --property FILE.vnnlib gives the verdict and box of the equal 
   const std::string model = "verify --model " + tr + "tr_example.nnet --quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 ";
   // Inexact decimals that round inward to the same integers: 0.35*15 = 5.25 -> 6, 0.85*15 = 12.75 -> 12,
   // 0.14*15 = 2.1 -> 3, and the strict x/15 < 0.65 (9.75) -> 9.
-  std::string property = std::filesystem::temp_directory_path() / "qeb_cli_tr_box.vnnlib";
+  std::string property = scratch_path("tr_box.vnnlib");
   std::ofstream(property) << "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n"
                              "(assert (and (<= 0.35 X_0) (<= X_0 0.85)))\n(assert (>= X_1 0.14))\n(assert (< X_1 0.65))\n"
                              "(assert (>= Y_0 1))\n";

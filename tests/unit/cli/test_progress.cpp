@@ -6,16 +6,10 @@
 #include <regex>
 
 #include "cli/number_text.h"
+#include "support/paths.h"
 #include "support/run_command.h"
 
-using qeb::test::run_qeb;
-
-namespace {
-const std::string kTrq = "--model " + std::string(QEB_SOURCE_DIR) +
-                         "/examples/tr-example/tr_example.nnet --quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 ";
-const std::string kNet = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5";
-const std::string kMnist = std::string(QEB_SHARED_DATA) + "/mnist";
-}  // namespace
+using namespace qeb::test;
 
 TEST_CASE("readable_numbers turns exact fractions and overlong decimals into %.10g, and leaves the rest") {
   using qeb::cli::readable_numbers;

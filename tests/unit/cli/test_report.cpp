@@ -11,20 +11,15 @@
 
 #include "cli/report.h"
 #include "support/json_schema.h"
+#include "support/paths.h"
 #include "support/run_command.h"
+#include "support/scratch_dir.h"
 
-using qeb::test::run_qeb;
+using namespace qeb::test;
 
 namespace {
 
-const std::string kTr = std::string(QEB_SOURCE_DIR) + "/examples/tr-example/tr_example.nnet";
-const std::string kTrq = "--model " + kTr + " --quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 ";
-const std::string kNet = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5";
-const std::string kMnist = std::string(QEB_SHARED_DATA) + "/mnist";
-
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("qeb_report_" + std::to_string(::getpid()) + "_" + name)).string();
-}
+std::string temp_path(const std::string& name) { return scratch_path(name); }
 
 // The document must parse, fit the schema, and agree with the process's exit code.
 nlohmann::json checked(const std::string& text, int exit_code) {
@@ -151,7 +146,7 @@ TEST_CASE("an unwritable --json path is an error before the run") {
   // A task that would take minutes: it must not start.
   const std::string task = "verify --model " + kNet + " --preset qebverif-mnist --bits 8 --mnist " + kMnist +
                            " --sample 3236 --radius 5 --eps 0.01 --attack 0 --timeout 100 ";
-  const std::string directory = std::filesystem::temp_directory_path().string();
+  const std::string directory = scratch_dir().string();
   for (const std::string& path : {std::string("/nonexistent-dir/result.json"), directory}) {
     CAPTURE(path);
     auto start = std::chrono::steady_clock::now();

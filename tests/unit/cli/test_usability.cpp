@@ -10,17 +10,15 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/paths.h"
 #include "support/run_command.h"
+#include "support/scratch_dir.h"
 
-using qeb::test::run_qeb;
+using namespace qeb::test;
 
 namespace {
 
-const std::string kFixtures = QEB_FIXTURE_DIR;
-const std::string kTr = std::string(QEB_SOURCE_DIR) + "/examples/tr-example/tr_example.nnet";
-const std::string kTrq = "--model " + kTr + " --quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 ";
 const std::string kAcas = "--model " + kFixtures + "/acas_reludiff.nnet --preset qebverif-acas --bits 8 ";
-const std::string kMnist = std::string(QEB_SHARED_DATA) + "/mnist";
 
 nlohmann::json expected(const std::string& key) {
   std::ifstream in(kFixtures + "/expected.json");
@@ -130,7 +128,7 @@ TEST_CASE("a counterexample from a box is printed in full, never as '(nowhere)'"
 }
 
 TEST_CASE("dra shows an output that is exactly zero as 0, not 1e-300") {
-  std::string path = (std::filesystem::temp_directory_path() / ("qeb_zero_out_" + std::to_string(::getpid()) + ".nnet")).string();
+  std::string path = scratch_path("zero_out.nnet");
   // Output 1 has zero weights and bias: both networks give exactly 0.
   std::ofstream(path) << "2,2,2,2,\n2,2,2,\n0,\n0,0,\n1,1,\n0,0,0,\n1,1,1,\n1.0,2.0,\n-1.0,0.5,\n0.25,\n0.0,\n3.0,-1.0,\n0,0,\n0.5,\n0,\n";
   auto r = run_qeb("dra --model " + path + " --quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 --center 9,6 --radius 3");

@@ -16,20 +16,16 @@
 #include "spec/mnist.h"
 #include "spec/region.h"
 #include "support/json_schema.h"
+#include "support/paths.h"
 #include "support/run_command.h"
+#include "support/scratch_dir.h"
 
-using qeb::test::run_qeb;
+using namespace qeb::test;
 
 namespace {
 
-const std::string kTr = std::string(QEB_SOURCE_DIR) + "/examples/tr-example/tr_example.nnet";
-const std::string kTrQuant = "in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15";
-const std::string kTrq = "--model " + kTr + " --quant " + kTrQuant + " ";
-const std::string kNet = std::string(QEB_SHARED_DATA) + "/qebverif/mnist/PTQ_mnist_1blk_100_in_8_relu_0.h5";
-const std::string kMnist = std::string(QEB_SHARED_DATA) + "/mnist";
-
 std::string write(const std::string& name, const std::string& text) {
-  std::string path = (std::filesystem::temp_directory_path() / ("qeb_vnnlib_" + std::to_string(::getpid()) + "_" + name)).string();
+  std::string path = scratch_path(name);
   std::ofstream(path) << text;
   return path;
 }

@@ -13,17 +13,14 @@
 #include "support/neuron_trace.h"
 #include "support/random_network.h"
 #include "support/run_command.h"
+#include "support/scratch_dir.h"
 #include "verify/verifier.h"
 
 using namespace qeb;
 
 namespace {
 
-std::filesystem::path temp_dir() {
-  auto dir = std::filesystem::temp_directory_path() / ("qeb_emit_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+std::filesystem::path temp_dir() { return qeb::test::scratch_dir(); }
 
 // The sat/unsat/unknown answers of a solver binary on a file, in order (z3's "unsupported" line
 // for QF_BVLRA skipped; anything else, e.g. a parse error, kept so the comparison fails).

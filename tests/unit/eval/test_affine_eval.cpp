@@ -13,12 +13,13 @@
 #include "eval/oracle.h"
 #include "eval/point_evaluator.h"
 #include "quant/affine.h"
+#include "support/paths.h"
 #include "support/random_network.h"
 
 using namespace qeb;
 
 namespace {
-std::string fixture(const std::string& name) { return std::string(QEB_FIXTURE_DIR) + "/" + name; }
+using qeb::test::fixture;
 }  // namespace
 
 TEST_CASE("affine fixtures evaluate exactly as the ONNX reference semantics (Python fractions)") {

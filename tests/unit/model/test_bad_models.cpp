@@ -10,10 +10,11 @@
 
 #include "core/error.h"
 #include "model/load_network.h"
+#include "support/paths.h"
 
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(QEB_FIXTURE_DIR) + "/" + name; }
+using qeb::test::fixture;
 
 enum class Kind { Input, Unsupported };
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/load_network.h"
+#include "support/paths.h"
 
 namespace {
 
@@ -19,7 +20,7 @@ using qeb::model::DenseLayer;
 using qeb::model::Network;
 using nlohmann::json;
 
-std::string fixture(const std::string& name) { return std::string(QEB_FIXTURE_DIR) + "/" + name; }
+using qeb::test::fixture;
 
 const json& expected() {
   static const json j = [] {

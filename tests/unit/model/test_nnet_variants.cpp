@@ -10,15 +10,17 @@
 
 #include "core/error.h"
 #include "model/load_network.h"
+#include "support/paths.h"
+#include "support/scratch_dir.h"
 
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(QEB_FIXTURE_DIR) + "/" + name; }
+using qeb::test::fixture;
 
 // A 2-2-1 network with the four normalisation lines given.
 std::string write_nnet(const std::string& name, const std::string& min, const std::string& max,
                        const std::string& mean, const std::string& range) {
-  std::string path = (std::filesystem::temp_directory_path() / ("qeb_nnet_" + std::to_string(::getpid()) + name)).string();
+  std::string path = qeb::test::scratch_path("variant_" + name);
   std::ofstream(path) << "// test\n2,2,1,2,\n2,2,1,\n0,\n" << min << "\n" << max << "\n" << mean << "\n" << range
                       << "\n1.0,2.0,\n-1.0,0.5,\n0.25,\n0.0,\n3.0,-1.0,\n0.5,\n";
   return path;

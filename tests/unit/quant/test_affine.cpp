@@ -10,12 +10,13 @@
 #include "model/load_network.h"
 #include "model/quantized_network.h"
 #include "quant/affine.h"
+#include "support/paths.h"
 
 using namespace qeb;
 
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(QEB_FIXTURE_DIR) + "/" + name; }
+using qeb::test::fixture;
 
 // Every field that defines the QNN's semantics (the source name aside).
 void check_same(const quant::QNetwork& a, const quant::QNetwork& b) {

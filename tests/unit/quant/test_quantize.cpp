@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "quant/qnn_file.h"
 #include "quant/quantize.h"
+#include "support/scratch_dir.h"
 #include "support/tr_example.h"
 
 using namespace qeb;
@@ -51,7 +52,7 @@ TEST_CASE("quantizations with negative shifts are rejected") {
 TEST_CASE("a QNN round-trips through its JSON file and is checked on load") {
   QuantConfig c = parse_quant_config("in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15");
   ModelPair pair = make_pair(tr_network(), c);
-  auto dir = std::filesystem::temp_directory_path() / "qeb_quant_test";
+  auto dir = qeb::test::scratch_dir() / "quant";
   std::filesystem::create_directories(dir);
   std::string path = (dir / "tr.qnn.json").string();
   save_qnn(pair.qnn, path);

@@ -9,13 +9,14 @@
 #include "smt/backend.h"
 #include "smt/evaluate.h"
 #include "smt/term.h"
+#include "support/powers.h"
 
 using namespace qeb;
 using namespace qeb::smt;
 
 namespace {
 
-BigInt pow2(unsigned k) { return BigInt(1) << k; }
+using qeb::test::pow2;
 
 /** The model's value of every variable of `tm`. */
 std::map<Term, Rational> model_of(Backend& solver, const TermManager& tm) {

@@ -8,6 +8,7 @@
 
 #include "smt/smtlib_printer.h"
 #include "support/run_command.h"
+#include "support/scratch_dir.h"
 
 using namespace qeb;
 using namespace qeb::smt;
@@ -28,7 +29,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 // The answers (sat/unsat/unknown lines) of a solver binary on `text`.
 std::string solve_with(const std::string& solver, const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() / ("qeb_printer_" + std::to_string(::getpid()) + ".smt2");
+  auto path = test::scratch_dir() / "printer.smt2";
   std::ofstream(path) << text;
   auto r = test::run_shell("timeout 20 " + solver + " " + path.string());
   std::filesystem::remove(path);

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "smt/evaluate.h"
 #include "smt/term.h"
+#include "support/powers.h"
 
 using namespace qeb;
 using namespace qeb::smt;
@@ -16,7 +17,7 @@ namespace {
 /** Evaluates a closed term (no variables). */
 Rational value_of(const TermManager& tm, Term t) { return evaluate(tm, t, {}); }
 
-BigInt pow2(unsigned k) { return BigInt(1) << k; }
+using qeb::test::pow2;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "spec/mnist.h"
+#include "support/scratch_dir.h"
 
 using namespace qeb;
 using namespace qeb::spec;
@@ -25,7 +26,7 @@ TEST_CASE("the MNIST test set loads from the shared data") {
 }
 
 TEST_CASE("missing or malformed MNIST files are reported with the file name") {
-  auto dir = std::filesystem::temp_directory_path() / "qeb_mnist_test";
+  auto dir = qeb::test::scratch_dir() / "mnist";
   std::filesystem::create_directories(dir);
   CHECK_THROWS_WITH_AS(load_mnist_test((dir / "nowhere").string()), doctest::Contains("t10k-images"), InputError);
   for (const char* name : {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {

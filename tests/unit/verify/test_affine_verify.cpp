@@ -10,28 +10,16 @@
 #include "quant/affine.h"
 #include "smt/backend.h"
 #include "support/random_network.h"
+#include "support/solver_combinations.h"
 #include "verify/max_error.h"
 #include "verify/verifier.h"
 
 using namespace qeb;
+using test::Combination;
+using test::solver_combinations;
 using verify::Verdict;
 
 namespace {
-
-struct Combination {
-  std::string backend, encoding;
-};
-
-// Every compatible backend x encoding pair. As in test_verify_oracle.cpp, the big sweep leaves out
-// the exact QF_BV encoding ("bv": the float32 DNN scaled to 60-120-bit integers, about 1 s a query
-// with cvc5, 60% of the sweep's time), which has its own test on smaller networks below.
-std::vector<Combination> combinations(bool with_bv = false) {
-  std::vector<Combination> out;
-  for (const std::string& backend : smt::available_backends())
-    for (auto& [encoding, description] : encodings::encoding_catalogue())
-      if (!verify::incompatibility(backend, encoding) && (with_bv || encoding != "bv")) out.push_back({backend, encoding});
-  return out;
-}
 
 verify::VerifyResult run(const test::RandomCase& c, const Combination& how, const std::vector<std::size_t>& outputs,
                          const Rational& eps, bool prune) {
@@ -102,7 +90,7 @@ test::RandomCase tie_case(double hidden_scale, int64_t bias, int64_t top) {
 TEST_CASE("affine: verdicts of every backend and encoding (bv: below) agree with enumeration, either side of the true bound") {
   // Each network runs one Z3 and one cvc5 combination in turn (every tenth: all of them, also unpruned).
   std::mt19937_64 rng(1515);
-  std::vector<Combination> all = combinations(), z3, cvc5;
+  std::vector<Combination> all = solver_combinations(), z3, cvc5;
   for (const Combination& c : all) (c.backend == "z3" ? z3 : cvc5).push_back(c);
   for (int trial = 0; trial < 50; ++trial) {
     test::RandomCase c = test::random_small_affine_case(rng, trial % 10 == 0 ? 30 : 80);
@@ -126,7 +114,7 @@ TEST_CASE("affine: the exact bit-vector encoding (bv, QF_BV) agrees with enumera
   // query); both backends, unpruned too on every third network.
   std::mt19937_64 rng(1616);
   std::vector<Combination> bv;
-  for (const Combination& c : combinations(true))
+  for (const Combination& c : solver_combinations(true))
     if (c.encoding == "bv") bv.push_back(c);
   REQUIRE(bv.size() == smt::available_backends().size());
   for (int trial = 0; trial < 10; ++trial) {
@@ -170,7 +158,7 @@ TEST_CASE("affine: exact ties round to even in the evaluators and in every encod
     eval::OracleResult oracle = eval::run_oracle(t->pair, t->box);
     Rational worst = oracle.outputs[0].max_abs();
     CHECK(worst == Rational(2 * s, 1024));
-    for (const Combination& how : combinations(true)) {
+    for (const Combination& how : solver_combinations(true)) {
       CAPTURE(how.backend);
       CAPTURE(how.encoding);
       CHECK(run(*t, how, {0}, worst, true).verdict == Verdict::VERIFIED);

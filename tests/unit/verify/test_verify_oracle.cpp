@@ -8,10 +8,13 @@
 #include "smt/backend.h"
 #include "support/mnist_boxes.h"
 #include "support/random_network.h"
+#include "support/solver_combinations.h"
 #include "support/tr_example.h"
 #include "verify/verifier.h"
 
 using namespace qeb;
+using test::Combination;
+using test::solver_combinations;
 using verify::Verdict;
 
 namespace {
@@ -26,21 +29,6 @@ void check_counterexample(const quant::ModelPair& pair, const spec::Box& box, co
     CHECK(exact.diff[c.output] == c.diff);
     CHECK((c.diff > eps || c.diff < -eps));
   }
-}
-
-struct Combination {
-  std::string backend, encoding;
-};
-
-// Every compatible backend x encoding pair. The exact QF_BV encoding ("bv") is 10-100x slower on
-// random networks (float32 weights make ~100-bit constants), so the big sweeps leave it out and
-// it has its own, smaller, oracle test below.
-std::vector<Combination> all_combinations(bool with_bv = false) {
-  std::vector<Combination> out;
-  for (const std::string& backend : smt::available_backends())
-    for (auto& [encoding, description] : encodings::encoding_catalogue())
-      if (!verify::incompatibility(backend, encoding) && (with_bv || encoding != "bv")) out.push_back({backend, encoding});
-  return out;
 }
 
 // Runs each combination (and, with `variants`, fresh-solver, per-query and unpruned runs) at eps and checks
@@ -74,7 +62,7 @@ void check_combinations(const quant::ModelPair& pair, const spec::Box& box, cons
 
 void check_all(const quant::ModelPair& pair, const spec::Box& box, const std::vector<std::size_t>& outputs,
                const Rational& eps, Verdict expected, bool variants, bool with_bv = false) {
-  check_combinations(pair, box, outputs, eps, expected, all_combinations(with_bv), variants);
+  check_combinations(pair, box, outputs, eps, expected, solver_combinations(with_bv), variants);
 }
 
 }  // namespace
@@ -84,7 +72,7 @@ TEST_CASE("verdicts agree with the oracle on random small networks, either side 
   // both solvers decide every case and every combination sees dozens of networks), and every
   // tenth runs all combinations with fresh-solver and unpruned variants.
   std::mt19937_64 rng(3);
-  std::vector<Combination> all = all_combinations();
+  std::vector<Combination> all = solver_combinations();
   std::vector<Combination> z3, cvc5;
   for (const Combination& c : all) (c.backend == "z3" ? z3 : cvc5).push_back(c);
   for (int trial = 0; trial < 120; ++trial) {
@@ -129,7 +117,7 @@ TEST_CASE("the exact bit-vector encoding (bv, QF_BV) agrees with the oracle on r
   // (fresh, unpruned, per-query) on every third network.
   std::mt19937_64 rng(8);
   std::vector<Combination> bv;
-  for (const Combination& c : all_combinations(true))
+  for (const Combination& c : solver_combinations(true))
     if (c.encoding == "bv") bv.push_back(c);
   REQUIRE(bv.size() == smt::available_backends().size());
   for (int trial = 0; trial < 10; ++trial) {
