@@ -175,14 +175,15 @@ TEST_CASE("verify's engines agree with the oracle (lp and bab never contradict i
 TEST_CASE("affine QNNs: branch and bound and auto decide as the oracle does, lp never contradicts it") {
   std::mt19937_64 rng(33);
   int decided = 0;
-  for (int trial = 0; trial < 24; ++trial) {
+  const int n = test::trials(24);
+  for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = test::random_small_affine_case(rng, 300);
     if (!verify::lp_applies(c.pair.qnn) || exact_max_error(c) == 0) continue;
     // Short leaves: Z3 on an affine lira encoding could take a minute on a 300-point box (before
     // the narrowed rounding rules); branch and bound splits what a leaf leaves open.
     decided += check_engines(c, trial, 0.25);
   }
-  CHECK(decided >= 80);
+  CHECK(decided >= n * 10 / 3);  // 80 of 24 networks' 96 runs
 }
 
 // cvc5 1.0 keeps a solver's terms in a thread_local NodeManager: a leaf solver made on a worker

@@ -11,6 +11,7 @@
 #include "smt/backend.h"
 #include "support/random_network.h"
 #include "support/solver_combinations.h"
+#include "support/trials.h"
 #include "verify/max_error.h"
 #include "verify/verifier.h"
 
@@ -117,7 +118,7 @@ TEST_CASE("affine: the exact bit-vector encoding (bv, QF_BV) agrees with enumera
   for (const Combination& c : solver_combinations(true))
     if (c.encoding == "bv") bv.push_back(c);
   REQUIRE(bv.size() == smt::available_backends().size());
-  for (int trial = 0; trial < 10; ++trial) {
+  for (int trial = 0, n = test::trials(10); trial < n; ++trial) {
     std::size_t inputs = std::uniform_int_distribution<std::size_t>(1, 2)(rng);
     std::size_t hidden = std::uniform_int_distribution<std::size_t>(1, 3)(rng);
     std::size_t outputs = std::uniform_int_distribution<std::size_t>(1, 2)(rng);

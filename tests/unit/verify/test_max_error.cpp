@@ -10,6 +10,7 @@
 #include "smt/backend.h"
 #include "support/random_network.h"
 #include "support/tr_example.h"
+#include "support/trials.h"
 #include "verify/max_error.h"
 
 using namespace qeb;
@@ -56,7 +57,7 @@ void check_brackets(const quant::ModelPair& pair, const spec::Box& box, const ve
 TEST_CASE("max-error brackets the exact maximum on random networks with the solver alone and both backends") {
   std::mt19937_64 rng(505);
   int solver_calls = 0, solver_lowers = 0;
-  for (int round = 0; round < 8; ++round) {
+  for (int round = 0, n = test::trials(8); round < n; ++round) {
     test::RandomCase c = test::random_small_case(rng, 300);
     for (const std::string& backend : smt::available_backends()) {
       verify::MaxErrorOptions o;
@@ -78,7 +79,7 @@ TEST_CASE("max-error brackets the exact maximum on random networks with the solv
 
 TEST_CASE("max-error with the search and other encodings") {
   std::mt19937_64 rng(77);
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0, n = test::trials(3); round < n; ++round) {
     test::RandomCase c = test::random_small_case(rng, 200);
     for (const char* encoding : {"lira", "bv-lra"}) {
       verify::MaxErrorOptions o;
