@@ -525,11 +525,11 @@ class Worker {
 
   // Is the leaf solver worth calling on a node with `unstable` unstable neurons? A leaf takes this
   // worker's mean leaf time (nothing known yet: it is tried); splitting the node instead costs
-  // about 2^unstable nodes at the mean time of a node so far. Where nodes take a millisecond and
-  // leaves a second (small networks: 0.26 s of branch and bound against 29 s with leaves, measured
-  // on a test's random network) the split wins; on MNIST-size networks a node's LP takes a good
-  // part of a second and the leaf wins. Either way the leaves may take up to half the worker's
-  // time, so a solver that decides what splitting cannot is never shut out.
+  // about 2^unstable nodes at the mean time of a node so far (up to its leaf step). Where nodes
+  // take a millisecond and leaves a second (small networks: 0.26 s of branch and bound against
+  // 29 s with leaves, measured on a test's random network) splitting wins. Leaves stay in use
+  // while they have taken no more time than the nodes, so a solver that decides what splitting
+  // cannot is never shut out.
   bool leaf_pays(std::size_t unstable) const {
     if (d_leaf_calls == 0 || d_leaf_seconds <= d_node_seconds) return true;
     const double mean_leaf = d_leaf_seconds / double(d_leaf_calls);
