@@ -19,8 +19,6 @@ using namespace qeb::test;
 
 namespace {
 
-std::string temp_path(const std::string& name) { return scratch_path(name); }
-
 // The document must parse, fit the schema, and agree with the process's exit code.
 nlohmann::json checked(const std::string& text, int exit_code) {
   nlohmann::json doc;
@@ -41,7 +39,7 @@ nlohmann::json from_file(const std::string& path, int exit_code) {
 }  // namespace
 
 TEST_CASE("with --json -, stdout is one JSON document of the schema, for every command") {
-  const std::string smt2 = temp_path("emit.smt2");
+  const std::string smt2 = scratch_path("emit.smt2");
   struct Case {
     std::string command, args, verdict;
     int exit;
@@ -58,7 +56,7 @@ TEST_CASE("with --json -, stdout is one JSON document of the schema, for every c
       {"verify", kTrq + "--center 9,6 --radius 3 --eps 0.153 --partition --jobs 2", "verified", 0},
       {"max-error", kTrq + "--center 9,6 --radius 3", "bounded", 0},
       {"emit", kTrq + "--center 9,6 --radius 3 --eps 0.153 --logic QF_LIRA -o " + smt2, "done", 0},
-      {"quantize", kTrq + "-o " + temp_path("q.json"), "done", 0},
+      {"quantize", kTrq + "-o " + scratch_path("q.json"), "done", 0},
       {"refine", "--model " + kTr + " --quant in=u4.4,scale=15 --center 9,6 --radius 1 --eps 2 --weights 3..4 "
                  "--activations 3..4", "found", 0},
   };
@@ -128,7 +126,7 @@ TEST_CASE("every exit path writes the document: errors, unsupported models, the 
     CAPTURE(c.name);
     for (bool to_stdout : {false, true}) {
       CAPTURE(to_stdout);
-      const std::string path = temp_path("exit.json");
+      const std::string path = scratch_path("exit.json");
       std::ofstream(path) << "stale content of an earlier run";
       auto r = run_qeb(c.args + " --json " + (to_stdout ? "-" : path));
       CHECK(r.exit_code == c.exit);
@@ -212,7 +210,7 @@ namespace {
 // INT` undoes that.)
 nlohmann::json stopped_after(const std::string& command, const std::string& line, const std::string& name,
                              const std::string& signal = "TERM") {
-  const std::string path = temp_path(name + ".json"), err = temp_path(name + ".err");
+  const std::string path = scratch_path(name + ".json"), err = scratch_path(name + ".err");
   auto r = qeb::test::run_shell("(trap - INT; exec " + std::string(QEB_BINARY) + " " + command + " --json " + path +
                                 ") >/dev/null 2>" + err + " & for i in $(seq 1200); do grep -q '" + line + "' " + err +
                                 " && break; sleep 0.05; done; kill -" + signal + " $!; wait $!");

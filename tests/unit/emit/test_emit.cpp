@@ -20,8 +20,6 @@ using namespace qeb;
 
 namespace {
 
-std::filesystem::path temp_dir() { return qeb::test::scratch_dir(); }
-
 // The sat/unsat/unknown answers of a solver binary on a file, in order (z3's "unsupported" line
 // for QF_BVLRA skipped; anything else, e.g. a parse error, kept so the comparison fails).
 std::vector<std::string> answers(const std::string& solver, const std::string& path) {
@@ -60,7 +58,7 @@ void check_emit(const test::RandomCase& c, std::size_t k, const Rational& eps, c
     CHECK(expected == "unsat");
     return;
   }
-  std::string path = (temp_dir() / "task.smt2").string();
+  std::string path = qeb::test::scratch_path("task.smt2");
   {
     std::ofstream out(path);
     smt::print_smtlib(out, *b.problem.terms, b.script);
@@ -128,7 +126,7 @@ TEST_CASE("all outputs, incremental: one scoped check per open direction, status
     emit::Benchmark b = emit::build_benchmark(c.pair, c.box, o);
     REQUIRE(!b.empty);
     CHECK(b.script.checks.size() == 2 * c.pair.qnn.output_size());
-    std::string path = (temp_dir() / "all.smt2").string();
+    std::string path = qeb::test::scratch_path("all.smt2");
     {
       std::ofstream out(path);
       smt::print_smtlib(out, *b.problem.terms, b.script);
@@ -207,7 +205,7 @@ TEST_CASE("subproblem benchmarks: each check's status is the enumeration's withi
     }
     if (b.empty) continue;
     // The file says the same to the z3 binary.
-    std::string path = (temp_dir() / "sub.smt2").string();
+    std::string path = qeb::test::scratch_path("sub.smt2");
     {
       std::ofstream out(path);
       smt::print_smtlib(out, *b.problem.terms, b.script);
@@ -235,7 +233,7 @@ TEST_CASE("emit on the command line: help, a JSON summary, nothing written when 
   }
   CHECK(test::run_qeb("--help").out.find("emit") != std::string::npos);
 
-  std::string path = (temp_dir() / "tr.smt2").string();
+  std::string path = qeb::test::scratch_path("tr.smt2");
   auto r = test::run_qeb("emit " + tr + "--eps 0.15 --logic QF_BV -o " + path + " --json -");
   CHECK(r.exit_code == 0);
   nlohmann::json doc = nlohmann::json::parse(r.out.substr(r.out.find('{')));
@@ -288,7 +286,7 @@ TEST_CASE("emit on the command line: help, a JSON summary, nothing written when 
 TEST_CASE("emit's usage errors exit with 2 and say what is wrong") {
   const std::string tr = "emit --model " QEB_SOURCE_DIR "/examples/tr-example/tr_example.nnet "
                          "--quant in=u4.4,w=s4.2,b=s4.2,h=u4.2,scale=15 --center 9,6 --radius 3 ";
-  std::string path = (temp_dir() / "err.smt2").string();
+  std::string path = qeb::test::scratch_path("err.smt2");
   struct Case {
     std::string args, message;
   };
