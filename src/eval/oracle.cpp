@@ -260,7 +260,6 @@ OracleResult run_oracle(const quant::ModelPair& pair, const spec::Box& box, cons
     if (options.anneal_seconds > 0) search.anneal_all(options.seed);
   }
   result.points_evaluated = search.evaluated;
-  result.full_evaluations = exact.full_evaluations();
   for (std::size_t t = 0; t < search.trackers.size(); t += 2) {
     OutputRange range;
     range.output = search.trackers[t].output();
@@ -268,6 +267,7 @@ OracleResult run_oracle(const quant::ModelPair& pair, const spec::Box& box, cons
     range.min = search.trackers[t + 1].finish();
     result.outputs.push_back(std::move(range));
   }
+  result.full_evaluations = exact.full_evaluations();  // after finish(), which may evaluate too
   return result;
 }
 
