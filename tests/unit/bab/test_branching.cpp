@@ -1,0 +1,88 @@
+// Where branch and bound splits (bab/branching.h): integer splits of a QNN rounding are offered only
+// where the rounded value's clamped range in the node is narrow enough, and the limit changes
+// nothing else.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "bab/branching.h"
+#include "bounds/bound_method.h"
+#include "lp/lp_bounder.h"
+#include "support/random_network.h"
+#include "support/trials.h"
+
+using namespace qeb;
+
+namespace {
+
+// The range of hidden neuron (i, j)'s rounded value after the clamp, as DRA bounds it.
+int64_t clamped_range(const quant::ModelPair& pair, const dra::DraResult& bounds, std::size_t i, std::size_t j) {
+  const dra::LayerReport& L = bounds.layers[i];
+  return std::min(L.qnn_pre_hi[j], pair.qnn.clamp_hi(i)) - std::max<int64_t>(L.qnn_pre_lo[j], 0);
+}
+
+std::vector<bab::Branching> of_kind(const std::vector<bab::Branching>& all, const std::string& kind, bool wanted) {
+  std::vector<bab::Branching> out;
+  for (const bab::Branching& b : all)
+    if ((b.kind == kind) == wanted) out.push_back(b);
+  return out;
+}
+
+bool same_split(const bab::Branching& a, const bab::Branching& b) {
+  if (a.kind != b.kind || a.children.size() != b.children.size()) return false;
+  for (std::size_t c = 0; c < a.children.size(); ++c) {
+    const bounds::Restriction &x = a.children[c], &y = b.children[c];
+    if (x.target != y.target || x.layer != y.layer || x.neuron != y.neuron || x.lo != y.lo || x.hi != y.hi) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("integer splits only where the rounded value's range is narrow; other candidates unchanged") {
+  std::mt19937_64 rng(71);
+  int dropped = 0, kept = 0;
+  const int n = test::trials(60);
+  for (int trial = 0; trial < n; ++trial) {
+    CAPTURE(trial);
+    test::RandomCase c = test::random_case(rng, 4, {6}, 2, 20000);
+    dra::DraResult root = bounds::bound(c.pair, bounds::Subproblem::root(c.box), bounds::Method::DRA_SYM);
+    if (!lp::unsupported_reason(c.pair.qnn)) {
+      lp::LpBounder bounder(c.pair, root, true);
+      bounder.load(c.box, root);
+      for (std::size_t g = 0; g < c.pair.qnn.output_size(); ++g) {
+        lp::LpBound s = bounder.optimise(bounder.network().output_difference(g), trial % 2 == 0);
+        if (s.point.empty()) continue;
+        bab::BranchingOptions unlimited;
+        unlimited.input_split_dimension = 0;  // neurons, not inputs
+        unlimited.integer_split_range = 0;
+        bab::BranchingOptions narrow = unlimited;
+        narrow.integer_split_range = 2;
+        auto all = bab::branching_candidates(c.pair, bounder.network(), c.box, root, s, unlimited, 1000);
+        auto some = bab::branching_candidates(c.pair, bounder.network(), c.box, root, s, narrow, 1000);
+        // Integer splits: those kept are exactly the unlimited ones over a narrow range.
+        std::vector<bab::Branching> expected;
+        for (const bab::Branching& b : of_kind(all, "qnn-integer", true)) {
+          const bounds::Restriction& r = b.children.front();
+          if (clamped_range(c.pair, root, r.layer, r.neuron) <= 2) expected.push_back(b);
+          else ++dropped;
+        }
+        auto integer = of_kind(some, "qnn-integer", true);
+        REQUIRE(integer.size() == expected.size());
+        for (std::size_t k = 0; k < integer.size(); ++k) CHECK(same_split(integer[k], expected[k]));
+        kept += int(integer.size());
+        // The scored splits of other kinds are the same, in the same order. (Where an integer split
+        // was scored, `all` holds only scored splits; without any, the fallback may differ.)
+        auto other_all = of_kind(all, "qnn-integer", false), other_some = of_kind(some, "qnn-integer", false);
+        if (!of_kind(all, "qnn-integer", true).empty() && !other_all.empty()) {
+          REQUIRE(other_all.size() == other_some.size());
+          for (std::size_t k = 0; k < other_all.size(); ++k) CHECK(same_split(other_all[k], other_some[k]));
+        }
+      }
+    }
+  }
+  // Both outcomes happened, so the limit was exercised either way.
+  CHECK(dropped > 0);
+  CHECK(kept > 0);
+}
