@@ -109,7 +109,7 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
       double rv = value_at(solution, r);
       double floor_r = std::floor(rv + 1e-9), frac = rv - floor_r;
       const bool narrow = options.integer_split_range <= 0 ||
-                          std::min(hi, cap) - std::max<int64_t>(lo, 0) <= options.integer_split_range;
+                          std::min(hi, cap) - std::max(lo, pair.qnn.clamp_lo(i)) <= options.integer_split_range;
       if (narrow && std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
         double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) *
                        std::min(frac, 1 - frac);

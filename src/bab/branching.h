@@ -43,7 +43,7 @@ struct BranchingOptions {
   /// (at 8 they lost three proofs, at 16 they keep them).
   std::size_t strong_depth = 0;
   /// Split a QNN rounding at an integer only where its clamped value spans at most this many
-  /// integer steps in the node (min(hi, C) - max(lo, 0); 0: no limit). Over a wider range the LP
+  /// integer steps in the node (min(hi, clamp_hi) - max(lo, clamp_lo); 0: no limit). Over a wider range the LP
   /// escapes the split by moving the continuous inputs a little, so the split spends nodes without
   /// moving the bound. Measured on 784-100-10 at radius 3: at Q=4 every range is 1-3 steps (C = 15
   /// keeps any Q=4 range within the limit) and these splits are needed (P1 Q=4 eps=2 sample 9886:
