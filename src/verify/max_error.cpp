@@ -411,6 +411,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       if (side.bound <= bo.eps) continue;  // a witness found meanwhile moved the target above it
       bo.threads = options.threads;
       bo.difference_cuts = options.difference_cuts;
+      bo.max_nodes = options.bab_max_nodes;
       // The side with the highest bound decides the overall upper end: it gets half of what is left.
       if (options.timeout_seconds > 0)
         bo.seconds = std::max(0.001, last_try ? remaining()
@@ -426,9 +427,12 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       };
       bab::BabResult r = bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
       side.anneal_start = std::move(r.anneal_start);
-      // Proved below the final eps, or below the least bound of the nodes left open.
+      // Proved below the final eps; or, stopped, below both the least bound of the nodes left open
+      // and that eps, which is all the closed nodes are proven for (eps only grows during a run).
+      // The open nodes alone can claim less: nodes still queued may already prove a raised eps.
       Rational proved = r.status == bab::BabStatus::PROVED ? r.eps
-                        : std::isfinite(r.proven_bound) ? rational_from_double(dra::up(-r.proven_bound)) : side.bound;
+                        : std::isfinite(r.proven_bound) ? std::max(r.eps, rational_from_double(dra::up(-r.proven_bound)))
+                                                        : side.bound;
       const Rational before = side.bound;
       side.bound = std::min(side.bound, std::max(proved, Rational(0)));
       if (r.status != bab::BabStatus::PROVED && !(side.bound < before)) {

@@ -33,6 +33,9 @@ struct MaxErrorOptions {
   bool difference_cuts = true;
   uint64_t search_samples = 2000;    ///< sampling + hill-climbing for the first lower bounds (0: the box midpoint only)
   uint64_t seed = 1;
+  /// AUTO/BAB: nodes per branch-and-bound run (0: no limit). A run stopped by it, like one stopped by
+  /// its time share, is resumed from its open nodes by the side's next run.
+  uint64_t bab_max_nodes = 0;
   smt::BackendOptions backend_options;
   std::function<void(const std::string&)> progress;  ///< one line per step (may be empty)
   /// Called after each step with the brackets so far (an open one with the reason "stopped during

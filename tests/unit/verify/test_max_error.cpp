@@ -122,6 +122,48 @@ TEST_CASE("max-error rejects a non-positive tolerance and an unknown encoding") 
   CHECK_THROWS_AS(verify::max_error(pair, box, o), OptionError);
 }
 
+// Runs cut short (here by a node limit; on real boxes by their time share) leave nodes open, some
+// of which may already prove the eps a witness raised meanwhile: a side's bound must still cover
+// what the closed nodes are proven for, so every bracket holds the exact maximum.
+TEST_CASE("max-error: branch and bound runs cut short still bracket the exact maximum") {
+  std::mt19937_64 rng(509);
+  int stopped_runs = 0, closed = 0;
+  const int n = test::trials(24);
+  for (int round = 0; round < n; ++round) {
+    test::RandomCase c = round % 2 ? test::random_small_case(rng, 300) : test::random_case(rng, 3, {5, 4}, 3, 300);
+    verify::MaxErrorOptions o;
+    o.tolerance = Rational(1, 256);
+    o.search_samples = 0;  // weak lower ends: more runs, and witnesses found during them
+    o.tabu = round % 2 == 0;
+    o.bab_max_nodes = 4 << (round % 3);
+    // Each stopped run's line, "... <= EPS: stopped, side bound B, ...": B never claims less than EPS.
+    o.progress = [&](const std::string& line) {
+      const std::size_t at = line.find(": stopped, side bound ");
+      if (at == std::string::npos) return;
+      ++stopped_runs;
+      const double eps = std::stod(line.substr(line.rfind("<= ", at) + 3));
+      const double bound = std::stod(line.substr(at + std::string(": stopped, side bound ").size()));
+      CAPTURE(line);
+      CHECK(bound >= eps - 1e-6);
+    };
+    CAPTURE(round);
+    verify::MaxErrorResult r = verify::max_error(c.pair, c.box, o);
+    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
+    REQUIRE(exact.exhaustive);
+    for (const verify::OutputBracket& b : r.outputs) {
+      Rational truth = exact.outputs[b.output].max_abs();
+      CAPTURE(b.output);
+      CAPTURE(to_string(truth));
+      CAPTURE(to_string(b.upper));
+      CHECK(b.lower <= truth);
+      CHECK(truth <= b.upper);
+    }
+    closed += r.closed;
+  }
+  CHECK(stopped_runs > n);  // runs were cut short
+  CHECK(closed > 0);        // and some brackets closed all the same
+}
+
 TEST_CASE("max-error with the engine: LP bounds, tabu search, then branch and bound per side, bracket the exact maximum") {
   std::mt19937_64 rng(506);
   int from_engine = 0, from_tabu = 0;
