@@ -9,13 +9,16 @@
 
 namespace qeb::test {
 
-inline int trials(int full) {
+/** QEB_TEST_TRIAL_SCALE in (0, 1], else 1 (every case). */
+inline double trial_scale() {
   static const double scale = [] {
     const char* text = std::getenv("QEB_TEST_TRIAL_SCALE");
     double s = text ? std::atof(text) : 1.0;
     return s > 0 && s <= 1 ? s : 1.0;
   }();
-  return std::max(1, static_cast<int>(full * scale));
+  return scale;
 }
+
+inline int trials(int full) { return std::max(1, static_cast<int>(full * trial_scale())); }
 
 }  // namespace qeb::test
