@@ -104,9 +104,11 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
     bab::BabResult first = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
     if (first.status != bab::BabStatus::UNKNOWN) continue;
     REQUIRE(!first.open.empty());
-    // Annealing reports where it started; the next search's annealing starts where it is told to.
-    CHECK(first.anneal_start.size() == (o.anneal ? c.box.dimension() : 0));
-    if (o.anneal) CHECK(c.box.contains(first.anneal_start));
+    // Annealing reports where it started (nothing if the search ended before annealing's own
+    // start-up search did: on a loaded machine two nodes can be done first); the next search's
+    // annealing starts where it is told to.
+    if (o.anneal) CHECK((first.anneal_start.empty() || c.box.contains(first.anneal_start)));
+    else CHECK(first.anneal_start.empty());
     o.anneal_start = c.box.lo;
     o.max_nodes = 0;
     // Room for a slow machine under ASan (one proof there took over 20 s): what is asserted is
