@@ -60,6 +60,9 @@ struct LaterFirst {  // max-heap on "should come later": a higher bound, then a 
 struct Processed {
   std::vector<Node> children;
   std::optional<std::vector<int64_t>> counterexample;
+  /// Optimisation only: a point that does not violate the goal but may beat the incumbent (checked
+  /// exactly under the lock before it is offered to BabOptions::improved).
+  std::optional<std::vector<int64_t>> incumbent;
   bool undecidable = false;  ///< nothing left to split and nothing decided it
   int preferred = -1;        ///< the child holding the node's LP optimum (to plunge into)
   double bound = kInfinity;       ///< the node's proven lower bound (for the global bound)
@@ -93,6 +96,9 @@ class SharedSearch {
   BabStats stats;
   Rational eps;  ///< the current eps (moves only in optimisation mode; guarded by the mutex)
   double anneal_best = kInfinity;  ///< the annealing thread's best s * (QNN_g - DNN_g) so far (progress only)
+  /// Optimisation: the least exact s * (QNN_g - DNN_g) offered to options.improved so far (written
+  /// under the mutex; workers read it without, to skip points that cannot beat it).
+  std::atomic<double> best_offered{kInfinity};
   std::vector<int64_t> anneal_start;  ///< where annealing started (set by its thread before it anneals)
 
   Rational current_eps() {
@@ -159,14 +165,19 @@ class Worker {
         ++d_s.stats.nodes;
       }
       Processed p = process(node);
+      // Optimisation: the exact values of the points to offer, computed outside the lock.
+      std::vector<std::pair<const std::vector<int64_t>*, Rational>> offers;
+      if (d_s.options.improved)
+        for (const auto* x : {&p.counterexample, &p.incumbent})
+          if (*x) offers.emplace_back(&**x, eval::evaluate_pair(d_s.pair, **x).diff[d_s.goal.output]);
       {
         std::lock_guard lock(d_s.mutex);
         d_s.in_flight.erase(node.order);
         --d_s.active;
-        if (p.counterexample && d_s.options.improved) {
-          // Optimisation: a better incumbent moves eps; the node itself is split as usual.
-          Rational diff = eval::evaluate_pair(d_s.pair, *p.counterexample).diff[d_s.goal.output];
-          d_s.eps = d_s.options.improved(*p.counterexample, diff);
+        if (d_s.options.improved) {
+          // Optimisation: a violating input, or one that may beat the incumbent, is offered to the
+          // caller, which may move eps; the node itself is split as usual.
+          for (const auto& [x, diff] : offers) offer(*x, diff);
         } else if (p.counterexample && !d_s.counterexample) {
           d_s.counterexample = p.counterexample;
           d_s.stop = true;
@@ -202,6 +213,15 @@ class Worker {
   BabStats stats;  ///< this worker's share (merged at the end)
 
  private:
+  // Optimisation: passes x, with its exact QNN_g - DNN_g, to options.improved if it is a violation or
+  // beats the best offered so far; improved returns the new eps. Caller holds the mutex.
+  void offer(const std::vector<int64_t>& x, const Rational& diff) {
+    const double value = to_double(oriented(diff));
+    if (!(oriented(diff) < -d_s.eps) && value >= d_s.best_offered.load()) return;
+    d_s.best_offered = std::min(d_s.best_offered.load(), value);
+    d_s.eps = d_s.options.improved(x, diff);
+  }
+
   void push(Node n) {  // caller holds the mutex
     d_s.heap.push_back(std::move(n));
     std::push_heap(d_s.heap.begin(), d_s.heap.end(), LaterFirst{});
@@ -234,13 +254,16 @@ class Worker {
   // Coordinate descent on s * (QNN_g - DNN_g) from x within the root box (each coordinate tries
   // its ends and its neighbours), at most `budget` evaluations, incremental in the first layer;
   // the best point is checked exactly. An input violating the goal, or nullopt.
-  std::optional<std::vector<int64_t>> descend(const std::vector<int64_t>& start, uint64_t budget) {
+  // *reached (if given) gets the approximate s * (QNN_g - DNN_g) at the point it ends on.
+  std::optional<std::vector<int64_t>> descend(const std::vector<int64_t>& start, uint64_t budget,
+                                              double* reached = nullptr) {
     const spec::Box& box = d_s.box;
     const std::size_t g = d_s.goal.output;
     const double sign = d_s.goal.above ? -1.0 : 1.0;
     std::vector<std::size_t> free = box.free_dimensions();
-    if (free.empty()) return violates(start);
     d_incremental.reset(start);
+    if (reached) *reached = sign * d_incremental.difference(g);
+    if (free.empty()) return violates(start);
     double best = sign * d_incremental.difference(g);
     // Random single-coordinate moves (to an end or a neighbour), kept when they improve.
     for (uint64_t step = 0; step < budget; ++step) {
@@ -253,6 +276,7 @@ class Worker {
       if (f < best) best = f;
       else d_incremental.set(k, old);
     }
+    if (reached) *reached = best;
     return violates(d_incremental.point());
   }
 
@@ -343,9 +367,13 @@ class Worker {
     // nodes' LP optima differ as splits accumulate, so they seed many local searches.
     if (!lp.point.empty()) {
       std::vector<int64_t> x = rounded_input(lp.point, box);
-      if (auto found = descend(x, node.depth == 0 ? 4000 : d_s.options.descent_evaluations)) {
+      double reached = kInfinity;
+      if (auto found = descend(x, node.depth == 0 ? 4000 : d_s.options.descent_evaluations, &reached)) {
         out.counterexample = found;
         if (!d_s.options.improved) return out;  // optimising: the node is still split below
+      } else if (d_s.options.improved && reached < d_s.best_offered.load()) {
+        // Not a violation, but it may still raise the caller's lower end (max-error).
+        out.incumbent = d_incremental.point();
       }
       if (node.depth == 0 || (d_seen++ % 256) == 0) {
         // A short seeded attack from the LP optimum.
@@ -617,6 +645,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
     if (s.options.improved) {
       // Optimising: every epoch's best goes to the caller, violating or not, since it may still
       // raise the lower end (eps is the bisection's target, above the best witness).
+      s.best_offered = std::min(s.best_offered.load(), to_double(oriented));
       s.eps = s.options.improved(x, diff);
     } else if (oriented < -s.eps) {
       s.counterexample = x;

@@ -1,10 +1,12 @@
 #include "verify/max_error.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include "core/deadline.h"
@@ -60,8 +62,11 @@ void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, cons
                         const MaxErrorOptions& options, const std::function<double()>& remaining,
                         const std::function<void(const std::string&)>& note, const Publish& publish,
                         MaxErrorResult& result);
+// Per output slot: the search's best inputs for QNN - DNN high ([0]) and low ([1]); empty: none.
+using SearchPoints = std::vector<std::array<std::vector<int64_t>, 2>>;
 void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
-                       const MaxErrorOptions& options, const std::function<double()>& remaining,
+                       const MaxErrorOptions& options, const SearchPoints& searched,
+                       const std::function<double()>& remaining,
                        const std::function<void(const std::string&)>& note, const Publish& publish,
                        MaxErrorResult& result);
 
@@ -153,7 +158,11 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
 
   if (!solver) {
     publish(result, options.engine == Engine::DRA ? "the report" : "the LP stage");
-    close_with_engine(pair, box, dra, options, remaining, note, publish, result);
+    SearchPoints searched(outputs.size());
+    if (search)
+      for (std::size_t i = 0; i < outputs.size(); ++i)
+        searched[i] = {search->outputs[i].max.input, search->outputs[i].min.input};
+    close_with_engine(pair, box, dra, options, searched, remaining, note, publish, result);
   } else {
     publish(result, "the solver's bisection");
     bisect_with_solver(pair, box, dra, options, remaining, note, publish, result);
@@ -247,6 +256,7 @@ struct Side {
   bool above;        // true: QNN - DNN <= bound; false: DNN - QNN <= bound
   Rational bound;
   std::vector<int64_t> lp_point;      // the LP optimum rounded to the grid (empty: none)
+  std::vector<int64_t> search_point;  // the search's best input for this side (empty: none)
   std::vector<int64_t> anneal_start;  // where branch and bound's annealing starts (empty: its own search)
 };
 
@@ -260,18 +270,20 @@ void raise_lower(const quant::ModelPair& pair, OutputBracket& b, const std::vect
   }
 }
 
-// Lower ends from tabu search started at each side's LP optimum: there the LP has put the input
-// where its relaxation is worst, and the search lines up the QNN's roundings around it (radius-3
-// 784-100-10 Q=8 box at 60 s: 0.1625, against 0.1386 from sampling, climbing and annealing).
-// Sides whose bound exceeds the overall lower end go highest bound first; with a time limit the
-// stage gets kTabuShare of what is left, the highest side a whole thread of it (half with one
-// thread) and the others equal parts of the rest; without one, kTabuSteps steps each. Runs on
+// Lower ends from tabu search started at each side's LP optimum, where the LP has put the input
+// where its relaxation is worst and the search lines up the QNN's roundings around it; the side with
+// the highest bound also from the first search's best input for it, since which start is better
+// depends on the network (60 s, radius 3, sample 3236, one start only: 784-100-10 Q=8 reached
+// 0.1625 from the LP optimum and 0.1399 from the search's input; 784-100x3-10 Q=4 1.648 and 2.074).
+// Sides whose bound exceeds the overall lower end take part, highest bound first. With a time limit
+// the stage gets kTabuShare of what is left: the highest side's run from its LP optimum a whole
+// thread of it (half with one thread), its run from the search's input a quarter of that, and the
+// other sides' runs equal parts of the rest; without one, kTabuSteps steps per run. Runs on
 // options.threads.
 constexpr double kTabuShare = 0.4;
 constexpr uint64_t kTabuSteps = 500;
-void tabu_from_lp_optima(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options,
-                         const std::function<double()>& remaining, std::vector<Side>& sides,
-                         MaxErrorResult& result) {
+void tabu_searches(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options,
+                   const std::function<double()>& remaining, std::vector<Side>& sides, MaxErrorResult& result) {
   Rational lower = 0;
   for (const OutputBracket& b : result.outputs) lower = std::max(lower, b.lower);
   std::vector<Side*> todo;
@@ -279,39 +291,58 @@ void tabu_from_lp_optima(const quant::ModelPair& pair, const spec::Box& box, con
     if (!s.lp_point.empty() && s.bound > lower + options.tolerance) todo.push_back(&s);
   if (todo.empty() || remaining() <= 0) return;
   std::stable_sort(todo.begin(), todo.end(), [](const Side* a, const Side* b) { return a->bound > b->bound; });
-  const unsigned threads = std::max(1u, std::min<unsigned>(options.threads, unsigned(todo.size())));
+  struct Run {
+    Side* side;
+    const std::vector<int64_t>* start;
+    double seconds = 0;  // its share, with a time limit
+    eval::TabuResult found;
+  };
+  std::vector<Run> runs;
+  for (Side* side : todo) {
+    runs.push_back({side, &side->lp_point, 0, {}});
+    if (side == todo.front() && !side->search_point.empty() && side->search_point != side->lp_point)
+      runs.push_back({side, &side->search_point, 0, {}});
+  }
+  const unsigned threads = std::max(1u, std::min<unsigned>(options.threads, unsigned(runs.size())));
   const double stage = options.timeout_seconds > 0 ? remaining() * kTabuShare : 0;
-  const double first = threads > 1 ? stage : stage / 2;
-  const double others = todo.size() > 1 ? (threads * stage - first) / double(todo.size() - 1) : 0;
+  double shared = threads * stage;  // thread time
+  for (std::size_t n = 0; n < runs.size() && runs[n].side == todo.front(); ++n)
+    shared -= runs[n].seconds = (threads > 1 ? stage : stage / 2) / (n == 0 ? 1 : 4);
+  std::size_t others = 0;
+  for (const Run& run : runs) others += run.side != todo.front();
+  for (Run& run : runs)
+    if (run.side != todo.front()) run.seconds = std::max(0.0, shared) / double(others);
   const auto stage_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(stage));
-  std::vector<eval::TabuResult> found(todo.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t n; (n = next++) < todo.size();) {
-      const Side& side = *todo[n];
+    for (std::size_t n; (n = next++) < runs.size();) {
+      Run& run = runs[n];
       eval::TabuOptions o;
-      o.output = result.outputs[side.slot].output;
-      o.maximize = side.above;
+      o.output = result.outputs[run.side->slot].output;
+      o.maximize = run.side->above;
       o.seed = options.seed + n;
       if (options.timeout_seconds > 0) {
-        const double share = n == 0 ? first : others;
-        o.deadline = std::min(stage_end, Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                            std::chrono::duration<double>(share)));
         if (Clock::now() >= stage_end) break;
+        o.deadline = std::min(stage_end, Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                            std::chrono::duration<double>(run.seconds)));
       } else {
         o.max_steps = kTabuSteps;
       }
-      found[n] = eval::tabu_search(pair, box, side.lp_point, o);
+      run.found = eval::tabu_search(pair, box, *run.start, o);
     }
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (std::thread& t : pool) t.join();
-  for (std::size_t n = 0; n < todo.size(); ++n) {
-    if (found[n].best.empty()) continue;  // not reached before the stage's end
-    for (OutputBracket& b : result.outputs) raise_lower(pair, b, found[n].best, "tabu");
-    todo[n]->anneal_start = found[n].best;  // branch and bound's annealing goes on from there
+  std::map<const Side*, double> best;  // per side: its runs' best value, oriented (higher is better)
+  for (const Run& run : runs) {
+    if (run.found.best.empty()) continue;  // not reached before the stage's end
+    for (OutputBracket& b : result.outputs) raise_lower(pair, b, run.found.best, "tabu");
+    // Branch and bound's annealing goes on from the side's better run.
+    const double value = run.side->above ? run.found.best_value : -run.found.best_value;
+    auto [at, first] = best.emplace(run.side, value);
+    if (first || value > at->second) at->second = value, run.side->anneal_start = run.found.best;
   }
 }
 
@@ -319,8 +350,11 @@ void tabu_from_lp_optima(const quant::ModelPair& pair, const spec::Box& box, con
 // and bound in optimisation mode on every side whose bound still exceeds the overall lower end by
 // more than the tolerance: a violating input raises the lower end (and so the target) instead of
 // ending the search, and a finished search proves the side below the target.
+// Per output slot: the search's best inputs for QNN - DNN high ([0]) and low ([1]); empty: none.
+using SearchPoints = std::vector<std::array<std::vector<int64_t>, 2>>;
 void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
-                       const MaxErrorOptions& options, const std::function<double()>& remaining,
+                       const MaxErrorOptions& options, const SearchPoints& searched,
+                       const std::function<double()>& remaining,
                        const std::function<void(const std::string&)>& note, const Publish& publish,
                        MaxErrorResult& result) {
   if (options.engine == Engine::DRA || pair.qnn.layers.size() < 2) return;
@@ -348,8 +382,8 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     }
     Rational upper = std::max(std::max(side_bound[0], side_bound[1]), b.lower);
     if (upper < b.upper) b.upper = upper, b.upper_from = "lp";
-    sides.push_back({i, true, std::max(side_bound[0], Rational(0)), std::move(lp_point[0]), {}});
-    sides.push_back({i, false, std::max(side_bound[1], Rational(0)), std::move(lp_point[1]), {}});
+    sides.push_back({i, true, std::max(side_bound[0], Rational(0)), std::move(lp_point[0]), searched[i][0], {}});
+    sides.push_back({i, false, std::max(side_bound[1], Rational(0)), std::move(lp_point[1]), searched[i][1], {}});
     b.closed = b.upper - b.lower <= options.tolerance;
     publish(result, "the LP stage");
   }
@@ -387,7 +421,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   };
   auto t1 = Clock::now();
   if (options.tabu) {
-    tabu_from_lp_optima(pair, box, options, remaining, sides, result);
+    tabu_searches(pair, box, options, remaining, sides, result);
     note("tabu search: bracket [" + std::to_string(to_double(overall_lower())) + ", " +
          std::to_string(to_double(overall_upper())) + "] after " + std::to_string(seconds_since(t1)) + " s");
   }

@@ -127,6 +127,43 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
   CHECK(resumed_falsified >= (n + 19) / 20);  // 2 of 40, and at least 1 at any scale
 }
 
+TEST_CASE("optimising, the nodes' local searches offer inputs that beat the incumbent, with their exact values") {
+  std::mt19937_64 rng(35);
+  int searches_with_offers = 0;
+  const int n = test::trials(30);
+  for (int trial = 0; trial < n; ++trial) {
+    test::RandomCase c = test::random_case(rng, 3, {6, 5}, 2, 20000);
+    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
+    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+    const eval::OutputRange& range = exact.outputs[trial % exact.outputs.size()];
+    const bool above = trial % 2 == 0;
+    Rational extreme = above ? range.max.diff : Rational(-range.min.diff);
+    if (extreme <= 0) continue;
+    CAPTURE(trial);
+    // eps just above the extreme: no input violates it, so only inputs that beat the best offered
+    // so far reach `improved` (annealing, which offers every epoch's best, is off).
+    bab::BabOptions o;
+    o.eps = just_above(extreme);
+    o.threads = 1 + trial % 2;
+    o.seconds = 120;
+    std::vector<Rational> offered;  // oriented exact values, in the order offered
+    o.improved = [&](const std::vector<int64_t>& x, const Rational& diff) {
+      CHECK(c.box.contains(x));
+      CHECK(diff == eval::evaluate_pair(c.pair, x).diff[range.output]);
+      offered.push_back(above ? diff : Rational(-diff));
+      return o.eps;
+    };
+    bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
+    CHECK(r.status == bab::BabStatus::PROVED);
+    for (std::size_t k = 0; k < offered.size(); ++k) {
+      CHECK(offered[k] <= extreme);
+      if (k > 0) CHECK(offered[k] > offered[k - 1]);
+    }
+    searches_with_offers += !offered.empty();
+  }
+  CHECK(searches_with_offers >= n / 4);
+}
+
 namespace {
 
 // Runs lp, bab and auto on `c` with eps either side of its exact maximum error: lp never
