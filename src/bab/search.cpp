@@ -60,8 +60,8 @@ struct LaterFirst {  // max-heap on "should come later": a higher bound, then a 
 struct Processed {
   std::vector<Node> children;
   std::optional<std::vector<int64_t>> counterexample;
-  /// Optimisation only: a point that does not violate the goal but may beat the incumbent (checked
-  /// exactly under the lock before it is offered to BabOptions::improved).
+  /// Optimisation only: a point that does not violate the goal but may beat the best offered so
+  /// far (evaluated exactly, then offered to BabOptions::improved if it does).
   std::optional<std::vector<int64_t>> incumbent;
   bool undecidable = false;  ///< nothing left to split and nothing decided it
   int preferred = -1;        ///< the child holding the node's LP optimum (to plunge into)
