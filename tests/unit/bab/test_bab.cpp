@@ -3,6 +3,7 @@
 // neurons or inputs, on one thread or two; and verify's engines never disagree with the oracle.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <random>
 
 #include "bab/search.h"
@@ -32,6 +33,27 @@ Rational exact_max_error(const test::RandomCase& c) {
 // eps just below (violate) or just above the exact maximum error.
 Rational eps_around(const Rational& max_abs, bool violate) {
   return violate ? max_abs * Rational(99, 100) : max_abs * Rational(101, 100) + Rational(1, 1000000);
+}
+
+// One output direction of a random case whose boxes are big enough that the root's primal
+// heuristics may miss the one extreme input: trial picks the output and the direction. nullopt when
+// the extreme in that direction is not positive (eps must be).
+struct DirectionCase {
+  test::RandomCase c;
+  dra::DraResult root;
+  std::size_t output;
+  bool above;
+  Rational extreme;  ///< max diff (above) or -min diff (below), exactly
+};
+std::optional<DirectionCase> direction_case(std::mt19937_64& rng, int trial) {
+  test::RandomCase c = test::random_case(rng, 3, {6, 5}, 2, 20000);
+  eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
+  const eval::OutputRange& range = exact.outputs[trial % exact.outputs.size()];
+  const bool above = trial % 2 == 0;
+  Rational extreme = above ? range.max.diff : Rational(-range.min.diff);
+  if (extreme <= 0) return std::nullopt;
+  dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+  return DirectionCase{std::move(c), std::move(root), range.output, above, extreme};
 }
 
 }  // namespace
@@ -86,14 +108,9 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
   int resumed_proved = 0, resumed_falsified = 0;
   const int n = test::trials(40);
   for (int trial = 0; trial < n; ++trial) {
-    // Boxes big enough that the root's primal heuristics may miss the one extreme input.
-    test::RandomCase c = test::random_case(rng, 3, {6, 5}, 2, 20000);
-    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
-    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
-    const eval::OutputRange& range = exact.outputs[trial % exact.outputs.size()];
-    const bool above = trial % 2 == 0;
-    Rational extreme = above ? range.max.diff : Rational(-range.min.diff);
-    if (extreme <= 0) continue;
+    std::optional<DirectionCase> d = direction_case(rng, trial);
+    if (!d) continue;
+    const auto& [c, root, output, above, extreme] = *d;
     const bool violate = trial % 3 == 0;
     bab::BabOptions o;
     o.eps = violate ? extreme - Rational(1, 1000000) : just_above(extreme);
@@ -101,7 +118,7 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
     o.max_nodes = 2;  // stop early
     o.anneal = trial % 4 == 1;
     CAPTURE(trial);
-    bab::BabResult first = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
+    bab::BabResult first = bab::branch_and_bound(c.pair, c.box, root, {output, above}, o);
     if (first.status != bab::BabStatus::UNKNOWN) continue;
     REQUIRE(!first.open.empty());
     // Annealing reports where it started (nothing if the search ended before annealing's own
@@ -114,11 +131,11 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
     // Room for a slow machine under ASan (one proof there took over 20 s): what is asserted is
     // the verdict, not the time.
     o.seconds = 120;
-    bab::BabResult rest = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o, first.open);
+    bab::BabResult rest = bab::branch_and_bound(c.pair, c.box, root, {output, above}, o, first.open);
     if (o.anneal) CHECK(rest.anneal_start == c.box.lo);
     CHECK(rest.status == (violate ? bab::BabStatus::FALSIFIED : bab::BabStatus::PROVED));
     if (rest.counterexample) {
-      Rational diff = eval::evaluate_pair(c.pair, *rest.counterexample).diff[range.output];
+      Rational diff = eval::evaluate_pair(c.pair, *rest.counterexample).diff[output];
       CHECK((above ? diff > o.eps : diff < -o.eps));
     }
     ++(violate ? resumed_falsified : resumed_proved);
@@ -132,13 +149,9 @@ TEST_CASE("optimising, the nodes' local searches offer inputs that beat the incu
   int searches_with_offers = 0;
   const int n = test::trials(30);
   for (int trial = 0; trial < n; ++trial) {
-    test::RandomCase c = test::random_case(rng, 3, {6, 5}, 2, 20000);
-    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
-    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
-    const eval::OutputRange& range = exact.outputs[trial % exact.outputs.size()];
-    const bool above = trial % 2 == 0;
-    Rational extreme = above ? range.max.diff : Rational(-range.min.diff);
-    if (extreme <= 0) continue;
+    std::optional<DirectionCase> d = direction_case(rng, trial);
+    if (!d) continue;
+    const auto& [c, root, output, above, extreme] = *d;
     CAPTURE(trial);
     // eps just above the extreme: no input violates it, so only inputs that beat the best offered
     // so far reach `improved` (annealing, which offers every epoch's best, is off).
@@ -149,11 +162,11 @@ TEST_CASE("optimising, the nodes' local searches offer inputs that beat the incu
     std::vector<Rational> offered;  // oriented exact values, in the order offered
     o.improved = [&](const std::vector<int64_t>& x, const Rational& diff) {
       CHECK(c.box.contains(x));
-      CHECK(diff == eval::evaluate_pair(c.pair, x).diff[range.output]);
+      CHECK(diff == eval::evaluate_pair(c.pair, x).diff[output]);
       offered.push_back(above ? diff : Rational(-diff));
       return o.eps;
     };
-    bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
+    bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {output, above}, o);
     CHECK(r.status == bab::BabStatus::PROVED);
     for (std::size_t k = 0; k < offered.size(); ++k) {
       CHECK(offered[k] <= extreme);
