@@ -54,10 +54,12 @@ TabuResult tabu_search(const quant::ModelPair& pair, const spec::Box& box, const
   // deterministic walk on a small box can otherwise cycle short of the extreme).
   const int64_t stall_limit = 2 * int64_t(free.size()) + 50;
   int64_t last_improved = 0;
+  uint64_t fruitless_restarts = 0;
   bool stop = false;
   for (int64_t step = 0; !stop && (options.max_steps == 0 || uint64_t(step) < options.max_steps); ++step) {
     if ((stop = out_of_time(true))) break;
     if (step - last_improved > stall_limit) {
+      if (options.max_fruitless_restarts && ++fruitless_restarts > options.max_fruitless_restarts) break;
       evaluator.reset(result.best);
       for (std::size_t n = 0; n < std::max<std::size_t>(1, free.size() / 8); ++n) {
         const std::size_t k = free[rng() % free.size()];
@@ -102,6 +104,7 @@ TabuResult tabu_search(const quant::ModelPair& pair, const spec::Box& box, const
       best = chosen;
       result.best = evaluator.point();
       last_improved = step;
+      fruitless_restarts = 0;
       if (options.on_best && !options.on_best(result.best, sign * best)) break;
     }
     if (options.after_chunk && options.chunk_steps > 0 && result.steps % options.chunk_steps == 0 &&

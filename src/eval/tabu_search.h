@@ -30,6 +30,9 @@ struct TabuOptions {
   /// 0: as many as cost about one step's work, kTabuStepWork (see tabu_candidates).
   std::size_t candidates = 0;
   uint64_t max_steps = 0;  ///< 0: until the deadline
+  /// Stop after this many restarts in a row (see tabu_search) that found no new best: the walk has
+  /// settled, and the caller can use the time better (0: never).
+  uint64_t max_fruitless_restarts = 0;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   const std::atomic<bool>* cancel = nullptr;  ///< set by another thread to stop (may be null)
   /// Called with each new best point and its value (QNN_g - DNN_g, double); false stops. May be empty.

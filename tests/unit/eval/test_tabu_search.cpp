@@ -82,3 +82,30 @@ TEST_CASE("tabu search reports each new best as it finds it, and stops when told
   }
   CHECK(stopped_early > 5);
 }
+
+TEST_CASE("tabu search gives up after the set number of restarts without a new best, and not before") {
+  std::mt19937_64 rng(95);
+  int trials = 0;
+  for (int trial = 0; trial < 10; ++trial) {
+    test::RandomCase c = test::random_case(rng, 4, {6, 5}, 2, 300);
+    if (c.box.free_dimensions().empty()) continue;
+    ++trials;
+    CAPTURE(trial);
+    TabuOptions o;
+    o.seed = uint64_t(trial);
+    o.candidates = 64;  // every move: a step always moves
+    o.max_steps = 20000;
+    const TabuResult unlimited = tabu_search(c.pair, c.box, c.box.lo, o);
+    CHECK(unlimited.steps == o.max_steps);  // a small box settles fast: only the budget ends it
+    o.max_fruitless_restarts = 1;
+    const TabuResult one = tabu_search(c.pair, c.box, c.box.lo, o);
+    o.max_fruitless_restarts = 3;
+    const TabuResult three = tabu_search(c.pair, c.box, c.box.lo, o);
+    CHECK(one.steps > 0);
+    CHECK(one.steps < three.steps);  // the same walk (same seed), which the first left sooner
+    CHECK(three.steps < o.max_steps);
+    CHECK(three.best_value >= one.best_value);  // maximising: it only went on
+    CHECK(unlimited.best_value >= three.best_value);
+  }
+  CHECK(trials > 5);
+}
