@@ -146,10 +146,11 @@ class Worker {
       {
         std::unique_lock lock(d_s.mutex);
         if (!next) d_s.changed.wait(lock, [&] { return d_s.stop || !d_s.heap.empty() || d_s.active == 0; });
-        // (A plunge's next node is in in_flight; nothing open at all is a finished search.)
+        // (A plunge's next node is in in_flight; nothing open at all is a finished search. At least
+        // one node first, so that a caller handing sides back and forth always makes progress.)
         const double open_bound = d_s.least_open_bound();
-        const bool bound_reached = std::isfinite(d_s.options.stop_at_bound) && std::isfinite(open_bound) &&
-                                   open_bound >= d_s.options.stop_at_bound;
+        const bool bound_reached = std::isfinite(d_s.options.stop_at_bound) && d_s.stats.nodes > 0 &&
+                                   std::isfinite(open_bound) && open_bound >= d_s.options.stop_at_bound;
         bool limit = d_s.cancelled() || d_s.out_of_time() ||
                      (d_s.options.max_nodes && d_s.stats.nodes >= d_s.options.max_nodes) || bound_reached;
         if (d_s.stop || limit || (!next && d_s.heap.empty())) {

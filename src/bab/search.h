@@ -79,8 +79,9 @@ struct BabOptions {
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(const std::string&)> progress;  ///< a line now and then (may be empty)
   /// Stop (UNKNOWN, BabResult::reached_stop_bound) once every open node's proven bound of
-  /// min s * (QNN_g - DNN_g) is at least this: the caller has other work that now matters more
-  /// (max-error moves on to the side whose bound is now the highest). -inf: never.
+  /// min s * (QNN_g - DNN_g) is at least this, after at least one node: the caller has other work
+  /// that now matters more (max-error moves on to the side whose bound is now the highest).
+  /// -inf: never.
   double stop_at_bound = -std::numeric_limits<double>::infinity();
   /// Optimisation (max-error): a violating input does not end the search; it is passed here, with
   /// its exact QNN_g - DNN_g, and the returned value becomes eps (so the search goes on proving
