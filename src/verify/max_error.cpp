@@ -406,7 +406,8 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   // (a violating input raises it instead of ending the search), so what a side's earlier runs
   // closed stays proven and its next run goes on from the nodes they left open. Measured against
   // bisecting on a falling target, whose every run had to start again from the root (784-100-10
-  // Q=8 sample 3236, output 6, 60 s): 0.1911 against 0.1941.
+  // Q=8 sample 3236, output 6, 60 s): 0.1908 against 0.1941; on the ten boxes of
+  // bench/max_error.py the median width went from 11.7% to 11.5%, and no upper end rose.
   auto overall_lower = [&]() {
     Rational l = 0;
     for (const OutputBracket& b : result.outputs) l = std::max(l, b.lower);
