@@ -62,7 +62,7 @@ int cmd_max_error(const Args& args) {
      "branch and bound without its annealing thread (simulated annealing on the exact networks for witnesses)")
     ("no-tabu", po::bool_switch(),
      "no tabu search: neither the stage from each side's LP optimum before branch and bound (witnesses "
-     "that line up the QNN's roundings; with --timeout it takes 40% of the time left) nor the first "
+     "that line up the QNN's roundings; with --timeout it takes up to 40% of the time left) nor the first "
      "phase of branch and bound's annealing thread")
     ("output", po::value<std::string>()->default_value("all")->value_name("all|predicted|K"),
      "outputs to bound: all, the QNN's predicted class at the centre, or K")

@@ -284,8 +284,8 @@ void raise_lower(const quant::ModelPair& pair, OutputBracket& b, const std::vect
 constexpr double kTabuShare = 0.4;
 constexpr uint64_t kTabuSteps = 500;
 // A run ends after this many restarts in a row without a new best, and its time goes to branch
-// and bound. Measured on the ten RQ_2 boxes of bench/max_error.py (784-100-10 Q=8, 60 s): every
-// run's last gain came within 7.1 s of the stage's 23 s, each restart takes about 3 s there.
+// and bound. Measured on the ten RQ_2 boxes of bench/max_error.py (784-100-10 Q=8, 60 s): on
+// every box the stage's best witness came within 7.1 s of its 23 s; a restart takes about 3 s there.
 constexpr uint64_t kTabuFruitlessRestarts = 2;
 void tabu_searches(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options,
                    const std::function<double()>& remaining, std::vector<Side>& sides, MaxErrorResult& result) {
