@@ -38,9 +38,6 @@ using lp::kInfinity;
 // (SCIP's lookahead): the ranking by score is good enough that the best is rarely further down.
 constexpr std::size_t kStrongLookahead = 8;
 
-// The stop reason of a search that reached BabOptions::stop_at_bound.
-constexpr const char* kStopBoundReached = "bound reached";
-
 // BranchingOptions::strong_depth's default: strong branching down to this many levels per hidden layer.
 constexpr std::size_t kStrongLevelsPerHiddenLayer = 8;
 
@@ -114,13 +111,6 @@ class SharedSearch {
     return options.seconds - seconds_since(start);
   }
   bool out_of_time() const { return remaining() <= 0; }
-  /// The least priority of the nodes queued or being processed: what the search has proven so far
-  /// (the heap's front is its least; caller holds the mutex).
-  double least_open_bound() const {
-    double bound = heap.empty() ? kInfinity : heap.front().priority;
-    for (const auto& [order, p] : in_flight) bound = std::min(bound, p);
-    return bound;
-  }
   bool cancelled() const { return options.cancel && options.cancel->load(); }
 };
 
@@ -146,20 +136,12 @@ class Worker {
       {
         std::unique_lock lock(d_s.mutex);
         if (!next) d_s.changed.wait(lock, [&] { return d_s.stop || !d_s.heap.empty() || d_s.active == 0; });
-        // (A plunge's next node is in in_flight; nothing open at all is a finished search. At least
-        // one node first, so that a caller handing sides back and forth always makes progress.)
-        const double open_bound = d_s.least_open_bound();
-        const bool bound_reached = std::isfinite(d_s.options.stop_at_bound) && d_s.stats.nodes > 0 &&
-                                   std::isfinite(open_bound) && open_bound >= d_s.options.stop_at_bound;
         bool limit = d_s.cancelled() || d_s.out_of_time() ||
-                     (d_s.options.max_nodes && d_s.stats.nodes >= d_s.options.max_nodes) || bound_reached;
+                     (d_s.options.max_nodes && d_s.stats.nodes >= d_s.options.max_nodes);
         if (d_s.stop || limit || (!next && d_s.heap.empty())) {
           if (limit && !d_s.stop) {
             d_s.stop = true;
-            d_s.stop_reason = d_s.cancelled()    ? "cancelled"
-                              : d_s.out_of_time() ? "timeout"
-                              : bound_reached     ? kStopBoundReached
-                                                  : "node limit";
+            d_s.stop_reason = d_s.cancelled() ? "cancelled" : d_s.out_of_time() ? "timeout" : "node limit";
           }
           if (next) {  // back to the queue, so the final bound counts it
             push(std::move(*next));
@@ -783,8 +765,11 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
       }
       if (options.progress && seconds_since(last) >= 2) {
         last = Clock::now();
+        double bound = kInfinity;
+        for (const Node& n : s.heap) bound = std::min(bound, n.priority);
+        for (const auto& [order, p] : s.in_flight) bound = std::min(bound, p);
         options.progress("branch and bound: " + std::to_string(s.stats.nodes) + " nodes, " +
-                         std::to_string(s.heap.size()) + " open, bound " + std::to_string(s.least_open_bound()) + " (goal >= " +
+                         std::to_string(s.heap.size()) + " open, bound " + std::to_string(bound) + " (goal >= " +
                          std::to_string(-to_double(s.eps)) + ")" +
                          (std::isfinite(s.anneal_best) ? ", annealing's best " + std::to_string(s.anneal_best) : "") +
                          (s.stats.anneal_pauses ? " (paused " + std::to_string(s.stats.anneal_paused_seconds) + " s)" : "") +
@@ -824,8 +809,6 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
     return result;
   }
   result.reason = s.stop_reason.empty() ? "stopped" : s.stop_reason;
-  result.reached_stop_bound = s.stop_reason == kStopBoundReached;
-  result.undecidable = s.undecidable;
   double bound = kInfinity;
   for (const Node& n : s.heap) bound = std::min(bound, n.priority);
   result.proven_bound = bound;

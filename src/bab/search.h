@@ -78,11 +78,6 @@ struct BabOptions {
   LeafSolverFactory leaf_solver;
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(const std::string&)> progress;  ///< a line now and then (may be empty)
-  /// Stop (UNKNOWN, BabResult::reached_stop_bound) once every open node's proven bound of
-  /// min s * (QNN_g - DNN_g) is at least this, after at least one node: the caller has other work
-  /// that now matters more (max-error moves on to the side whose bound is now the highest).
-  /// -inf: never.
-  double stop_at_bound = -std::numeric_limits<double>::infinity();
   /// Optimisation (max-error): a violating input does not end the search; it is passed here, with
   /// its exact QNN_g - DNN_g, and the returned value becomes eps (so the search goes on proving
   /// that nothing exceeds the new incumbent by more than the tolerance the caller builds in). The
@@ -117,8 +112,6 @@ struct BabResult {
   BabStatus status = BabStatus::UNKNOWN;
   std::optional<std::vector<int64_t>> counterexample;  ///< FALSIFIED: an input violating the goal (exactly)
   std::string reason;                                  ///< UNKNOWN: why
-  bool reached_stop_bound = false;                     ///< UNKNOWN: stopped at BabOptions::stop_at_bound
-  bool undecidable = false;                            ///< UNKNOWN: a node could not be split further
   /// A proven lower bound of min s * (QNN_g - DNN_g) over the region when the search stopped
   /// (the least bound of the nodes still open; -eps when proved); -inf if none is known.
   double proven_bound = -std::numeric_limits<double>::infinity();

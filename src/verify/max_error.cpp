@@ -258,7 +258,6 @@ struct Side {
   std::vector<int64_t> lp_point;      // the LP optimum rounded to the grid (empty: none)
   std::vector<int64_t> search_point;  // the search's best input for this side (empty: none)
   std::vector<int64_t> anneal_start;  // where branch and bound's annealing starts (empty: its own search)
-  std::vector<bab::OpenNode> open;    // the nodes its last branch-and-bound run left open (empty: none ran)
 };
 
 // Sets b's lower end to |diff| at x if that is higher (with `from` as its source).
@@ -388,8 +387,8 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     }
     Rational upper = std::max(std::max(side_bound[0], side_bound[1]), b.lower);
     if (upper < b.upper) b.upper = upper, b.upper_from = "lp";
-    sides.push_back({i, true, std::max(side_bound[0], Rational(0)), std::move(lp_point[0]), searched[i][0], {}, {}});
-    sides.push_back({i, false, std::max(side_bound[1], Rational(0)), std::move(lp_point[1]), searched[i][1], {}, {}});
+    sides.push_back({i, true, std::max(side_bound[0], Rational(0)), std::move(lp_point[0]), searched[i][0], {}});
+    sides.push_back({i, false, std::max(side_bound[1], Rational(0)), std::move(lp_point[1]), searched[i][1], {}});
     b.closed = b.upper - b.lower <= options.tolerance;
     publish(result, "the LP stage");
   }
@@ -400,14 +399,10 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   note("LP: " + std::to_string(sides.size()) + " bounds in " + std::to_string(seconds_since(t0)) + " s");
   if (options.engine == Engine::LP) return;
 
-  // Branch and bound, best first over the sides: the side with the highest bound (which is the
-  // overall upper end) is searched until its bound falls below the next side's, then that side,
-  // and so on. The target is always the overall lower end plus the tolerance, which only rises
-  // (a violating input raises it instead of ending the search), so what a side's earlier runs
-  // closed stays proven and its next run goes on from the nodes they left open. Measured against
-  // bisecting on a falling target, whose every run had to start again from the root (784-100-10
-  // Q=8 sample 3236, output 6, 60 s): 0.1908 against 0.1941; on the ten boxes of
-  // bench/max_error.py the median width went from 11.7% to 11.5%, and no upper end rose.
+  // Bisection on a common target with branch and bound as the decision procedure: each pass proves
+  // every side above the target below it (cheap while the target is loose; the LP bounds already
+  // settle most sides), so the overall upper end halves its distance to the lower end per pass.
+  // A violating input raises the lower end (and the target) instead of ending the search.
   auto overall_lower = [&]() {
     Rational l = 0;
     for (const OutputBracket& b : result.outputs) l = std::max(l, b.lower);
@@ -436,65 +431,64 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
          std::to_string(to_double(overall_upper())) + "] after " + std::to_string(seconds_since(t1)) + " s");
   }
   publish(result, "branch and bound");
-  while (remaining() > 0 && overall_upper() - overall_lower() > options.tolerance) {
-    const Rational eps = overall_lower() + options.tolerance;
+  bool stuck = false;
+  // A run stopped by its time share without lowering its side's bound is followed by one more with
+  // all the time left (the target is then the one it could not reach); a second such run ends it.
+  bool last_try = false;
+  while (!stuck && remaining() > 0 && overall_upper() - overall_lower() > options.tolerance) {
+    const Rational lower = overall_lower();
+    const Rational target = std::max<Rational>(lower + options.tolerance, (lower + overall_upper()) / 2);
     std::vector<Side*> todo;
     for (Side& s : sides)
-      if (s.bound > eps) todo.push_back(&s);
-    if (todo.empty()) break;
-    std::stable_sort(todo.begin(), todo.end(), [](const Side* a, const Side* b) { return a->bound > b->bound; });
-    Side& side = *todo.front();
-    OutputBracket& b = result.outputs[side.slot];
-    bab::BabOptions bo;
-    bo.eps = eps;
-    bo.threads = options.threads;
-    bo.difference_cuts = options.difference_cuts;
-    bo.max_nodes = options.bab_max_nodes;
-    if (options.timeout_seconds > 0) bo.seconds = std::max(0.001, remaining());
-    // Hand over once this side is 1/32 of the way from the next side's bound to the target (not
-    // the moment it passes it: each hand-over restarts the annealing thread). Measured on
-    // 784-100-10 Q=8 sample 7389, every output, 60 s: with 1/8 the top side stopped short of
-    // handing over and spent the rest of the time under a second side that held the upper end
-    // (0.4995); with 1/32, 0.4967.
-    if (todo.size() > 1) {
-      const Rational next = todo[1]->bound;
-      bo.stop_at_bound = -to_double(next - (next - eps) / 32);
+      if (s.bound > target) todo.push_back(&s);
+    std::sort(todo.begin(), todo.end(), [](const Side* a, const Side* b) { return a->bound > b->bound; });
+    for (std::size_t n = 0; n < todo.size() && !stuck && remaining() > 0; ++n) {
+      Side& side = *todo[n];
+      OutputBracket& b = result.outputs[side.slot];
+      bab::BabOptions bo;
+      bo.eps = std::max<Rational>(target, overall_lower() + options.tolerance);
+      if (side.bound <= bo.eps) continue;  // a witness found meanwhile moved the target above it
+      bo.threads = options.threads;
+      bo.difference_cuts = options.difference_cuts;
+      bo.max_nodes = options.bab_max_nodes;
+      // The side with the highest bound decides the overall upper end: it gets half of what is left.
+      if (options.timeout_seconds > 0)
+        bo.seconds = std::max(0.001, last_try ? remaining()
+                                     : n == 0  ? remaining() / 2
+                                               : remaining() / double(todo.size() - n));
+      bo.anneal = options.anneal;
+      if (!options.tabu) bo.tabu_steps = 0;
+      bo.anneal_start = side.anneal_start;
+      bo.plunge_depth = 8;  // mostly best-first: the bound of a search stopped early is what counts here
+      bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
+        for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
+        return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);
+      };
+      bab::BabResult r = bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
+      side.anneal_start = std::move(r.anneal_start);
+      // Proved below the final eps; or, stopped, below both the least bound of the nodes left open
+      // and that eps, which is all the closed nodes are proven for (eps only grows during a run).
+      // The open nodes alone can claim less: nodes still queued may already prove a raised eps.
+      Rational proved = r.status == bab::BabStatus::PROVED ? r.eps
+                        : std::isfinite(r.proven_bound) ? std::max(r.eps, rational_from_double(dra::up(-r.proven_bound)))
+                                                        : side.bound;
+      const Rational before = side.bound;
+      side.bound = std::min(side.bound, std::max(proved, Rational(0)));
+      if (r.status != bab::BabStatus::PROVED && !(side.bound < before)) {
+        stuck = last_try;
+        last_try = true;
+      }
+      note("branch and bound, output " + std::to_string(b.output) + (side.above ? " (QNN - DNN)" : " (DNN - QNN)") +
+           " <= " + std::to_string(to_double(r.eps)) + ": " + (r.status == bab::BabStatus::PROVED ? "proved" : "stopped") +
+           ", side bound " + std::to_string(to_double(side.bound)) + ", " + std::to_string(r.stats.nodes) + " nodes, " +
+           std::to_string(r.seconds) + " s; bracket [" + std::to_string(to_double(overall_lower())) + ", " +
+           std::to_string(to_double(overall_upper())) + "]");
+      if (options.snapshot) {  // the brackets with the side bounds so far
+        MaxErrorResult so_far = result;
+        apply_sides(so_far);
+        publish(so_far, "branch and bound");
+      }
     }
-    bo.anneal = options.anneal;
-    if (!options.tabu) bo.tabu_steps = 0;
-    bo.anneal_start = side.anneal_start;
-    bo.plunge_depth = 0;  // best first: the bound of a search stopped early is what counts here
-    bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
-      for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
-      return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);
-    };
-    const bool resumed = !side.open.empty();
-    bab::BabResult r = resumed ? bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo, side.open)
-                               : bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
-    side.anneal_start = std::move(r.anneal_start);
-    side.open = std::move(r.open);
-    // Proved below the final eps; or, stopped, below both the least bound of the nodes left open
-    // and that eps, which is all the closed nodes are proven for (eps only grows during a run).
-    // The open nodes alone can claim less: nodes still queued may already prove a raised eps.
-    Rational proved = r.status == bab::BabStatus::PROVED ? r.eps
-                      : std::isfinite(r.proven_bound) ? std::max(r.eps, rational_from_double(dra::up(-r.proven_bound)))
-                                                      : side.bound;
-    side.bound = std::min(side.bound, std::max(proved, Rational(0)));
-    note("branch and bound, output " + std::to_string(b.output) + (side.above ? " (QNN - DNN)" : " (DNN - QNN)") +
-         " <= " + std::to_string(to_double(r.eps)) + (resumed ? " (resumed)" : "") + ": " +
-         (r.status == bab::BabStatus::PROVED ? "proved" : r.reached_stop_bound ? "handed over" : "stopped") +
-         ", side bound " + std::to_string(to_double(side.bound)) + ", " + std::to_string(r.stats.nodes) + " nodes, " +
-         std::to_string(r.seconds) + " s; bracket [" + std::to_string(to_double(overall_lower())) + ", " +
-         std::to_string(to_double(overall_upper())) + "]");
-    if (options.snapshot) {  // the brackets with the side bounds so far
-      MaxErrorResult so_far = result;
-      apply_sides(so_far);
-      publish(so_far, "branch and bound");
-    }
-    // A search that could not split a node further, or did no work, ends the loop: it would only
-    // repeat. (Runs stopped by time end it through remaining(); by bab_max_nodes or a hand-over,
-    // which both come after at least one node, they go on.)
-    if (r.undecidable || (r.status != bab::BabStatus::PROVED && r.stats.nodes == 0)) break;
   }
   apply_sides(result);
   for (OutputBracket& b : result.outputs)

@@ -144,42 +144,6 @@ TEST_CASE("a search stopped early goes on from its open nodes to the oracle's ve
   CHECK(resumed_falsified >= (n + 19) / 20);  // 2 of 40, and at least 1 at any scale
 }
 
-// max-error hands a side over once its bound falls below another's: the search stops as soon as
-// every open node's bound reaches stop_at_bound, and the bound it reports still holds the exact
-// extreme (goal: min s * (QNN - DNN) >= -eps, so the reported bound is at most -extreme).
-TEST_CASE("a search told to stop at a bound stops there, sound, and goes on from its open nodes") {
-  std::mt19937_64 rng(36);
-  int reached = 0;
-  const int n = test::trials(30);
-  for (int trial = 0; trial < n; ++trial) {
-    std::optional<DirectionCase> d = direction_case(rng, trial);
-    if (!d) continue;
-    const auto& [c, root, output, above, extreme] = *d;
-    const dra::Interval& delta = root.output_delta()[output];
-    const double root_bound = above ? -delta.hi : delta.lo;  // DRA's bound of min s * (QNN - DNN)
-    const double stop = (root_bound - to_double(extreme)) / 2;  // halfway to the truth
-    if (!(root_bound < stop)) continue;
-    CAPTURE(trial);
-    bab::BabOptions o;
-    o.eps = just_above(extreme);
-    o.threads = 1 + trial % 2;
-    o.branching.input_split_dimension = 0;
-    o.seconds = 120;
-    o.stop_at_bound = stop;
-    bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {output, above}, o);
-    if (r.status == bab::BabStatus::PROVED) continue;  // closed in one go
-    REQUIRE(r.status == bab::BabStatus::UNKNOWN);
-    CHECK(r.reached_stop_bound);
-    CHECK(r.proven_bound >= stop);
-    CHECK(r.proven_bound <= -to_double(extreme) + 1e-9);
-    o.stop_at_bound = -std::numeric_limits<double>::infinity();
-    bab::BabResult rest = bab::branch_and_bound(c.pair, c.box, root, {output, above}, o, r.open);
-    CHECK(rest.status == bab::BabStatus::PROVED);
-    ++reached;
-  }
-  CHECK(reached >= n / 6);
-}
-
 TEST_CASE("optimising, the nodes' local searches offer inputs that beat the incumbent, with their exact values") {
   std::mt19937_64 rng(35);
   int searches_with_offers = 0;
