@@ -278,8 +278,8 @@ void raise_lower(const quant::ModelPair& pair, OutputBracket& b, const std::vect
 // Sides whose bound exceeds the overall lower end take part, highest bound first. With a time limit
 // the stage gets kTabuShare of what is left: the highest side's run from its LP optimum a whole
 // thread of it (half with one thread), its run from the search's input a quarter of that, and the
-// other sides' runs equal parts of the rest; without one, kTabuSteps steps per run. Runs on
-// options.threads.
+// other sides' runs equal parts of the rest; without one, kTabuSteps steps per run. Any run ends
+// sooner once it has settled (kTabuFruitlessRestarts). Runs on options.threads.
 constexpr double kTabuShare = 0.4;
 constexpr uint64_t kTabuSteps = 500;
 // A run ends after this many restarts in a row without a new best, and its time goes to branch
