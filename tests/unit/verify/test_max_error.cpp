@@ -124,10 +124,11 @@ TEST_CASE("max-error rejects a non-positive tolerance and an unknown encoding") 
 
 // Runs cut short (here by a node limit; on real boxes by their time share) leave nodes open, some
 // of which may already prove the eps a witness raised meanwhile: a side's bound must still cover
-// what the closed nodes are proven for, so every bracket holds the exact maximum.
+// what the closed nodes are proven for, and a run that goes on from them must not lose any, so
+// every bracket holds the exact maximum.
 TEST_CASE("max-error: branch and bound runs cut short still bracket the exact maximum") {
   std::mt19937_64 rng(509);
-  int stopped_runs = 0, closed = 0;
+  int stopped_runs = 0, resumed_runs = 0, closed = 0;
   const int n = test::trials(24);
   for (int round = 0; round < n; ++round) {
     test::RandomCase c = round % 2 ? test::random_small_case(rng, 300) : test::random_case(rng, 3, {5, 4}, 3, 300);
@@ -152,6 +153,7 @@ TEST_CASE("max-error: branch and bound runs cut short still bracket the exact ma
       const double bound = std::stod(line.substr(at + std::string("side bound ").size()));
       claims.push_back({std::stoul(line.substr(std::string("branch and bound, output ").size())),
                         line.find("(QNN - DNN)") != std::string::npos, bound, line});
+      resumed_runs += line.find(" (resumed): ") != std::string::npos;
       if (line.find(": stopped, ") == std::string::npos) return;
       ++stopped_runs;
       const double eps = std::stod(line.substr(line.rfind("<= ", at) + 3));
@@ -179,6 +181,7 @@ TEST_CASE("max-error: branch and bound runs cut short still bracket the exact ma
     closed += r.closed;
   }
   CHECK(stopped_runs > n);  // runs were cut short
+  CHECK(resumed_runs > n);  // and went on from the nodes they left open
   CHECK(closed > 0);        // and some brackets closed all the same
 }
 
