@@ -290,7 +290,7 @@ class Worker {
   Processed process(const Node& node) {
     Processed out;
     const auto node_start = Clock::now();
-    const spec::Box& box = node.sub.box;
+    const spec::Box& box = node.sub.box();
     d_eps = d_s.current_eps();
     const Rational& eps = d_eps;
     // 1. Bounds: DRA within the parent's (the root's are given).
@@ -301,13 +301,13 @@ class Worker {
       return out;
     }
     std::shared_ptr<const dra::DraResult> bounds = d_s.root;
-    if (node.sub.within && last_layer_split(node.sub)) {
+    if (node.sub.has_bounds() && last_layer_split(node.sub)) {
       // A split in the last hidden layer changes no other neuron's bounds: only its own phase.
-      bounds = restricted_copy(*node.sub.within, node.sub.restrictions.back());
-    } else if (node.sub.within) {
+      bounds = restricted_copy(*node.sub.within(), node.sub.restrictions.back());
+    } else if (node.sub.has_bounds()) {
       auto t = Clock::now();
       bounds = std::make_shared<dra::DraResult>(dra::run_dra(
-          d_s.pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true}, node.sub.within.get()));
+          d_s.pair, box, {dra::DraMode::SYM, dra::Semantics::SOUND, true}, node.sub.within().get()));
       stats.dra_seconds += seconds_since(t);
     }
     if (bounds->infeasible) {
@@ -435,7 +435,7 @@ class Worker {
       const bounds::Restriction& r = split.children[c];
       Node child;
       child.sub = tried.empty() ? bounds::restrict(node.sub, bounds, r) : std::move(tried[c].sub);
-      const spec::Box& cb = child.sub.box;
+      const spec::Box& cb = child.sub.box();
       bool empty = false;
       for (std::size_t k = 0; k < cb.dimension(); ++k) empty |= cb.lo[k] > cb.hi[k];
       if (empty) continue;
@@ -506,13 +506,13 @@ class Worker {
                           const lp::LpBound& lp, const bounds::Restriction& r) {
     StrongChild kid;
     kid.sub = bounds::restrict(node.sub, bounds, r);
-    std::shared_ptr<const dra::DraResult> narrowed = restricted_copy(*kid.sub.within, r);
+    std::shared_ptr<const dra::DraResult> narrowed = restricted_copy(*kid.sub.within(), r);
     if (narrowed->infeasible) {
       kid.closed = true;
       return kid;
     }
     auto t = Clock::now();
-    d_lp.load(node.sub.box, *narrowed);
+    d_lp.load(node.sub.box(), *narrowed);
     const double left = d_s.remaining();
     lp::LpBound b = d_lp.optimise(d_objective, d_s.goal.above, &lp.basis, std::isfinite(left) ? std::max(0.001, left) : 0);
     stats.lp_seconds += seconds_since(t);

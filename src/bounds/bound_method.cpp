@@ -29,15 +29,15 @@ dra::DraResult bound(const quant::ModelPair& pair, const Subproblem& sub, Method
   dra::DraMode mode = method == Method::DRA_BASE ? dra::DraMode::BASE
                     : method == Method::DRA_CON  ? dra::DraMode::CON
                                                  : dra::DraMode::SYM;
-  dra::DraResult result = dra::run_dra(pair, sub.box, {mode, dra::Semantics::SOUND, true}, sub.within.get());
+  dra::DraResult result = dra::run_dra(pair, sub.box(), {mode, dra::Semantics::SOUND, true}, sub.within().get());
   if (method != Method::LP || result.infeasible || pair.qnn.layers.size() < 2) return result;
   // The LP's structure comes from these bounds: the subproblem is its own root.
   lp::LpBounder bounder(pair, result, options.difference_cuts);
   if (options.tighten_seconds > 0) {
-    result = bounder.tighten(sub.box, result, deadline_after(options.tighten_seconds));
+    result = bounder.tighten(sub.box(), result, deadline_after(options.tighten_seconds));
     if (result.infeasible) return result;
   } else {
-    bounder.load(sub.box, result);
+    bounder.load(sub.box(), result);
   }
   std::vector<std::size_t> outputs = options.outputs;
   if (outputs.empty())

@@ -27,7 +27,7 @@ struct BoundOptions {
 };
 
 /**
- * Sound bounds over the subproblem: run_dra within sub.within (the sound semantics; Sym for LP),
+ * Sound bounds over the subproblem: run_dra within sub.within() (the sound semantics; Sym for LP),
  * then for LP the rigorous LP bounds of each output difference (and tightened hidden neurons)
  * intersected in. `infeasible` is set when the restrictions leave no point.
  */

@@ -26,8 +26,48 @@ std::string Restriction::to_string() const {
 
 Subproblem Subproblem::root(spec::Box box) {
   Subproblem s;
-  s.box = std::move(box);
+  s.d_box = std::make_shared<const spec::Box>(std::move(box));
   return s;
+}
+
+Subproblem Subproblem::with_bounds(spec::Box box, std::shared_ptr<const dra::DraResult> within,
+                                   std::vector<Restriction> restrictions) {
+  Subproblem s = root(std::move(box));
+  s.d_bounds = std::move(within);
+  s.restrictions = std::move(restrictions);
+  return s;
+}
+
+namespace {
+
+// `bounds` narrowed by one neuron restriction (an INPUT restriction narrows the box instead).
+void narrow(dra::DraResult& bounds, const Restriction& r) {
+  switch (r.target) {
+    case Target::INPUT:
+      break;
+    case Target::DNN_PRE: {
+      dra::Interval& z = bounds.layers[r.layer].dnn_pre[r.neuron];
+      z = z.meet({r.lo, r.hi});
+      break;
+    }
+    case Target::QNN_PRE: {
+      dra::LayerReport& layer = bounds.layers[r.layer];
+      if (std::isfinite(r.lo))
+        layer.qnn_pre_lo[r.neuron] = std::max<int64_t>(layer.qnn_pre_lo[r.neuron], int64_t(std::ceil(r.lo)));
+      if (std::isfinite(r.hi))
+        layer.qnn_pre_hi[r.neuron] = std::min<int64_t>(layer.qnn_pre_hi[r.neuron], int64_t(std::floor(r.hi)));
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const dra::DraResult> Subproblem::within() const {
+  if (!d_bounds || !d_last_pending) return d_bounds;
+  auto b = std::make_shared<dra::DraResult>(*d_bounds);
+  narrow(*b, restrictions.back());
+  return b;
 }
 
 std::string Subproblem::to_string() const {
@@ -49,29 +89,11 @@ spec::Box narrowed(spec::Box box, const std::vector<Restriction>& restrictions) 
 Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::DraResult>& parent_bounds,
                     const Restriction& r) {
   Subproblem child;
-  child.box = parent.box;
+  child.d_box = r.target == Target::INPUT ? std::make_shared<const spec::Box>(narrowed(parent.box(), {r})) : parent.d_box;
   child.restrictions = parent.restrictions;
   child.restrictions.push_back(r);
-  auto bounds = std::make_shared<dra::DraResult>(*parent_bounds);
-  switch (r.target) {
-    case Target::INPUT:
-      child.box = narrowed(std::move(child.box), {r});
-      break;
-    case Target::DNN_PRE: {
-      dra::Interval& z = bounds->layers[r.layer].dnn_pre[r.neuron];
-      z = z.meet({r.lo, r.hi});
-      break;
-    }
-    case Target::QNN_PRE: {
-      dra::LayerReport& layer = bounds->layers[r.layer];
-      if (std::isfinite(r.lo))
-        layer.qnn_pre_lo[r.neuron] = std::max<int64_t>(layer.qnn_pre_lo[r.neuron], int64_t(std::ceil(r.lo)));
-      if (std::isfinite(r.hi))
-        layer.qnn_pre_hi[r.neuron] = std::min<int64_t>(layer.qnn_pre_hi[r.neuron], int64_t(std::floor(r.hi)));
-      break;
-    }
-  }
-  child.within = std::move(bounds);
+  child.d_bounds = parent_bounds;
+  child.d_last_pending = r.target != Target::INPUT;
   return child;
 }
 
@@ -83,7 +105,7 @@ Subproblem replay(const quant::ModelPair& pair, const spec::Box& box, const dra:
     sub = restrict(sub, bounds, restrictions[i]);
     if (i + 1 < restrictions.size())  // the last region's DRA is the caller's (branch and bound's) to run
       bounds = std::make_shared<dra::DraResult>(
-          dra::run_dra(pair, sub.box, {dra::DraMode::SYM, dra::Semantics::SOUND, true}, sub.within.get()));
+          dra::run_dra(pair, sub.box(), {dra::DraMode::SYM, dra::Semantics::SOUND, true}, sub.within().get()));
   }
   return sub;
 }

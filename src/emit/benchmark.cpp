@@ -69,7 +69,7 @@ void split_into_subproblems(const quant::ModelPair& pair, const spec::Box& box, 
         const bounds::Subproblem& node = open.sub;
         smt::ScopedCheck check{{p.violations[q]}, "unknown"};
         std::vector<smt::Term> within;
-        for (const verify::TermBound& tb : verify::node_bounds(p.network, box, node.box, node.restrictions))
+        for (const verify::TermBound& tb : verify::node_bounds(p.network, box, node.box(), node.restrictions))
           within.push_back(verify::bound_formula(*p.terms, tb));
         check.assertions.insert(check.assertions.end(), within.begin(), within.end());
         if (options.solve_status) check.status = solve_query(pair, p, q, within, options);

@@ -68,7 +68,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   if (!options.tabu) bo.tabu_steps = 0;
   bo.cancel = cancel;
   bab::OpenNode start{{}, -std::numeric_limits<double>::infinity(), part.basis};
-  if (part.within) start.sub = bounds::Subproblem{bounds::narrowed(part.box, part.restrictions), part.within, part.restrictions};
+  if (part.within) start.sub = bounds::Subproblem::with_bounds(bounds::narrowed(part.box, part.restrictions), part.within, part.restrictions);
   else start.sub = bounds::replay(pair, part.box, root, part.restrictions);
   bab::BabResult r = bab::branch_and_bound(pair, part.box, root, {goal.output, goal.direction == verify::Direction::ABOVE},
                                            bo, {start});
@@ -95,9 +95,9 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   const double eps = to_double(options.eps);
   for (std::size_t i = 0; i < r.open.size(); ++i) {
     Part child = Part::of_box(part.box, part.depth + 1, part.path, std::max(0.0, -r.open[i].bound - eps));
+    child.within = r.open[i].sub.within();  // before the restrictions move: it reads the last one
     child.restrictions = std::move(r.open[i].sub.restrictions);
     child.basis = std::move(r.open[i].basis);
-    child.within = std::move(r.open[i].sub.within);
     child.goal = goal;
     out.children.push_back(std::move(child));
   }

@@ -143,7 +143,7 @@ namespace {
 
 // Is x inside the node: its box, and every neuron restriction at x's exact neuron values?
 bool in_node(const test::RandomCase& c, const bounds::Subproblem& node, const std::vector<int64_t>& x) {
-  return node.box.contains(x) && test::satisfies(test::trace(c.pair, x), node.restrictions);
+  return node.box().contains(x) && test::satisfies(test::trace(c.pair, x), node.restrictions);
 }
 
 }  // namespace

@@ -127,7 +127,7 @@ TEST_CASE("DRA within branch-and-bound restrictions, then the LP, bound every po
         else r.lo = double(m), r.hi = inf;
       }
       sub = bounds::restrict(sub, parent, r);
-      dra::DraResult b = dra::run_dra(c.pair, sub.box, kSound, sub.within.get());
+      dra::DraResult b = dra::run_dra(c.pair, sub.box(), kSound, sub.within().get());
       int points = 0;
       if (b.infeasible) {
         ++infeasible;
@@ -136,7 +136,7 @@ TEST_CASE("DRA within branch-and-bound restrictions, then the LP, bound every po
         break;
       }
       lp::LpBounder bounder(c.pair, root, true);
-      bounder.load(sub.box, b);
+      bounder.load(sub.box(), b);
       std::vector<lp::LpBound> found = bounder.bound_outputs(b, all_outputs(c.pair));
       CHECK(violations(c.pair, c.box, b, sub.restrictions, &points) == 0);
       if (b.infeasible) CHECK(points == 0);
@@ -219,9 +219,9 @@ TEST_CASE("affine QNNs: LP output bounds, under restrictions and after tightenin
     bounds::Restriction r{bounds::Target::QNN_PRE, i, j, rng() % 2 ? -inf : double(m), 0};
     r.hi = std::isfinite(r.lo) ? inf : double(m);
     bounds::Subproblem sub = bounds::restrict(bounds::Subproblem::root(c.box), std::make_shared<const dra::DraResult>(root), r);
-    dra::DraResult rb = dra::run_dra(c.pair, sub.box, kSound, sub.within.get());
+    dra::DraResult rb = dra::run_dra(c.pair, sub.box(), kSound, sub.within().get());
     if (rb.infeasible) continue;
-    bounder.load(sub.box, rb);
+    bounder.load(sub.box(), rb);
     bounder.bound_outputs(rb, all_outputs(c.pair));
     int points = 0;
     CHECK(violations(c.pair, c.box, rb, sub.restrictions, &points) == 0);

@@ -189,12 +189,12 @@ TEST_CASE("replayed restrictions give bounds that hold at every input of the nod
     bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {0, trial % 2 == 0}, o);
     for (const bab::OpenNode& node : r.open) {
       bounds::Subproblem again = bounds::replay(c.pair, c.box, root, node.sub.restrictions);
-      CHECK(again.box.lo == node.sub.box.lo);
-      CHECK(again.box.hi == node.sub.box.hi);
+      CHECK(again.box().lo == node.sub.box().lo);
+      CHECK(again.box().hi == node.sub.box().hi);
       // The node's region: the points of its box where every restriction holds.
-      dra::DraResult b = dra::run_dra(c.pair, again.box, {dra::DraMode::SYM, dra::Semantics::SOUND, true}, again.within.get());
+      dra::DraResult b = dra::run_dra(c.pair, again.box(), {dra::DraMode::SYM, dra::Semantics::SOUND, true}, again.within().get());
       ++nodes_checked;
-      for (const std::vector<int64_t>& x : test::box_points(again.box)) {
+      for (const std::vector<int64_t>& x : test::box_points(again.box())) {
         test::Trace t = test::trace(c.pair, x);
         if (!test::satisfies(t, node.sub.restrictions)) continue;
         ++points_checked;
