@@ -64,9 +64,9 @@ void narrow(dra::DraResult& bounds, const Restriction& r) {
 }  // namespace
 
 std::shared_ptr<const dra::DraResult> Subproblem::within() const {
-  if (!d_bounds || !d_last_pending) return d_bounds;
+  if (!d_bounds || !d_pending) return d_bounds;
   auto b = std::make_shared<dra::DraResult>(*d_bounds);
-  narrow(*b, restrictions.back());
+  narrow(*b, *d_pending);
   return b;
 }
 
@@ -93,7 +93,7 @@ Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::D
   child.restrictions = parent.restrictions;
   child.restrictions.push_back(r);
   child.d_bounds = parent_bounds;
-  child.d_last_pending = r.target != Target::INPUT;
+  if (r.target != Target::INPUT) child.d_pending = r;
   return child;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,7 +62,7 @@ struct Subproblem {
   // and about 12 KB a node when each child held copies).
   std::shared_ptr<const spec::Box> d_box;
   std::shared_ptr<const dra::DraResult> d_bounds;  ///< over the parent region, or over this one
-  bool d_last_pending = false;  ///< d_bounds is the parent's: restrictions.back() still narrows it
+  std::optional<Restriction> d_pending;  ///< set: d_bounds is the parent's, and this split still narrows it
 };
 
 /** `box` narrowed by the INPUT restrictions among `restrictions`. */

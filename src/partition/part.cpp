@@ -95,7 +95,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   const double eps = to_double(options.eps);
   for (std::size_t i = 0; i < r.open.size(); ++i) {
     Part child = Part::of_box(part.box, part.depth + 1, part.path, std::max(0.0, -r.open[i].bound - eps));
-    child.within = r.open[i].sub.within();  // before the restrictions move: it reads the last one
+    child.within = r.open[i].sub.within();
     child.restrictions = std::move(r.open[i].sub.restrictions);
     child.basis = std::move(r.open[i].basis);
     child.goal = goal;
