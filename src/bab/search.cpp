@@ -303,7 +303,7 @@ class Worker {
     std::shared_ptr<const dra::DraResult> bounds = d_s.root;
     if (node.sub.has_bounds() && last_layer_split(node.sub)) {
       // A split in the last hidden layer changes no other neuron's bounds: only its own phase.
-      bounds = restricted_copy(*node.sub.within(), node.sub.restrictions.back());
+      bounds = restricted_copy(node.sub.within_copy(), node.sub.restrictions.back());
     } else if (node.sub.has_bounds()) {
       auto t = Clock::now();
       bounds = std::make_shared<dra::DraResult>(dra::run_dra(
@@ -506,7 +506,7 @@ class Worker {
                           const lp::LpBound& lp, const bounds::Restriction& r) {
     StrongChild kid;
     kid.sub = bounds::restrict(node.sub, bounds, r);
-    std::shared_ptr<const dra::DraResult> narrowed = restricted_copy(*kid.sub.within(), r);
+    std::shared_ptr<const dra::DraResult> narrowed = restricted_copy(kid.sub.within_copy(), r);
     if (narrowed->infeasible) {
       kid.closed = true;
       return kid;
@@ -536,8 +536,10 @@ class Worker {
     return r.target != bounds::Target::INPUT && r.layer + 2 == d_s.pair.qnn.layers.size();
   }
 
-  std::shared_ptr<const dra::DraResult> restricted_copy(const dra::DraResult& within, const bounds::Restriction& r) const {
-    auto b = std::make_shared<dra::DraResult>(within);
+  // `within` (a node's own copy of its bounds, the split applied) with the split neuron's phase
+  // classified again, or marked infeasible when the split left its range empty.
+  std::shared_ptr<const dra::DraResult> restricted_copy(dra::DraResult within, const bounds::Restriction& r) const {
+    auto b = std::make_shared<dra::DraResult>(std::move(within));
     dra::LayerReport& layer = b->layers[r.layer];
     const std::size_t j = r.neuron;
     if (r.target == bounds::Target::DNN_PRE) {

@@ -65,8 +65,12 @@ void narrow(dra::DraResult& bounds, const Restriction& r) {
 
 std::shared_ptr<const dra::DraResult> Subproblem::within() const {
   if (!d_bounds || !d_pending) return d_bounds;
-  auto b = std::make_shared<dra::DraResult>(*d_bounds);
-  narrow(*b, *d_pending);
+  return std::make_shared<const dra::DraResult>(within_copy());
+}
+
+dra::DraResult Subproblem::within_copy() const {
+  dra::DraResult b = *d_bounds;
+  if (d_pending) narrow(b, *d_pending);
   return b;
 }
 

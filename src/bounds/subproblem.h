@@ -48,6 +48,8 @@ struct Subproblem {
   /// applied (run_dra's `within`); null for a root subproblem (the box alone). Made on each call
   /// from the parent's bounds, which both children share: a node keeps no copy of its own.
   std::shared_ptr<const dra::DraResult> within() const;
+  /** The same as a copy of its own, for a caller that changes it (needs has_bounds()). */
+  dra::DraResult within_copy() const;
   bool has_bounds() const { return d_bounds != nullptr; }
 
   std::vector<Restriction> restrictions;  ///< every split from the root, in order
