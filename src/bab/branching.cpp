@@ -73,6 +73,9 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
   };
   // Fallback when no multiplier points anywhere: the widest relaxation (BaBSR's intercept alone).
   std::optional<Branching> widest;
+  // Fallback before bisecting an input: a fractional rounding over a range too wide for a scored
+  // split (integer_split_range). Bisecting one of 784 pixels moves nothing and costs a DRA.
+  std::optional<Branching> wide_rounding;
   auto offer_widest = [&](double gap, const char* kind, Restriction a, Restriction b) {
     if (gap <= 0 || (widest && gap <= widest->score)) return;
     widest = Branching{{a, b}, gap, kind};
@@ -115,6 +118,13 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
                        std::min(frac, 1 - frac);
         offer(score, "qnn-integer", Restriction{Target::QNN_PRE, i, j, -kInfinity, floor_r},
               Restriction{Target::QNN_PRE, i, j, floor_r + 1, kInfinity});
+      } else if (std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
+        double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) *
+                       std::min(frac, 1 - frac);
+        if (score > 0 && (!wide_rounding || score > wide_rounding->score))
+          wide_rounding = Branching{{Restriction{Target::QNN_PRE, i, j, -kInfinity, floor_r},
+                                     Restriction{Target::QNN_PRE, i, j, floor_r + 1, kInfinity}},
+                                    score, "qnn-integer"};
       }
     }
   }
@@ -125,6 +135,7 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
     return scored;
   }
   if (widest) return {*widest};
+  if (wide_rounding) return {*wide_rounding};
   // Nothing relaxed is left but the inputs: bisect the widest coordinate.
   if (free.empty()) return {};
   std::size_t k = *std::max_element(free.begin(), free.end(), [&](std::size_t a, std::size_t b) {

@@ -1,6 +1,6 @@
 // Where branch and bound splits (bab/branching.h): integer splits of a QNN rounding are offered only
 // where the rounded value's clamped range in the node is narrow enough, and the limit changes
-// nothing else.
+// nothing else but the fallback: with nothing else to split, the best wide rounding.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -42,7 +42,7 @@ bool same_split(const bab::Branching& a, const bab::Branching& b) {
 
 TEST_CASE("integer splits only where the rounded value's clamped range is narrow; other candidates unchanged") {
   std::mt19937_64 rng(71);
-  int dropped = 0, kept = 0;
+  int dropped = 0, kept = 0, fallbacks = 0;
   const int n = test::trials(60);
   for (int trial = 0; trial < n; ++trial) {
     CAPTURE(trial);
@@ -71,6 +71,18 @@ TEST_CASE("integer splits only where the rounded value's clamped range is narrow
           else ++dropped;
         }
         auto integer = of_kind(some, "qnn-integer", true);
+        std::vector<bab::Branching> dropped_here;
+        for (const bab::Branching& b : of_kind(all, "qnn-integer", true))
+          if (clamped_range(c.pair, root, b.children.front().layer, b.children.front().neuron) > 2) dropped_here.push_back(b);
+        if (expected.empty() && some.size() == 1 && some.front().kind == "qnn-integer") {
+          // Nothing else to split (no scored split of another kind, so none in `all` either): the
+          // fallback is the best-scored wide rounding, not an input.
+          REQUIRE(!dropped_here.empty());
+          CHECK(same_split(some.front(), dropped_here.front()));
+          CHECK(of_kind(all, "qnn-integer", false).empty());
+          ++fallbacks;
+          continue;
+        }
         REQUIRE(integer.size() == expected.size());
         for (std::size_t k = 0; k < integer.size(); ++k) CHECK(same_split(integer[k], expected[k]));
         kept += int(integer.size());
@@ -87,4 +99,5 @@ TEST_CASE("integer splits only where the rounded value's clamped range is narrow
   // Both outcomes happened, so the limit was exercised either way.
   CHECK(dropped > 0);
   CHECK(kept > 0);
+  CHECK(fallbacks > 0);  // and the fallback (16 of the 60 trials' nodes with this seed)
 }
