@@ -478,10 +478,12 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
         return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);
       };
       const bool resume = !side.open.empty() && side.open_eps <= bo.eps;
+      const std::size_t resumed_from = resume ? side.open.size() : 0;
       bab::BabResult r = resume ? bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo, side.open)
                                 : bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
       side.open.clear();
       side.anneal_start = std::move(r.anneal_start);
+      const std::size_t left_open = r.open.size();
       if (r.status == bab::BabStatus::UNKNOWN && !r.open.empty()) {
         side.open = std::move(r.open);
         side.open_eps = r.eps;
@@ -500,8 +502,9 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
         last_try = true;
       }
       note("branch and bound, output " + std::to_string(b.output) + (side.above ? " (QNN - DNN)" : " (DNN - QNN)") +
-           " <= " + std::to_string(to_double(r.eps)) + (resume ? " (resumed)" : "") + ": " +
-           (r.status == bab::BabStatus::PROVED ? "proved" : "stopped") +
+           " <= " + std::to_string(to_double(r.eps)) +
+           (resume ? " (resumed from " + std::to_string(resumed_from) + " open nodes)" : "") + ": " +
+           (r.status == bab::BabStatus::PROVED ? "proved" : "stopped with " + std::to_string(left_open) + " open") +
            ", side bound " + std::to_string(to_double(side.bound)) + ", " + std::to_string(r.stats.nodes) + " nodes, " +
            std::to_string(r.seconds) + " s; bracket [" + std::to_string(to_double(overall_lower())) + ", " +
            std::to_string(to_double(overall_upper())) + "]");

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
 
 #include "core/error.h"
 #include "eval/difference.h"
@@ -147,14 +148,26 @@ TEST_CASE("max-error: branch and bound runs cut short still bracket the exact ma
       std::string line;
     };
     std::vector<Claim> claims;
+    std::map<std::string, std::size_t> left_open;  // per side ("branch and bound, output K (...)"): nodes its last run left
     o.progress = [&](const std::string& line) {
       const std::size_t at = line.find("side bound ");
       if (line.rfind("branch and bound, output ", 0) != 0 || at == std::string::npos) return;
       const double bound = std::stod(line.substr(at + std::string("side bound ").size()));
       claims.push_back({std::stoul(line.substr(std::string("branch and bound, output ").size())),
                         line.find("(QNN - DNN)") != std::string::npos, bound, line});
-      resumed_runs += line.find(" (resumed): ") != std::string::npos;
-      if (line.find(": stopped, ") == std::string::npos) return;
+      // A resumed run goes on from every node the side's last run left open (a lost node could
+      // hide the side's maximum, and a target below it would then be "proved").
+      const std::string side = line.substr(0, line.find(" <= "));
+      const std::size_t resumed = line.find(" (resumed from ");
+      if (resumed != std::string::npos) {
+        ++resumed_runs;
+        CAPTURE(line);
+        REQUIRE(left_open.count(side));
+        CHECK(std::stoul(line.substr(resumed + std::string(" (resumed from ").size())) == left_open[side]);
+      }
+      const std::size_t stopped = line.find(": stopped with ");
+      left_open[side] = stopped == std::string::npos ? 0 : std::stoul(line.substr(stopped + std::string(": stopped with ").size()));
+      if (stopped == std::string::npos) return;
       ++stopped_runs;
       const double eps = std::stod(line.substr(line.rfind("<= ", at) + 3));
       CAPTURE(line);
