@@ -113,18 +113,13 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
       double floor_r = std::floor(rv + 1e-9), frac = rv - floor_r;
       const bool narrow = options.integer_split_range <= 0 ||
                           std::min(hi, cap) - std::max(lo, pair.qnn.clamp_lo(i)) <= options.integer_split_range;
-      if (narrow && std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
+      if (std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
         double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) *
                        std::min(frac, 1 - frac);
-        offer(score, "qnn-integer", Restriction{Target::QNN_PRE, i, j, -kInfinity, floor_r},
-              Restriction{Target::QNN_PRE, i, j, floor_r + 1, kInfinity});
-      } else if (std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
-        double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) *
-                       std::min(frac, 1 - frac);
-        if (score > 0 && (!wide_rounding || score > wide_rounding->score))
-          wide_rounding = Branching{{Restriction{Target::QNN_PRE, i, j, -kInfinity, floor_r},
-                                     Restriction{Target::QNN_PRE, i, j, floor_r + 1, kInfinity}},
-                                    score, "qnn-integer"};
+        Restriction below{Target::QNN_PRE, i, j, -kInfinity, floor_r}, above{Target::QNN_PRE, i, j, floor_r + 1, kInfinity};
+        if (narrow) offer(score, "qnn-integer", below, above);
+        else if (score > 0 && (!wide_rounding || score > wide_rounding->score))
+          wide_rounding = Branching{{below, above}, score, "qnn-integer"};
       }
     }
   }
