@@ -744,12 +744,15 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
 }
 
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
-                           const Goal& goal, const BabOptions& options, const std::vector<OpenNode>& start) {
+                           const Goal& goal, const BabOptions& options, std::vector<OpenNode> start) {
   if (start.empty()) throw std::logic_error("branch_and_bound: no node to start from");
   SharedSearch s(pair, box, root_bounds, goal, options);
   // Depth = splits from the task's root (the primal heuristics spend more at depth 0 only).
-  for (const OpenNode& n : start)
-    s.heap.push_back(Node{n.sub, n.basis, n.bound, unsigned(n.sub.restrictions.size()), s.next_order++});
+  for (OpenNode& n : start) {
+    const auto depth = unsigned(n.sub.restrictions.size());
+    s.heap.push_back(Node{std::move(n.sub), std::move(n.basis), n.bound, depth, s.next_order++});
+  }
+  start.clear();
   std::make_heap(s.heap.begin(), s.heap.end(), LaterFirst{});
   const unsigned threads = std::max(1u, options.threads);
   std::vector<std::unique_ptr<Worker>> workers;

@@ -135,9 +135,10 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
  * The same over subproblems of `box` (e.g. an earlier search's open nodes, to go on with it, or one
  * node from bounds::replay with a basis from a search over the same box, or none): the search
  * starts from `start` and proves the goal over their union only. The LP's structure, the primal
- * heuristics and counterexamples still range over `box`. `start` must not be empty.
+ * heuristics and counterexamples still range over `box`. `start` must not be empty; taken by value
+ * so that a caller going on with its open nodes can move them in rather than hold them twice.
  */
 BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& root_bounds,
-                           const Goal& goal, const BabOptions& options, const std::vector<OpenNode>& start);
+                           const Goal& goal, const BabOptions& options, std::vector<OpenNode> start);
 
 }  // namespace qeb::bab

@@ -479,7 +479,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       };
       const bool resume = !side.open.empty() && side.open_eps <= bo.eps;
       const std::size_t resumed_from = resume ? side.open.size() : 0;
-      bab::BabResult r = resume ? bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo, side.open)
+      bab::BabResult r = resume ? bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo, std::move(side.open))
                                 : bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
       side.open.clear();
       side.anneal_start = std::move(r.anneal_start);

@@ -631,7 +631,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         }
         if (from.open.empty()) from.open.push_back({bounds::Subproblem::root(box), -std::numeric_limits<double>::infinity(), {}});
         bab::BabResult br = bab::branch_and_bound(pair, box, root_bounds, {d->query.output, d->query.direction == Direction::ABOVE},
-                                                  bo, from.open);
+                                                  bo, std::move(from.open));
         from.open = std::move(br.open);
         from.anneal_start = std::move(br.anneal_start);
         d->seconds += br.seconds;
