@@ -20,18 +20,21 @@ double value_at(const lp::LpBound& s, lp::LpTerm t) {
 }
 double dual_of(const lp::LpBound& s, int row) { return row >= 0 && std::size_t(row) < s.row_dual.size() ? std::fabs(s.row_dual[row]) : 0; }
 
-// Envelope gaps of clamp(r, 0, cap) over the integers [lo, hi] at its kinks: how far the
-// concave (upper) and convex (lower) envelopes stray from the function, at 0 and at cap.
+// Envelope gaps of clamp(r, clamp_lo, clamp_hi) over the integers [lo, hi] at its kinks: how far
+// the concave (upper) envelope strays above the function at clamp_lo, and the convex (lower) one
+// below it at clamp_hi. Hidden layers clamp at 0 below (the ReLU; QNetwork checks it, affine
+// layers included).
 struct KinkGap {
-  double at_zero = 0, at_cap = 0;
+  double at_low = 0, at_high = 0;
 };
-KinkGap clamp_gaps(int64_t lo, int64_t hi, int64_t cap) {
-  auto f = [&](double r) { return std::clamp(r, 0.0, double(cap)); };
+KinkGap clamp_gaps(int64_t lo, int64_t hi, int64_t clamp_lo, int64_t clamp_hi) {
+  const double cl = double(clamp_lo), ch = double(clamp_hi);
+  auto f = [&](double r) { return std::clamp(r, cl, ch); };
   auto line = [&](double a, double b, double r) { return a >= b ? f(a) : f(a) + (f(b) - f(a)) * (r - a) / (b - a); };
   KinkGap g;
-  double l = double(lo), h = double(hi), c = double(cap);
-  if (l < 0 && h > 0) g.at_zero = line(l, std::min(h, c), 0) - f(0);   // the upper line above the kink at 0
-  if (l < c && h > c) g.at_cap = f(c) - line(std::max(l, 0.0), h, c);   // the lower line below the kink at cap
+  const double l = double(lo), h = double(hi);
+  if (l < cl && h > cl) g.at_low = line(l, std::min(h, ch), cl) - f(cl);    // the upper line above the kink at clamp_lo
+  if (l < ch && h > ch) g.at_high = f(ch) - line(std::max(l, cl), h, ch);  // the lower line below the kink at clamp_hi
   return g;
 }
 
@@ -83,7 +86,7 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
 
   for (std::size_t i = 0; i < network.hidden_layers(); ++i) {
     const dra::LayerReport& layer = bounds.layers[i];
-    const int64_t cap = pair.qnn.clamp_hi(i);  // hidden layers clamp at 0 below
+    const int64_t clamp_lo = pair.qnn.clamp_lo(i), clamp_hi = pair.qnn.clamp_hi(i);
     for (std::size_t j = 0; j < layer.dnn_pre.size(); ++j) {
       const dra::Interval& z = layer.dnn_pre[j];
       if (z.lo < 0 && z.hi > 0 && network.dnn_chord_row(i, j) >= 0) {
@@ -96,23 +99,23 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
       if (!r.is_column()) continue;
       int64_t lo = layer.qnn_pre_lo[j], hi = layer.qnn_pre_hi[j];
       if (lo >= hi) continue;
-      KinkGap g = clamp_gaps(lo, hi, cap);
+      KinkGap g = clamp_gaps(lo, hi, clamp_lo, clamp_hi);
       double y = dual_of(solution, network.qnn_lower_row(i, j)) + dual_of(solution, network.qnn_upper_row(i, j));
-      if (g.at_zero > 0) {
-        Restriction low{Target::QNN_PRE, i, j, -kInfinity, 0}, up{Target::QNN_PRE, i, j, 1, kInfinity};
-        offer(y * g.at_zero, "qnn-kink", low, up);
-        offer_widest(g.at_zero, "qnn-kink", low, up);
+      if (g.at_low > 0) {
+        Restriction low{Target::QNN_PRE, i, j, -kInfinity, double(clamp_lo)}, up{Target::QNN_PRE, i, j, double(clamp_lo + 1), kInfinity};
+        offer(y * g.at_low, "qnn-kink", low, up);
+        offer_widest(g.at_low, "qnn-kink", low, up);
       }
-      if (g.at_cap > 0) {
-        Restriction low{Target::QNN_PRE, i, j, -kInfinity, double(cap - 1)}, up{Target::QNN_PRE, i, j, double(cap), kInfinity};
-        offer(y * g.at_cap, "qnn-kink", low, up);
-        offer_widest(g.at_cap, "qnn-kink", low, up);
+      if (g.at_high > 0) {
+        Restriction low{Target::QNN_PRE, i, j, -kInfinity, double(clamp_hi - 1)}, up{Target::QNN_PRE, i, j, double(clamp_hi), kInfinity};
+        offer(y * g.at_high, "qnn-kink", low, up);
+        offer_widest(g.at_high, "qnn-kink", low, up);
       }
       // A fractional rounding: r <= floor(r*) or r >= floor(r*) + 1.
       double rv = value_at(solution, r);
       double floor_r = std::floor(rv + 1e-9), frac = rv - floor_r;
       const bool narrow = options.integer_split_range <= 0 ||
-                          std::min(hi, cap) - std::max(lo, pair.qnn.clamp_lo(i)) <= options.integer_split_range;
+                          std::min(hi, clamp_hi) - std::max(lo, clamp_lo) <= options.integer_split_range;
       if (std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
         double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) *
                        std::min(frac, 1 - frac);

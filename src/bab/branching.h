@@ -1,14 +1,14 @@
 // Where branch and bound splits a node. Candidates are the relaxations the node's LP optimum
 // leans on: an unstable DNN ReLU (its chord), a clamped QNN neuron (its envelope lines around the
-// kinks at 0 and C), a QNN rounding whose integer value the LP took fractionally, and, for
-// low-dimensional inputs, an input coordinate (ReluDiff-style).
+// clamp's kinks: 0 and C, or an affine layer's own ends), a QNN rounding whose integer value the
+// LP took fractionally, and, for low-dimensional inputs, an input coordinate (ReluDiff-style).
 //
 // Score (BaBSR-like, Bunel et al. JMLR 2020, with the LP's own multipliers instead of a
 // back-substituted estimate): |row multiplier| x how far that row's relaxation can lie about the
-// function it relaxes (the chord's gap at the kink, the envelopes' gap at 0 and C, the distance of
-// r to an integer). A multiplier is the objective's sensitivity to the row, so the product
-// estimates the bound gained when the split removes the relaxation. Cheap: one pass over the
-// unstable neurons, no extra LP.
+// function it relaxes (the chord's gap at the kink, the envelopes' gaps at the clamp's kinks, the
+// distance of r to an integer). A multiplier is the objective's sensitivity to the row, so the
+// product estimates the bound gained when the split removes the relaxation. Cheap: one pass over
+// the unstable neurons, no extra LP.
 #pragma once
 
 #include <string>

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <tuple>
 #include <random>
 
 #include "bab/branching.h"
@@ -46,7 +48,7 @@ TEST_CASE("integer splits only where the rounded value's clamped range is narrow
   const int n = test::trials(60);
   for (int trial = 0; trial < n; ++trial) {
     CAPTURE(trial);
-    // A third of the cases affine (ONNX-style), whose clamps need not start at 0.
+    // A third of the cases affine (ONNX-style): other rounding rules and clamp tops.
     test::RandomCase c = trial % 3 == 2 ? test::random_affine_case(rng, 4, {6}, 2, 20000)
                                         : test::random_case(rng, 4, {6}, 2, 20000);
     dra::DraResult root = bounds::bound(c.pair, bounds::Subproblem::root(c.box), bounds::Method::DRA_SYM);
@@ -100,4 +102,60 @@ TEST_CASE("integer splits only where the rounded value's clamped range is narrow
   CHECK(dropped > 0);
   CHECK(kept > 0);
   CHECK(fallbacks > 0);  // and so was the fallback (at 16 nodes with this seed)
+}
+
+TEST_CASE("clamp-kink splits: exactly the clamped neurons whose multipliers point at them, split at their clamp's kinks") {
+  std::mt19937_64 rng(72);
+  int kinks = 0;
+  const int n = test::trials(60);
+  for (int trial = 0; trial < n; ++trial) {
+    CAPTURE(trial);
+    test::RandomCase c = trial % 2 == 1 ? test::random_affine_case(rng, 4, {6}, 2, 20000)
+                                        : test::random_case(rng, 4, {6}, 2, 20000);
+    if (lp::unsupported_reason(c.pair.qnn)) continue;
+    dra::DraResult root = bounds::bound(c.pair, bounds::Subproblem::root(c.box), bounds::Method::DRA_SYM);
+    lp::LpBounder bounder(c.pair, root, true);
+    bounder.load(c.box, root);
+    const lp::NetworkLp& net = bounder.network();
+    for (std::size_t g = 0; g < c.pair.qnn.output_size(); ++g) {
+      lp::LpBound s = bounder.optimise(net.output_difference(g), trial % 4 < 2);
+      if (s.point.empty()) continue;
+      bab::BranchingOptions options;
+      options.input_split_dimension = 0;
+      options.integer_split_range = 0;
+      auto all = bab::branching_candidates(c.pair, net, c.box, root, s, options, 1000);
+      // Expected independently: every neuron whose range straddles a kink of its own clamp and whose
+      // envelope rows carry a multiplier, split just below and above that kink.
+      auto dual = [&](int row) { return row >= 0 ? std::fabs(s.row_dual[std::size_t(row)]) : 0.0; };
+      std::vector<std::tuple<std::size_t, std::size_t, double, double>> expected, found;
+      for (std::size_t i = 0; i < net.hidden_layers(); ++i) {
+        const int64_t clo = c.pair.qnn.clamp_lo(i), chi = c.pair.qnn.clamp_hi(i);
+        for (std::size_t j = 0; j < root.layers[i].qnn_pre_lo.size(); ++j) {
+          if (!net.qnn_pre(i, j).is_column()) continue;
+          const int64_t lo = root.layers[i].qnn_pre_lo[j], hi = root.layers[i].qnn_pre_hi[j];
+          if (dual(net.qnn_lower_row(i, j)) + dual(net.qnn_upper_row(i, j)) <= 0) continue;
+          if (lo < clo && hi > clo) expected.emplace_back(i, j, double(clo), double(clo + 1));
+          if (lo < chi && hi > chi) expected.emplace_back(i, j, double(chi - 1), double(chi));
+        }
+      }
+      for (const bab::Branching& b : of_kind(all, "qnn-kink", true)) {
+        REQUIRE(b.children.size() == 2);
+        const bounds::Restriction &below = b.children[0], &above = b.children[1];
+        CHECK(below.layer == above.layer);
+        CHECK(below.neuron == above.neuron);
+        CHECK(above.lo == below.hi + 1);
+        // Wherever it came from (scored, or the widest relaxation when no multiplier points
+        // anywhere), the split is at a kink of this neuron's own clamp that its range straddles.
+        const int64_t clo = c.pair.qnn.clamp_lo(below.layer), chi = c.pair.qnn.clamp_hi(below.layer);
+        const int64_t lo = root.layers[below.layer].qnn_pre_lo[below.neuron], hi = root.layers[below.layer].qnn_pre_hi[below.neuron];
+        CHECK(((below.hi == double(clo) && lo < clo && hi > clo) || (below.hi == double(chi - 1) && lo < chi && hi > chi)));
+        found.emplace_back(below.layer, below.neuron, below.hi, above.lo);
+        ++kinks;
+      }
+      std::sort(expected.begin(), expected.end());
+      std::sort(found.begin(), found.end());
+      if (!expected.empty()) CHECK(found == expected);  // scored: exactly the expected kinks
+    }
+  }
+  CHECK(kinks > 0);
 }
