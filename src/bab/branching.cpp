@@ -134,14 +134,35 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
   }
   if (widest) return {*widest};
   if (wide_rounding) return {*wide_rounding};
-  // Nothing relaxed is left but the inputs: bisect the widest coordinate.
-  if (free.empty()) return {};
+  // Nothing relaxed is left but the inputs' integrality.
+  std::optional<Branching> split = input_split(box, solution, network);
+  if (!split) return {};
+  return {*split};
+}
+
+std::optional<Branching> input_split(const spec::Box& box, const lp::LpBound& solution, const lp::NetworkLp& network) {
+  std::vector<std::size_t> free = box.free_dimensions();
+  if (free.empty()) return std::nullopt;
+  // The most fractional coordinate of the LP optimum, split at its floor: both children exclude
+  // the optimum, as a MILP solver branches on an integer variable.
+  std::optional<std::size_t> best;
+  double best_frac = 1e-6, best_floor = 0;
+  for (std::size_t k : free) {
+    const double v = value_at(solution, network.input(k));
+    if (!std::isfinite(v)) continue;
+    const double f = std::floor(v), frac = std::min(v - f, f + 1 - v);
+    if (frac > best_frac && f >= double(box.lo[k]) && f < double(box.hi[k])) best = k, best_frac = frac, best_floor = f;
+  }
+  if (best)
+    return Branching{{Restriction{Target::INPUT, 0, *best, -kInfinity, best_floor}, Restriction{Target::INPUT, 0, *best, best_floor + 1, kInfinity}},
+                     0, "input"};
+  // An integral optimum (or none): bisect the widest coordinate.
   std::size_t k = *std::max_element(free.begin(), free.end(), [&](std::size_t a, std::size_t b) {
     return box.hi[a] - box.lo[a] < box.hi[b] - box.lo[b];
   });
   int64_t mid = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
-  return {Branching{{Restriction{Target::INPUT, 0, k, -kInfinity, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInfinity}},
-                    0, "input"}};
+  return Branching{{Restriction{Target::INPUT, 0, k, -kInfinity, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInfinity}},
+                   0, "input"};
 }
 
 }  // namespace qeb::bab

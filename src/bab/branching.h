@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "bounds/subproblem.h"
@@ -70,5 +71,14 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
                                             const spec::Box& box, const dra::DraResult& bounds,
                                             const lp::LpBound& solution, const BranchingOptions& options,
                                             std::size_t limit);
+
+/**
+ * The input split of a node with nothing else to split: the LP optimum's most fractional free
+ * coordinate at its floor, which cuts the optimum off; an integral optimum (or none) bisects the
+ * widest coordinate. nullopt for a single point. Measured on 784-100-10 Q=4 eps=2 sample 3236:
+ * bisecting the widest pixel at its middle left the optimum in a child, and from 150 s on the
+ * proven bound stood still (8,527 pixel bisections in 240 s).
+ */
+std::optional<Branching> input_split(const spec::Box& box, const lp::LpBound& solution, const lp::NetworkLp& network);
 
 }  // namespace qeb::bab

@@ -159,3 +159,60 @@ TEST_CASE("clamp-kink splits: exactly the clamped neurons whose multipliers poin
   }
   CHECK(kinks > 0);
 }
+
+TEST_CASE("the input split cuts the LP optimum off at its most fractional coordinate; an integral one bisects the widest") {
+  std::mt19937_64 rng(73);
+  const int n = test::trials(40);
+  int fractional = 0, integral = 0;
+  for (int trial = 0; trial < n; ++trial) {
+    CAPTURE(trial);
+    test::RandomCase c = test::random_case(rng, 4, {6}, 2, 20000);
+    dra::DraResult root = bounds::bound(c.pair, bounds::Subproblem::root(c.box), bounds::Method::DRA_SYM);
+    lp::LpBounder bounder(c.pair, root, true);
+    bounder.load(c.box, root);
+    lp::LpBound s = bounder.optimise(bounder.network().output_difference(0), trial % 2 == 0);
+    if (s.point.empty()) continue;
+    // The LP's own optimum (often a box vertex, so integral); in a quarter of the trials random
+    // points within the box, fractional; in half the inputs put on the grid: the split must bisect.
+    if (trial % 4 == 1) {
+      std::uniform_real_distribution<double> u(0, 1);
+      for (std::size_t k = 0; k < c.box.lo.size(); ++k)
+        s.point[k] = double(c.box.lo[k]) + u(rng) * double(c.box.hi[k] - c.box.lo[k]);
+    }
+    if (trial % 4 >= 2)
+      for (std::size_t k = 0; k < c.box.lo.size(); ++k) s.point[k] = std::round(s.point[k]);
+    std::vector<std::size_t> free = c.box.free_dimensions();
+    auto split = bab::input_split(c.box, s, bounder.network());
+    if (free.empty()) {
+      CHECK(!split);
+      continue;
+    }
+    REQUIRE(split);
+    REQUIRE(split->children.size() == 2);
+    const bounds::Restriction &below = split->children[0], &above = split->children[1];
+    CHECK(below.target == bounds::Target::INPUT);
+    CHECK(below.neuron == above.neuron);
+    CHECK(above.lo == below.hi + 1);
+    const std::size_t k = below.neuron;
+    CHECK(double(c.box.lo[k]) <= below.hi);
+    CHECK(above.lo <= double(c.box.hi[k]));
+    // Expected independently: the largest distance of a free input to the grid.
+    double most = 0;
+    for (std::size_t j : free) most = std::max(most, std::fabs(s.point[j] - std::round(s.point[j])));
+    if (most > 1e-6) {
+      // The optimum lies strictly between the children, at a coordinate no less fractional than any.
+      CHECK(s.point[k] > below.hi);
+      CHECK(s.point[k] < above.lo);
+      CHECK(std::fabs(s.point[k] - std::round(s.point[k])) == doctest::Approx(most));
+      ++fractional;
+    } else {
+      int64_t widest = 0;
+      for (std::size_t j : free) widest = std::max(widest, c.box.hi[j] - c.box.lo[j]);
+      CHECK(c.box.hi[k] - c.box.lo[k] == widest);
+      CHECK(below.hi == double(c.box.lo[k] + (c.box.hi[k] - c.box.lo[k]) / 2));
+      ++integral;
+    }
+  }
+  CHECK(fractional > 0);
+  CHECK(integral > 0);
+}
