@@ -38,6 +38,24 @@ KinkGap clamp_gaps(int64_t lo, int64_t hi, int64_t clamp_lo, int64_t clamp_hi) {
   return g;
 }
 
+// The floor of `v` when v lies strictly between two integers of [lo, hi] (an integer split at
+// it cuts v off), with v's distance to the nearer integer; nullopt when v is on the grid.
+struct Fractional {
+  double floor, distance;
+};
+std::optional<Fractional> fractional_in(double v, double lo, double hi) {
+  if (!std::isfinite(v)) return std::nullopt;
+  const double f = std::floor(v + 1e-9), frac = v - f;
+  if (frac <= 1e-6 || frac >= 1 - 1e-6 || f < lo || f >= hi) return std::nullopt;
+  return Fractional{f, std::min(frac, 1 - frac)};
+}
+
+// Input coordinate k split after `last_below`: x_k <= last_below or x_k >= last_below + 1.
+Branching input_halves(std::size_t k, double last_below, double score) {
+  return Branching{{Restriction{Target::INPUT, 0, k, -kInfinity, last_below}, Restriction{Target::INPUT, 0, k, last_below + 1, kInfinity}},
+                   score, "input"};
+}
+
 }  // namespace
 
 std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const lp::NetworkLp& network,
@@ -61,13 +79,7 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
       double score = mass * double(box.hi[k] - box.lo[k]);
       if (score > best_score) best_score = score, best = k;
     }
-    int64_t mid = box.lo[best] + (box.hi[best] - box.lo[best]) / 2;
-    Branching b;
-    b.kind = "input";
-    b.score = best_score;
-    b.children = {Restriction{Target::INPUT, 0, best, -kInfinity, double(mid)},
-                  Restriction{Target::INPUT, 0, best, double(mid + 1), kInfinity}};
-    return {b};
+    return {input_halves(best, double(box.lo[best] + (box.hi[best] - box.lo[best]) / 2), best_score)};
   }
 
   std::vector<Branching> scored;  // every candidate with a positive score
@@ -112,14 +124,11 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
         offer_widest(g.at_high, "qnn-kink", low, up);
       }
       // A fractional rounding: r <= floor(r*) or r >= floor(r*) + 1.
-      double rv = value_at(solution, r);
-      double floor_r = std::floor(rv + 1e-9), frac = rv - floor_r;
       const bool narrow = options.integer_split_range <= 0 ||
                           std::min(hi, clamp_hi) - std::max(lo, clamp_lo) <= options.integer_split_range;
-      if (std::isfinite(rv) && frac > 1e-6 && frac < 1 - 1e-6 && floor_r >= double(lo) && floor_r < double(hi)) {
-        double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) *
-                       std::min(frac, 1 - frac);
-        Restriction below{Target::QNN_PRE, i, j, -kInfinity, floor_r}, above{Target::QNN_PRE, i, j, floor_r + 1, kInfinity};
+      if (auto fr = fractional_in(value_at(solution, r), double(lo), double(hi))) {
+        double score = dual_of(solution, network.qnn_rounding_row(i, j)) * network.rounding_scale(i, j) * fr->distance;
+        Restriction below{Target::QNN_PRE, i, j, -kInfinity, fr->floor}, above{Target::QNN_PRE, i, j, fr->floor + 1, kInfinity};
         if (narrow) offer(score, "qnn-integer", below, above);
         else if (score > 0 && (!wide_rounding || score > wide_rounding->score))
           wide_rounding = Branching{{below, above}, score, "qnn-integer"};
@@ -146,23 +155,16 @@ std::optional<Branching> input_split(const spec::Box& box, const lp::LpBound& so
   // The most fractional coordinate of the LP optimum, split at its floor: both children exclude
   // the optimum, as a MILP solver branches on an integer variable.
   std::optional<std::size_t> best;
-  double best_frac = 1e-6, best_floor = 0;
-  for (std::size_t k : free) {
-    const double v = value_at(solution, network.input(k));
-    if (!std::isfinite(v)) continue;
-    const double f = std::floor(v), frac = std::min(v - f, f + 1 - v);
-    if (frac > best_frac && f >= double(box.lo[k]) && f < double(box.hi[k])) best = k, best_frac = frac, best_floor = f;
-  }
-  if (best)
-    return Branching{{Restriction{Target::INPUT, 0, *best, -kInfinity, best_floor}, Restriction{Target::INPUT, 0, *best, best_floor + 1, kInfinity}},
-                     0, "input"};
+  Fractional most{0, 0};
+  for (std::size_t k : free)
+    if (auto fr = fractional_in(value_at(solution, network.input(k)), double(box.lo[k]), double(box.hi[k])))
+      if (fr->distance > most.distance) best = k, most = *fr;
+  if (best) return input_halves(*best, most.floor, 0);
   // An integral optimum (or none): bisect the widest coordinate.
   std::size_t k = *std::max_element(free.begin(), free.end(), [&](std::size_t a, std::size_t b) {
     return box.hi[a] - box.lo[a] < box.hi[b] - box.lo[b];
   });
-  int64_t mid = box.lo[k] + (box.hi[k] - box.lo[k]) / 2;
-  return Branching{{Restriction{Target::INPUT, 0, k, -kInfinity, double(mid)}, Restriction{Target::INPUT, 0, k, double(mid + 1), kInfinity}},
-                   0, "input"};
+  return input_halves(k, double(box.lo[k] + (box.hi[k] - box.lo[k]) / 2), 0);
 }
 
 }  // namespace qeb::bab

@@ -1,7 +1,7 @@
 // Where branch and bound splits a node. Candidates are the relaxations the node's LP optimum
 // leans on: an unstable DNN ReLU (its chord), a clamped QNN neuron (its envelope lines around the
-// clamp's kinks: 0 and C, or an affine layer's own ends), a QNN rounding whose integer value the
-// LP took fractionally, and, for low-dimensional inputs, an input coordinate (ReluDiff-style).
+// clamp's kinks at 0 and C), a QNN rounding whose integer value the LP took fractionally, and,
+// for low-dimensional inputs, an input coordinate (ReluDiff-style).
 //
 // Score (BaBSR-like, Bunel et al. JMLR 2020, with the LP's own multipliers instead of a
 // back-substituted estimate): |row multiplier| x how far that row's relaxation can lie about the
@@ -11,8 +11,8 @@
 // the unstable neurons, no extra LP.
 #pragma once
 
-#include <string>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "bounds/subproblem.h"
