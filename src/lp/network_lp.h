@@ -6,7 +6,8 @@
 //        acc - 2^e r in [-2^(e-1), 2^(e-1) - 1] (only r's integrality is relaxed); the clamp
 //        q = clamp(r, 0, C) by its convex and concave envelopes over [rl, ru] (two lines through
 //        integer points: integer coefficients).
-//   +Diff: DRA's bounds on 2^-F_h q - a per hidden neuron (QEBVerif's cuts), when asked.
+//   +Diff: DRA's bounds on 2^-F_h q - a per hidden neuron (QEBVerif's cuts), when asked; with
+//        them, lines tying that difference to the pre-activation one (lp/activation_link.h).
 // Affine QNNs (ONNX, issue 15): each quantized neuron gets its accumulator as a column,
 //        acc = sum W q + K, and the rounding v = round_half_even((acc mult + add) / div) as
 //        acc mult + add - div v in [-div/2, div/2] (ties relaxed to both sides); the clamp to
@@ -69,6 +70,9 @@ class NetworkLp {
   int qnn_lower_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_lower_row[j]; }
   int qnn_upper_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_upper_row[j]; }
   int qnn_rounding_row(std::size_t i, std::size_t j) const { return d_layers[i].qnn_rounding_row[j]; }
+  /** The activation links' rows of hidden neuron (i, j) (lp/activation_link.h), or -1. */
+  int link_upper_row(std::size_t i, std::size_t j) const { return d_layers[i].link_upper_row[j]; }
+  int link_lower_row(std::size_t i, std::size_t j) const { return d_layers[i].link_lower_row[j]; }
   /** The rounding row's coefficient of r (2^e, or div): one integer step of r moves the row by this much. */
   double rounding_scale(std::size_t i, std::size_t j) const;
 
@@ -80,10 +84,14 @@ class NetworkLp {
     std::vector<int> qnn_rounding_row;  ///< acc - 2^e r in the rounding window (else -1: constant neuron)
     std::vector<int> qnn_acc;        ///< affine: the accumulator's column (else -1)
     std::vector<int> diff_row;       ///< +Diff: 2^-F_h q - a in [lo, hi] (else -1)
+    /// Power-of-two QNNs, both neurons unstable or clamped: 2^-F_h q - a against 2^-F_h r - z, per node (else -1)
+    std::vector<int> link_upper_row, link_lower_row;
   };
   void build_dnn_layer(std::size_t i, const dra::LayerReport& root);
   void build_qnn_layer(std::size_t i, const dra::LayerReport& root);
   void build_difference_cuts(std::size_t i);
+  void build_activation_links(std::size_t i);
+  void set_activation_links(std::size_t i, std::size_t j, const dra::LayerReport& b);
   /// Affine: the neuron's accumulator column and its definition row; then, if quantized, its
   /// rounding row and clamp rows (their columns pushed onto L).
   void build_affine_neuron(std::size_t i, std::size_t j, Layer& L, bool quantized, bool clamped);

@@ -3,6 +3,7 @@
 // branch-and-bound restrictions (DRA within them), and after LP tightening of hidden neurons.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <random>
 
 #include "bounds/bound_method.h"
@@ -10,6 +11,7 @@
 #include "core/error.h"
 #include "dra/diff_analysis.h"
 #include "lp/lp_bounder.h"
+#include "lp/network_lp.h"
 #include "support/neuron_trace.h"
 #include "support/random_network.h"
 #include "support/trials.h"
@@ -231,4 +233,50 @@ TEST_CASE("affine QNNs: LP output bounds, under restrictions and after tightenin
   CHECK(cases > n * 5 / 6);   // 100 of the full run's 120
   CHECK(restricted > n / 3);  // 40
   CHECK(tighter > n / 12);    // 10
+}
+
+// The relaxation itself, row by row: at every integer point of the box, the exact values of the
+// neurons (inputs, DNN z and a, QNN r and q in integer units) satisfy every column bound and
+// every row of the LP as stated in doubles, the activation links included. A row that cut off a
+// real point would fail here even where the LP's optimum happened not to use it.
+TEST_CASE("every row and column bound of the LP holds at the exact values of every point of the box") {
+  std::mt19937_64 rng(26);
+  int links = 0;
+  const int n = test::trials(80);
+  for (int trial = 0; trial < n; ++trial) {
+    test::RandomCase c = trial % 2 ? test::random_small_case(rng, 150) : test::random_case(rng, 2, {4, 4}, 2, 100);
+    CAPTURE(trial);
+    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+    lp::NetworkLp net(c.pair, root, true);
+    const lp::LinearProgram& lp = net.instantiate(c.box, root);
+    for (std::size_t i = 0; i < net.hidden_layers(); ++i)
+      for (std::size_t j = 0; j < c.pair.qnn.layers[i].outputs; ++j) links += net.link_upper_row(i, j) >= 0;
+    spec::for_each_point(c.box, [&](const std::vector<int64_t>& x) {
+      test::Trace t = test::trace(c.pair, x);
+      std::vector<std::optional<Rational>> v(lp.columns());
+      for (std::size_t k = 0; k < x.size(); ++k) v[k] = Rational(x[k]);
+      for (std::size_t i = 0; i < net.hidden_layers(); ++i) {
+        const Rational step = c.pair.qnn.step(i);
+        for (std::size_t j = 0; j < c.pair.qnn.layers[i].outputs; ++j) {
+          if (net.dnn_pre(i, j).is_column()) v[net.dnn_pre(i, j).column] = t.dnn_pre[i][j];
+          if (net.dnn_post(i, j).is_column()) v[net.dnn_post(i, j).column] = t.dnn_post[i][j];
+          if (net.qnn_pre(i, j).is_column()) v[net.qnn_pre(i, j).column] = Rational(t.qnn_rounded[i][j]);
+          if (net.qnn_post(i, j).is_column()) v[net.qnn_post(i, j).column] = t.qnn_post[i][j] / step;
+        }
+      }
+      for (std::size_t k = 0; k < lp.columns(); ++k) {
+        REQUIRE(v[k]);
+        CHECK(*v[k] >= rational_from_double(lp.col_lo[k]));
+        CHECK(*v[k] <= rational_from_double(lp.col_hi[k]));
+      }
+      for (std::size_t r = 0; r < lp.rows(); ++r) {
+        Rational a = 0;
+        for (std::size_t e = lp.row_start[r]; e < lp.row_start[r + 1]; ++e) a += rational_from_double(lp.value[e]) * *v[lp.index[e]];
+        CAPTURE(r);
+        if (std::isfinite(lp.row_lo[r])) CHECK(a >= rational_from_double(lp.row_lo[r]));
+        if (std::isfinite(lp.row_hi[r])) CHECK(a <= rational_from_double(lp.row_hi[r]));
+      }
+    });
+  }
+  CHECK(links > n / 4);  // neurons with links, in the two-hidden-layer networks
 }
