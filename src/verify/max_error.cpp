@@ -505,7 +505,8 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
            " <= " + std::to_string(to_double(r.eps)) +
            (resume ? " (resumed from " + std::to_string(resumed_from) + " open nodes)" : "") + ": " +
            (r.status == bab::BabStatus::PROVED ? "proved" : "stopped with " + std::to_string(left_open) + " open") +
-           ", side bound " + std::to_string(to_double(side.bound)) + ", " + std::to_string(r.stats.nodes) + " nodes, " +
+           ", side bound " + std::to_string(to_double(side.bound)) + " (was " + std::to_string(to_double(before)) +
+           "), " + std::to_string(r.stats.nodes) + " nodes, " +
            std::to_string(r.seconds) + " s; bracket [" + std::to_string(to_double(overall_lower())) + ", " +
            std::to_string(to_double(overall_upper())) + "]");
       if (options.snapshot) {  // the brackets with the side bounds so far
