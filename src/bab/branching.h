@@ -7,8 +7,9 @@
 // back-substituted estimate): |row multiplier| x how far that row's relaxation can lie about the
 // function it relaxes (the chord's gap at the kink, the envelopes' gaps at the clamp's kinks, the
 // distance of r to an integer). A multiplier is the objective's sensitivity to the row, so the
-// product estimates the bound gained when the split removes the relaxation. Cheap: one pass over
-// the unstable neurons, no extra LP.
+// product estimates the bound gained when the split removes the relaxation. The activation links
+// of a neuron pair relax both phases at once, so their multipliers count for both neurons' splits.
+// Cheap: one pass over the unstable neurons, no extra LP.
 #pragma once
 
 #include <optional>
@@ -41,7 +42,9 @@ struct BranchingOptions {
   /// 0: 8 per hidden layer. Measured on RQ_2 (bench/results/rq2.md): on 784-100-10 Q=4, cheap
   /// score-only nodes below depth 8 prove a task open with strong branching throughout and find a
   /// counterexample it lost (depths 4, 10 and 12 left a task open further off, 6 about the same); the deeper networks need it deeper
-  /// (at 8 they lost three proofs, at 16 they keep them).
+  /// (at 8 they lost three proofs, at 16 they keep them). Rechecked with strong branching's
+  /// fixing (bab/search.cpp): every depth again lost 784-100-10 Q=4 eps=2 sample 4544's
+  /// counterexample and took P1 Q=4 proofs from 13-17 s to 30-36 s. max-error uses every depth.
   std::size_t strong_depth = 0;
   /// Split a QNN rounding at an integer only where its clamped value spans at most this many
   /// integer steps in the node (min(hi, clamp_hi) - max(lo, clamp_lo); 0: no limit). Over a wider range the LP
@@ -57,10 +60,11 @@ struct BranchingOptions {
 
 /**
  * The `limit` best-scored splits of a node with sound `bounds` over `box`, whose LP `solution` (of
- * the network LP instantiated with these bounds) is given, best first. A single fallback split
- * when no candidate has a score: the widest relaxation, else the best-scored fractional rounding
- * over a range wider than integer_split_range, else an input bisection; empty if nothing is left
- * to split (every neuron stable, every rounding integral, a single input point).
+ * the network LP instantiated with these bounds) is given, best first. When no candidate has a
+ * score: the `limit` widest relaxations, widest first (so strong branching still compares their
+ * LP gains), else a single split: the best-scored fractional rounding over a range wider than
+ * integer_split_range, else an input bisection; empty if nothing is left to split (every neuron
+ * stable, every rounding integral, a single input point).
  *
  * Why the wide rounding before the input: on 784-100-10 Q=8 (sample 3236, output 6, eps 0.18)
  * a quarter of the splits were pixel bisections of nodes whose phases were all fixed; each moved

@@ -427,8 +427,15 @@ class Worker {
       return out;
     }
     std::vector<StrongChild> tried;  // the chosen split's children, when strong branching solved them
+    std::vector<StrongChild> fixed;  // the open child of each candidate whose other child closed
     std::size_t chosen = 0;
-    if (strong > 0 && candidates.size() > 1) chosen = strong_branch(node, bounds, lp, bound, candidates, &tried);
+    if (strong > 0 && candidates.size() > 1) chosen = strong_branch(node, bounds, lp, bound, candidates, &tried, &fixed);
+    const bool both_closed = tried.size() == 2 && tried[0].closed && tried[1].closed;  // the node is done
+    if (!fixed.empty() && !both_closed) {
+      out.children.push_back(fixed_child(node, bounds, bound, std::move(fixed)));
+      out.preferred = 0;
+      return out;
+    }
     const Branching& split = candidates[chosen];
     ++branch_count[split.kind];
     for (std::size_t c = 0; c < split.children.size(); ++c) {
@@ -464,6 +471,31 @@ class Worker {
     lp::Basis basis;
   };
 
+  // The node narrowed by every split strong branching found one side of closed (the other sides
+  // are proved, so nothing is lost): one child, processed again like any node (CBC fixes
+  // variables the same way). On 784-100-10 Q=8 sample 3236, output 6, eps 0.1815, strong branching
+  // at every depth: proved in 100 s with 6,183 such fixes in 4,229 nodes (CBC, on the same
+  // problem as a MILP, fixed 90 variables this way in 377 nodes).
+  Node fixed_child(const Node& node, const std::shared_ptr<const dra::DraResult>& bounds, double bound,
+                   std::vector<StrongChild> fixed) {
+    // Splits in earlier layers last: the child's processing reruns DRA after a split that is not
+    // in the last hidden layer, which then propagates every split before it.
+    std::stable_partition(fixed.begin(), fixed.end(), [&](const StrongChild& k) { return last_layer_split(k.sub); });
+    Node child;
+    child.sub = node.sub;
+    std::shared_ptr<const dra::DraResult> narrowed = bounds;
+    child.priority = bound;
+    for (std::size_t f = 0; f < fixed.size(); ++f) {
+      if (f > 0) narrowed = restricted_copy(child.sub.within_copy(), child.sub.restrictions.back());
+      child.sub = bounds::restrict(child.sub, narrowed, fixed[f].sub.restrictions.back());
+      if (fixed[f].bound >= child.priority) child.priority = fixed[f].bound, child.basis = fixed[f].basis;
+    }
+    if (child.basis.empty()) child.basis = fixed.back().basis;
+    child.depth = node.depth + 1;
+    branch_count["strong-fixed"] += fixed.size();
+    return child;
+  }
+
   // Strong branching: both children's LPs for each candidate, warm-started from the node's basis;
   // the candidate whose weaker child gains most over the node's `bound` wins (the product of the
   // two gains, SCIP's rule, breaks near-ties toward balanced splits). Returns its index, with its
@@ -477,7 +509,7 @@ class Worker {
   // only on nodes from the queue (plunges by the score alone) lost a 784-100-100-10 proof.
   std::size_t strong_branch(const Node& node, const std::shared_ptr<const dra::DraResult>& bounds,
                             const lp::LpBound& lp, double bound, const std::vector<Branching>& candidates,
-                            std::vector<StrongChild>* children) {
+                            std::vector<StrongChild>* children, std::vector<StrongChild>* fixed) {
     const double need = std::max(-to_double(d_eps) - bound, 1e-9);  // the gain that closes a child
     double best_score = -1;
     std::size_t best = 0, since_best = 0;
@@ -490,6 +522,7 @@ class Worker {
         kids.push_back(solve_child(node, bounds, lp, cand.children[k]));
         gain[k] = kids[k].closed ? 2 * need : std::max(0.0, kids[k].bound - bound);
       }
+      if (kids[0].closed != kids[1].closed) fixed->push_back(kids[kids[0].closed ? 1 : 0]);
       double score = std::max(gain[0], 1e-9) * std::max(gain[1], 1e-9);
       if (score > best_score) {
         best_score = score, best = c, since_best = 0;

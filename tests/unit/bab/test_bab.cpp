@@ -61,6 +61,7 @@ std::optional<DirectionCase> direction_case(std::mt19937_64& rng, int trial) {
 TEST_CASE("branch and bound proves just above the exact extreme and falsifies just below") {
   std::mt19937_64 rng(31);
   int proved = 0, falsified = 0;
+  uint64_t fixed = 0;  // splits strong branching settled by closing one side (bab/search.cpp)
   const int n = test::trials(60);
   for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = trial % 2 ? test::random_case(rng, 3, {5, 4}, 2, 300) : test::random_small_case(rng, 300);
@@ -86,6 +87,7 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
           bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
           CAPTURE(above);
           CAPTURE(violate);
+          for (const auto& [kind, count] : r.stats.branchings) fixed += kind == "strong-fixed" ? count : 0;
           if (violate) {
             REQUIRE(r.status == bab::BabStatus::FALSIFIED);
             Rational diff = eval::evaluate_pair(c.pair, *r.counterexample).diff[range.output];
@@ -101,6 +103,8 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
   }
   CHECK(proved > n * 2 / 3);  // 40 of the full run's 60
   CHECK(falsified > n * 2 / 3);
+  // Fixing happened, and lost no counterexample and no proof above.
+  CHECK(fixed > 0);
 }
 
 TEST_CASE("a search stopped early goes on from its open nodes to the oracle's verdict") {

@@ -216,3 +216,63 @@ TEST_CASE("the input split cuts the LP optimum off at its most fractional coordi
   CHECK(fractional > 0);
   CHECK(integral > 0);
 }
+
+TEST_CASE("activation-link multipliers score the pair's splits; with no multiplier at all the widest relaxations come ranked") {
+  std::mt19937_64 rng(73);
+  int link_scored = 0, ranked = 0;
+  const int n = test::trials(40);
+  for (int trial = 0; trial < n; ++trial) {
+    CAPTURE(trial);
+    // Two hidden layers: the LP has activation links only then.
+    test::RandomCase c = test::random_case(rng, 4, {6, 5}, 2, 20000);
+    dra::DraResult root = bounds::bound(c.pair, bounds::Subproblem::root(c.box), bounds::Method::DRA_SYM);
+    if (lp::unsupported_reason(c.pair.qnn)) continue;
+    lp::LpBounder bounder(c.pair, root, true);
+    bounder.load(c.box, root);
+    const lp::NetworkLp& net = bounder.network();
+    lp::LpBound s = bounder.optimise(net.output_difference(0), trial % 2 == 0);
+    if (s.point.empty()) continue;
+    bab::BranchingOptions o;
+    o.input_split_dimension = 0;  // neurons, not inputs
+
+    // Multipliers on the link rows only (set here: what matters is how the score reads them): a
+    // DNN split is scored exactly by its neuron's link multipliers times its chord's gap.
+    lp::LpBound links = s;
+    std::fill(links.row_dual.begin(), links.row_dual.end(), 0.0);
+    bool any_link = false;
+    for (std::size_t j = 0; j < root.layers[0].dnn_pre.size(); ++j)
+      for (int row : {net.link_upper_row(0, j), net.link_lower_row(0, j)})
+        if (row >= 0) links.row_dual[row] = 0.5 + double(j % 3), any_link = true;
+    auto dual = [&](int row) { return row >= 0 ? links.row_dual[row] : 0.0; };
+    // (With no link rows at all, the fallback's widest relaxations come instead: below.)
+    for (const bab::Branching& b : any_link ? bab::branching_candidates(c.pair, net, c.box, root, links, o, 1000)
+                                            : std::vector<bab::Branching>{}) {
+      if (b.kind != "dnn") continue;
+      const std::size_t j = b.children.front().neuron;
+      const dra::Interval& z = root.layers[0].dnn_pre[j];
+      const double link = dual(net.link_upper_row(0, j)) + dual(net.link_lower_row(0, j));
+      REQUIRE(link > 0);
+      CHECK(b.score == doctest::Approx(link * (-z.hi * z.lo / (z.hi - z.lo))));
+      ++link_scored;
+    }
+
+    // No multiplier anywhere: the `limit` widest relaxations (chords and clamp kinks), widest first.
+    lp::LpBound none = s;
+    std::fill(none.row_dual.begin(), none.row_dual.end(), 0.0);
+    std::vector<double> gaps;
+    for (std::size_t j = 0; j < root.layers[0].dnn_pre.size(); ++j) {
+      const dra::Interval& z = root.layers[0].dnn_pre[j];
+      if (z.lo < 0 && z.hi > 0 && net.dnn_chord_row(0, j) >= 0) gaps.push_back(-z.hi * z.lo / (z.hi - z.lo));
+    }
+    auto widest = bab::branching_candidates(c.pair, net, c.box, root, none, o, 3);
+    if (gaps.empty() || widest.empty() || widest.front().kind == "qnn-integer") continue;
+    REQUIRE(widest.size() <= 3);
+    for (std::size_t k = 1; k < widest.size(); ++k) CHECK(widest[k - 1].score >= widest[k].score);
+    for (const bab::Branching& b : widest) CHECK((b.kind == "dnn" || b.kind == "qnn-kink"));
+    // Every chord is a candidate, so the first is at least as wide as the widest chord.
+    CHECK(widest.front().score >= *std::max_element(gaps.begin(), gaps.end()));
+    ranked += widest.size() > 1;
+  }
+  CHECK(link_scored > 0);
+  CHECK(ranked > 0);
+}
