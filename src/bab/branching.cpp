@@ -102,7 +102,7 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
   for (std::size_t i = 0; i < network.hidden_layers(); ++i) {
     const dra::LayerReport& layer = bounds.layers[i];
     const int64_t clamp_lo = pair.qnn.clamp_lo(i), clamp_hi = pair.qnn.clamp_hi(i);
-    const double step = pair.qnn.affine() ? 0 : pair.qnn.step(i).convert_to<double>();
+    const double step = pair.qnn.step(i).convert_to<double>();
     for (std::size_t j = 0; j < layer.dnn_pre.size(); ++j) {
       // The activation links of the pair (lp/activation_link.h; networks with two or more hidden
       // layers) relax both phases at once: where they bind, the optimum leans on them instead of
@@ -144,17 +144,14 @@ std::vector<Branching> branching_candidates(const quant::ModelPair& pair, const 
       }
     }
   }
-  if (!scored.empty()) {
-    // Highest score first; stable, so a tie goes to the earlier neuron.
-    std::stable_sort(scored.begin(), scored.end(), [](const Branching& a, const Branching& b) { return a.score > b.score; });
-    scored.resize(std::min(scored.size(), std::max<std::size_t>(limit, 1)));
-    return scored;
-  }
-  if (!widest.empty()) {
-    std::stable_sort(widest.begin(), widest.end(), [](const Branching& a, const Branching& b) { return a.score > b.score; });
-    widest.resize(std::min(widest.size(), std::max<std::size_t>(limit, 1)));
-    return widest;
-  }
+  // Highest score first; stable, so a tie goes to the earlier neuron.
+  auto best_first = [&](std::vector<Branching>& v) {
+    std::stable_sort(v.begin(), v.end(), [](const Branching& a, const Branching& b) { return a.score > b.score; });
+    v.resize(std::min(v.size(), std::max<std::size_t>(limit, 1)));
+    return v;
+  };
+  if (!scored.empty()) return best_first(scored);
+  if (!widest.empty()) return best_first(widest);
   if (wide_rounding) return {*wide_rounding};
   // Nothing relaxed is left but the inputs' integrality.
   std::optional<Branching> split = input_split(box, solution, network);
