@@ -545,7 +545,10 @@ class Worker {
       return kid;
     }
     auto t = Clock::now();
-    d_lp.load(node.sub.box(), *narrowed);
+    // Bounds only over the node's lines (loaded for the node's LP, which strong branching follows):
+    // the node's basis stays dual feasible. Measured on 784-100-100-100-10 Q=4 eps=4 sample 3236:
+    // with the lines redrawn for the child, 41% of the search's time went to CLP's primal clean-up.
+    d_lp.load(node.sub.box(), *narrowed, false);
     const double left = d_s.remaining();
     lp::LpBound b = d_lp.optimise(d_objective, d_s.goal.above, &lp.basis, std::isfinite(left) ? std::max(0.001, left) : 0);
     stats.lp_seconds += seconds_since(t);

@@ -16,8 +16,8 @@ double seconds_until(Clock::time_point deadline) {
 LpBounder::LpBounder(const quant::ModelPair& pair, const dra::DraResult& root, bool difference_cuts)
     : d_pair(pair), d_network(pair, root, difference_cuts) {}
 
-void LpBounder::load(const spec::Box& box, const dra::DraResult& bounds) {
-  d_solver.update(d_network.instantiate(box, bounds));  // a full load the first time
+void LpBounder::load(const spec::Box& box, const dra::DraResult& bounds, bool lines) {
+  d_solver.update(d_network.instantiate(box, bounds, lines));  // a full load the first time
 }
 
 LpBound LpBounder::optimise(const Objective& objective, bool maximise, const Basis* warm, double seconds) {

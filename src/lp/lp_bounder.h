@@ -28,8 +28,12 @@ class LpBounder {
   /** @param root SOUND DRA over the task's root box: fixes the LP's structure. */
   LpBounder(const quant::ModelPair& pair, const dra::DraResult& root, bool difference_cuts);
 
-  /** Loads the LP over `box` with `bounds` (sound there, within the root's); later calls use it. */
-  void load(const spec::Box& box, const dra::DraResult& bounds);
+  /**
+   * Loads the LP over `box` with `bounds` (sound there, within the root's); later calls use it.
+   * `lines` false: bounds only, the relaxation lines of the last load kept (NetworkLp::instantiate;
+   * sound only when that load's bounds contain these).
+   */
+  void load(const spec::Box& box, const dra::DraResult& bounds, bool lines = true);
 
   /**
    * Minimises or maximises an objective of the loaded LP, warm-started from `warm` (or the last

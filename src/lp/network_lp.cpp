@@ -111,6 +111,7 @@ void NetworkLp::build_dnn_layer(std::size_t i, const dra::LayerReport& root) {
       L.dnn_pre.push_back({-1, 0});
       L.dnn_post.push_back({-1, 0});
       L.dnn_chord_row.push_back(-1);
+      L.dnn_floor_row.push_back(-1);
       continue;
     }
     int z = d_lp.add_column(0, 0);
@@ -134,10 +135,11 @@ void NetworkLp::build_dnn_layer(std::size_t i, const dra::LayerReport& root) {
     if (phase == dra::DnnPhase::ACTIVE) {
       L.dnn_post.push_back({z, 0});
       L.dnn_chord_row.push_back(-1);
+      L.dnn_floor_row.push_back(-1);
       continue;
     }
     int a = d_lp.add_column(0, 0);
-    d_lp.add_row({{a, 1.0}, {z, -1.0}}, 0, kInfinity);  // a >= z
+    L.dnn_floor_row.push_back(d_lp.add_row({{a, 1.0}, {z, -1.0}}, 0, kInfinity));  // a >= z (a = z when active)
     L.dnn_post.push_back({a, 0});
     L.dnn_chord_row.push_back(d_lp.add_row({{a, 1.0}, {z, -1.0}}, -kInfinity, 0));  // set per node
   }
@@ -158,6 +160,7 @@ void NetworkLp::build_qnn_layer(std::size_t i, const dra::LayerReport& root) {
       L.qnn_post.push_back({-1, value});
       L.qnn_lower_row.push_back(-1);
       L.qnn_upper_row.push_back(-1);
+      L.qnn_linear_row.push_back(-1);
       L.qnn_rounding_row.push_back(-1);
       L.qnn_acc.push_back(-1);
       continue;
@@ -194,12 +197,14 @@ void NetworkLp::add_clamp(Layer& L, int r, bool clamped) {
     L.qnn_post.push_back({r, 0});
     L.qnn_lower_row.push_back(-1);
     L.qnn_upper_row.push_back(-1);
+    L.qnn_linear_row.push_back(-1);
     return;
   }
   int post = d_lp.add_column(0, 0);
   L.qnn_post.push_back({post, 0});
   L.qnn_lower_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, 0, kInfinity));
   L.qnn_upper_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, -kInfinity, 0));
+  L.qnn_linear_row.push_back(d_lp.add_row({{post, 1.0}, {r, -1.0}}, -kInfinity, kInfinity));  // q = r when linear
 }
 
 // Affine neuron (i, j): acc = sum W q + K as a column; if quantized, r with
@@ -226,6 +231,7 @@ void NetworkLp::build_affine_neuron(std::size_t i, std::size_t j, Layer& L, bool
     L.qnn_rounding_row.push_back(-1);
     L.qnn_lower_row.push_back(-1);
     L.qnn_upper_row.push_back(-1);
+    L.qnn_linear_row.push_back(-1);
     return;
   }
   const quant::AffineLayer& a = *layer.affine;
@@ -401,12 +407,24 @@ void NetworkLp::instantiate_affine_output() {
     const int post = d_output.qnn_post[g].column;
     d_lp.col_lo[post] = double(std::clamp<i128>(r_lo, c_lo, c_hi));
     d_lp.col_hi[post] = double(std::clamp<i128>(r_hi, c_lo, c_hi));
-    set_clamp_lines(d_output, g, int64_t(std::clamp<i128>(r_lo, INT64_MIN / 4, INT64_MAX / 4)),
-                    int64_t(std::clamp<i128>(r_hi, INT64_MIN / 4, INT64_MAX / 4)), c_lo, c_hi);
+    set_linear_row(d_output, g, r_lo, r_hi, c_lo, c_hi);
+    if (d_lines)
+      set_clamp_lines(d_output, g, int64_t(std::clamp<i128>(r_lo, INT64_MIN / 4, INT64_MAX / 4)),
+                      int64_t(std::clamp<i128>(r_hi, INT64_MIN / 4, INT64_MAX / 4)), c_lo, c_hi);
   }
 }
 
-const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::DraResult& bounds) {
+// q = r exactly where the clamp cannot act on [lo, hi]; free elsewhere (the envelope rows hold).
+void NetworkLp::set_linear_row(const Layer& L, std::size_t j, i128 lo, i128 hi, int64_t clamp_lo, int64_t clamp_hi) {
+  const int row = L.qnn_linear_row[j];
+  if (row < 0) return;
+  const bool linear = lo >= clamp_lo && hi <= clamp_hi;
+  d_lp.row_lo[row] = linear ? 0.0 : -kInfinity;
+  d_lp.row_hi[row] = linear ? 0.0 : kInfinity;
+}
+
+const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::DraResult& bounds, bool lines) {
+  d_lines = lines;
   for (std::size_t k = 0; k < box.dimension(); ++k) {
     d_lp.col_lo[k] = double(box.lo[k]);
     d_lp.col_hi[k] = double(box.hi[k]);
@@ -425,7 +443,8 @@ const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::Dra
         int a = L.dnn_post[j].column;
         d_lp.col_lo[a] = std::max(pre.lo, 0.0);
         d_lp.col_hi[a] = std::max(pre.hi, 0.0);
-        set_chord(L.dnn_chord_row[j], pre);
+        d_lp.row_hi[L.dnn_floor_row[j]] = pre.lo >= 0 ? 0.0 : kInfinity;  // active: a = z
+        if (lines) set_chord(L.dnn_chord_row[j], pre);
       }
       if (L.qnn_pre[j].is_column()) {
         int64_t lo = b.qnn_pre_lo[j], hi = b.qnn_pre_hi[j];
@@ -436,10 +455,11 @@ const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::Dra
           int post = L.qnn_post[j].column;
           d_lp.col_lo[post] = double(std::clamp<int64_t>(lo, 0, cap));
           d_lp.col_hi[post] = double(std::clamp<int64_t>(hi, 0, cap));
-          set_clamp_lines(L, j, lo, hi, 0, cap);
+          set_linear_row(L, j, lo, hi, 0, cap);
+          if (lines) set_clamp_lines(L, j, lo, hi, 0, cap);
         }
       }
-      set_activation_links(i, j, b);
+      if (lines) set_activation_links(i, j, b);
       if (L.diff_row[j] >= 0) {
         // 2^-F q - a in delta, with a constant side moved into the range (outward).
         const dra::Interval& d = b.delta[j];

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/int128.h"
 #include "dra/dra_result.h"
 #include "lp/linear_program.h"
 #include "quant/qnetwork.h"
@@ -49,8 +50,17 @@ class NetworkLp {
   /**
    * The LP over `box` with `bounds` (sound for the box, within the root's). The structure (rows,
    * columns, their order) never changes, so a basis of one instantiation warm-starts another.
+   *
+   * With `lines` false only bounds change: the relaxation lines whose coefficients depend on the
+   * bounds (DNN chords, clamp envelopes, activation links) stay as the last instantiation left
+   * them, which is sound only when that one was over a superset of `bounds` (a line over a wider
+   * range still bounds the function over a narrower one). Phases the bounds fix are still exact:
+   * an inactive ReLU or a clamped QNN neuron by its column bounds, an active ReLU and a linear
+   * QNN neuron by rows whose bounds switch (a = z, q = r). Strong branching's children use this:
+   * the parent's simplex basis then stays dual feasible (CLP otherwise ends many of their dual
+   * solves with a primal clean-up).
    */
-  const LinearProgram& instantiate(const spec::Box& box, const dra::DraResult& bounds);
+  const LinearProgram& instantiate(const spec::Box& box, const dra::DraResult& bounds, bool lines = true);
   const LinearProgram& program() const { return d_lp; }
 
   /** QNN_g - DNN_g (real units). */
@@ -80,7 +90,9 @@ class NetworkLp {
   struct Layer {
     std::vector<LpTerm> dnn_pre, dnn_post, qnn_pre, qnn_post;
     std::vector<int> dnn_chord_row;  ///< unstable DNN neurons: a - s z <= t (else -1)
+    std::vector<int> dnn_floor_row;  ///< unstable DNN neurons: a - z >= 0, and <= 0 where the node makes it active (else -1)
     std::vector<int> qnn_lower_row, qnn_upper_row;  ///< clamped QNN neurons: envelope lines (else -1)
+    std::vector<int> qnn_linear_row;  ///< clamped QNN neurons: q - r, 0 where the node makes it linear, else free (else -1)
     std::vector<int> qnn_rounding_row;  ///< acc - 2^e r in the rounding window (else -1: constant neuron)
     std::vector<int> qnn_acc;        ///< affine: the accumulator's column (else -1)
     std::vector<int> diff_row;       ///< +Diff: 2^-F_h q - a in [lo, hi] (else -1)
@@ -98,6 +110,7 @@ class NetworkLp {
   void build_affine_output();
   void add_clamp(Layer& L, int r, bool clamped);
   void set_chord(int row, const dra::Interval& pre);
+  void set_linear_row(const Layer& L, std::size_t j, i128 lo, i128 hi, int64_t clamp_lo, int64_t clamp_hi);
   void set_clamp_lines(const Layer& L, std::size_t j, int64_t lo, int64_t hi, int64_t clamp_lo, int64_t clamp_hi);
   /// Affine: the bounds of neuron j's accumulator and rounded value (r in [lo, hi]).
   void set_affine_bounds(std::size_t i, const Layer& L, std::size_t j, int64_t lo, int64_t hi);
@@ -105,6 +118,7 @@ class NetworkLp {
 
   const quant::ModelPair& d_pair;
   bool d_difference_cuts;
+  bool d_lines = true;  ///< instantiate's `lines` while it runs
   LinearProgram d_lp;
   std::vector<Layer> d_layers;  ///< hidden layers
   Layer d_output;               ///< affine only: the output layer's accumulators (and rounding, if quantized)

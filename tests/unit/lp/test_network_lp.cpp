@@ -150,6 +150,79 @@ TEST_CASE("DRA within branch-and-bound restrictions, then the LP, bound every po
   CHECK(infeasible > n / 40);   // 5
 }
 
+// Strong branching's child LPs (NetworkLp::instantiate with lines off): the parent's relaxation
+// lines with the child's bounds. They must bound every point of the child; after a ReLU phase split
+// they are as tight as lines redrawn for the child (the phase is exact either way), after a QNN
+// split never tighter.
+TEST_CASE("bounds-only child LPs over the parent's lines bound every point of the child") {
+  std::mt19937_64 rng(25);
+  int children = 0, dnn_equal = 0, qnn_looser = 0;
+  const int n = test::trials(150);
+  for (int trial = 0; trial < n; ++trial) {
+    test::RandomCase c = trial % 2 ? test::random_small_case(rng, 150) : test::random_case(rng, 2, {4, 3}, 2, 150);
+    CAPTURE(trial);
+    dra::DraResult parent = dra::run_dra(c.pair, c.box, kSound);
+    // A neuron the parent leaves open in one network, split as branch and bound does: the child's
+    // bounds are the parent's with that neuron narrowed and its phase classified again.
+    std::vector<std::pair<std::size_t, std::size_t>> open_dnn, open_qnn;
+    for (std::size_t i = 0; i + 1 < parent.layers.size(); ++i)
+      for (std::size_t j = 0; j < parent.layers[i].dnn_phase.size(); ++j) {
+        if (parent.layers[i].dnn_phase[j] == dra::DnnPhase::UNSTABLE) open_dnn.push_back({i, j});
+        if (parent.layers[i].qnn_pre_lo[j] < parent.layers[i].qnn_pre_hi[j]) open_qnn.push_back({i, j});
+      }
+    const bool dnn = !open_dnn.empty() && (open_qnn.empty() || rng() % 2);
+    if (open_dnn.empty() && open_qnn.empty()) continue;
+    const auto [i, j] = dnn ? open_dnn[rng() % open_dnn.size()] : open_qnn[rng() % open_qnn.size()];
+    const bool low = rng() % 2;
+    const double inf = std::numeric_limits<double>::infinity();
+    bounds::Restriction r;
+    r.layer = i, r.neuron = j;
+    dra::DraResult child = parent;
+    dra::LayerReport& L = child.layers[i];
+    if (dnn) {
+      r.target = bounds::Target::DNN_PRE;
+      if (low) r.lo = -inf, r.hi = 0, L.dnn_pre[j].hi = 0;
+      else r.lo = 0, r.hi = inf, L.dnn_pre[j].lo = 0;
+      L.dnn_phase[j] = dra::classify_dnn(L.dnn_pre[j]);
+    } else {
+      r.target = bounds::Target::QNN_PRE;
+      const int64_t lo = L.qnn_pre_lo[j], hi = L.qnn_pre_hi[j];
+      const int64_t m = lo + int64_t(rng() % uint64_t(hi - lo));  // lo <= m < hi
+      if (low) r.lo = -inf, r.hi = double(m), L.qnn_pre_hi[j] = m;
+      else r.lo = double(m + 1), r.hi = inf, L.qnn_pre_lo[j] = m + 1;
+      L.qnn_phase[j] = dra::classify_qnn(L.qnn_pre_lo[j], L.qnn_pre_hi[j], c.pair.qnn.clamp_hi(i));
+    }
+    lp::LpBounder bounder(c.pair, parent, true);
+    bounder.load(c.box, parent);  // the parent's lines
+    bounder.load(c.box, child, false);
+    dra::DraResult kept = child;
+    bounder.bound_outputs(kept, all_outputs(c.pair));
+    int points = 0;
+    CHECK(violations(c.pair, c.box, kept, {r}, &points) == 0);
+    if (kept.infeasible) CHECK(points == 0);
+    children += points > 0;
+    // The same child with its own lines.
+    bounder.load(c.box, child);
+    dra::DraResult redrawn = child;
+    bounder.bound_outputs(redrawn, all_outputs(c.pair));
+    if (kept.infeasible || redrawn.infeasible) continue;
+    bool equal = true, looser = false;
+    for (std::size_t g = 0; g < kept.output_delta().size(); ++g) {
+      const dra::Interval &k = kept.output_delta()[g], &d = redrawn.output_delta()[g];
+      equal &= std::abs(k.lo - d.lo) <= 1e-7 && std::abs(k.hi - d.hi) <= 1e-7;
+      looser |= k.lo < d.lo - 1e-7 || k.hi > d.hi + 1e-7;
+      if (!dnn) CHECK(k.lo <= d.lo + 1e-7);  // never tighter than its own lines (up to float noise)
+      if (!dnn) CHECK(k.hi >= d.hi - 1e-7);
+    }
+    if (dnn) CHECK(equal);
+    dnn_equal += dnn && equal;
+    qnn_looser += !dnn && looser;
+  }
+  CHECK(children > n / 2);     // the split leaves points in the child
+  CHECK(dnn_equal > n / 10);   // ReLU splits were tried
+  MESSAGE("QNN splits where the parent's lines were looser: " << qnn_looser);
+}
+
 TEST_CASE("LP tightening of hidden neurons keeps every bound sound") {
   std::mt19937_64 rng(23);
   int tightened = 0;
