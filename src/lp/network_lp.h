@@ -1,11 +1,13 @@
 // The LP relaxation of "QNN vs DNN over an integer box" (issue 14): both networks over one input
 // column per coordinate, every constraint stated exactly in doubles (lp/linear_program.h).
 //   DNN: D z = W x + D b (first layer), z = W a + b; ReLU a = max(z, 0) by a >= z, a >= 0 and the
-//        upper chord over [l, u] where DRA left it unstable (identity / zero where stable).
+//        upper chord over [l, u] where DRA left it unstable (identity / zero where stable; a node
+//        that fixes the phase makes a >= z an equality, or a's upper bound 0).
 //   QNN: in integer units, the rounding r = floor((acc + 2^(e-1)) / 2^e) exactly as
 //        acc - 2^e r in [-2^(e-1), 2^(e-1) - 1] (only r's integrality is relaxed); the clamp
 //        q = clamp(r, 0, C) by its convex and concave envelopes over [rl, ru] (two lines through
-//        integer points: integer coefficients).
+//        integer points: integer coefficients), and q = r by a row switched on where [rl, ru]
+//        lies within [0, C].
 //   +Diff: DRA's bounds on 2^-F_h q - a per hidden neuron (QEBVerif's cuts), when asked; with
 //        them, lines tying that difference to the pre-activation one (lp/activation_link.h).
 // Affine QNNs (ONNX, issue 15): each quantized neuron gets its accumulator as a column,
