@@ -382,7 +382,7 @@ void NetworkLp::set_affine_bounds(std::size_t i, const Layer& L, std::size_t j, 
 
 // The affine output layer's bounds: interval arithmetic on the last hidden layer's (integer)
 // bounds gives acc, the monotone rounding gives r, the clamp gives p.
-void NetworkLp::instantiate_affine_output() {
+void NetworkLp::instantiate_affine_output(bool lines) {
   const quant::QNetwork& qnn = d_pair.qnn;
   const std::size_t last = qnn.layers.size() - 1;
   const quant::QLayer& layer = qnn.layers[last];
@@ -408,7 +408,7 @@ void NetworkLp::instantiate_affine_output() {
     d_lp.col_lo[post] = double(std::clamp<i128>(r_lo, c_lo, c_hi));
     d_lp.col_hi[post] = double(std::clamp<i128>(r_hi, c_lo, c_hi));
     set_linear_row(d_output, g, r_lo, r_hi, c_lo, c_hi);
-    if (d_lines)
+    if (lines)
       set_clamp_lines(d_output, g, int64_t(std::clamp<i128>(r_lo, INT64_MIN / 4, INT64_MAX / 4)),
                       int64_t(std::clamp<i128>(r_hi, INT64_MIN / 4, INT64_MAX / 4)), c_lo, c_hi);
   }
@@ -424,7 +424,6 @@ void NetworkLp::set_linear_row(const Layer& L, std::size_t j, i128 lo, i128 hi, 
 }
 
 const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::DraResult& bounds, bool lines) {
-  d_lines = lines;
   for (std::size_t k = 0; k < box.dimension(); ++k) {
     d_lp.col_lo[k] = double(box.lo[k]);
     d_lp.col_hi[k] = double(box.hi[k]);
@@ -475,7 +474,7 @@ const LinearProgram& NetworkLp::instantiate(const spec::Box& box, const dra::Dra
       }
     }
   }
-  if (d_pair.qnn.affine()) instantiate_affine_output();
+  if (d_pair.qnn.affine()) instantiate_affine_output(lines);
   return d_lp;
 }
 

@@ -116,11 +116,10 @@ class NetworkLp {
   void set_clamp_lines(const Layer& L, std::size_t j, int64_t lo, int64_t hi, int64_t clamp_lo, int64_t clamp_hi);
   /// Affine: the bounds of neuron j's accumulator and rounded value (r in [lo, hi]).
   void set_affine_bounds(std::size_t i, const Layer& L, std::size_t j, int64_t lo, int64_t hi);
-  void instantiate_affine_output();
+  void instantiate_affine_output(bool lines);
 
   const quant::ModelPair& d_pair;
   bool d_difference_cuts;
-  bool d_lines = true;  ///< instantiate's `lines` while it runs
   LinearProgram d_lp;
   std::vector<Layer> d_layers;  ///< hidden layers
   Layer d_output;               ///< affine only: the output layer's accumulators (and rounding, if quantized)
