@@ -303,7 +303,7 @@ class Worker {
     std::shared_ptr<const dra::DraResult> bounds = d_s.root;
     if (node.sub.has_bounds() && last_layer_split(node.sub)) {
       // A split in the last hidden layer changes no other neuron's bounds: only its own phase.
-      bounds = restricted_copy(node.sub.within_copy(), node.sub.restrictions.back());
+      bounds = bounds::split_bounds(d_s.pair.qnn, node.sub);
     } else if (node.sub.has_bounds()) {
       auto t = Clock::now();
       bounds = std::make_shared<dra::DraResult>(dra::run_dra(
@@ -486,7 +486,7 @@ class Worker {
     std::shared_ptr<const dra::DraResult> narrowed = bounds;
     child.priority = bound;
     for (std::size_t f = 0; f < fixed.size(); ++f) {
-      if (f > 0) narrowed = restricted_copy(child.sub.within_copy(), child.sub.restrictions.back());
+      if (f > 0) narrowed = bounds::split_bounds(d_s.pair.qnn, child.sub);
       child.sub = bounds::restrict(child.sub, narrowed, fixed[f].sub.restrictions.back());
       if (fixed[f].bound >= child.priority) child.priority = fixed[f].bound, child.basis = fixed[f].basis;
     }
@@ -539,7 +539,7 @@ class Worker {
                           const lp::LpBound& lp, const bounds::Restriction& r) {
     StrongChild kid;
     kid.sub = bounds::restrict(node.sub, bounds, r);
-    std::shared_ptr<const dra::DraResult> narrowed = restricted_copy(kid.sub.within_copy(), r);
+    std::shared_ptr<const dra::DraResult> narrowed = bounds::split_bounds(d_s.pair.qnn, kid.sub);
     if (narrowed->infeasible) {
       kid.closed = true;
       return kid;
@@ -570,23 +570,6 @@ class Worker {
     if (sub.restrictions.empty()) return false;
     const bounds::Restriction& r = sub.restrictions.back();
     return r.target != bounds::Target::INPUT && r.layer + 2 == d_s.pair.qnn.layers.size();
-  }
-
-  // `within` (a node's own copy of its bounds, the split applied) with the split neuron's phase
-  // classified again, or marked infeasible when the split left its range empty.
-  std::shared_ptr<const dra::DraResult> restricted_copy(dra::DraResult within, const bounds::Restriction& r) const {
-    auto b = std::make_shared<dra::DraResult>(std::move(within));
-    dra::LayerReport& layer = b->layers[r.layer];
-    const std::size_t j = r.neuron;
-    if (r.target == bounds::Target::DNN_PRE) {
-      if (layer.dnn_pre[j].lo > layer.dnn_pre[j].hi) b->infeasible = true;
-      else layer.dnn_phase[j] = dra::classify_dnn(layer.dnn_pre[j]);
-    } else {
-      if (layer.qnn_pre_lo[j] > layer.qnn_pre_hi[j]) b->infeasible = true;
-      else layer.qnn_phase[j] = dra::classify_qnn(layer.qnn_pre_lo[j], layer.qnn_pre_hi[j],
-                                                  d_s.pair.qnn.clamp_hi(r.layer));
-    }
-    return b;
   }
 
   // Is the leaf solver worth calling on a node with `unstable` unstable neurons? A leaf takes this

@@ -90,6 +90,22 @@ spec::Box narrowed(spec::Box box, const std::vector<Restriction>& restrictions) 
   return box;
 }
 
+std::shared_ptr<const dra::DraResult> split_bounds(const quant::QNetwork& qnn, const Subproblem& sub) {
+  auto b = std::make_shared<dra::DraResult>(sub.within_copy());
+  const Restriction& r = sub.restrictions.back();
+  if (r.target == Target::INPUT) return b;  // no neuron to classify (the box is narrowed)
+  dra::LayerReport& layer = b->layers[r.layer];
+  const std::size_t j = r.neuron;
+  if (r.target == Target::DNN_PRE) {
+    if (layer.dnn_pre[j].lo > layer.dnn_pre[j].hi) b->infeasible = true;
+    else layer.dnn_phase[j] = dra::classify_dnn(layer.dnn_pre[j]);
+  } else {
+    if (layer.qnn_pre_lo[j] > layer.qnn_pre_hi[j]) b->infeasible = true;
+    else layer.qnn_phase[j] = dra::classify_qnn(layer.qnn_pre_lo[j], layer.qnn_pre_hi[j], qnn.clamp_hi(r.layer));
+  }
+  return b;
+}
+
 Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::DraResult>& parent_bounds,
                     const Restriction& r) {
   Subproblem child;

@@ -79,6 +79,14 @@ Subproblem restrict(const Subproblem& parent, const std::shared_ptr<const dra::D
                     const Restriction& restriction);
 
 /**
+ * The bounds of `sub`, a child split on a neuron (its last restriction), as branch and bound takes
+ * them without a DRA run: its parent's with that neuron narrowed and its phase classified again,
+ * marked infeasible when the split left the neuron's range empty. Sound for the child; exact for
+ * a split in the last hidden layer, which changes no other neuron's bounds.
+ */
+std::shared_ptr<const dra::DraResult> split_bounds(const quant::QNetwork& qnn, const Subproblem& sub);
+
+/**
  * The subproblem of `box` under `restrictions` (in the order branch and bound made them), with its
  * bounds rebuilt as branch and bound builds them: each restriction narrows the bounds of the region
  * before it, and SOUND DRA within those gives the next region's. `root_bounds` must be sound over

@@ -166,8 +166,8 @@ TEST_CASE("bounds-only child LPs over the parent's lines bound every point of th
     CAPTURE(trial);
     if (lp::unsupported_reason(c.pair.qnn)) continue;  // an affine rule beyond 2^53 (rare)
     dra::DraResult parent = dra::run_dra(c.pair, c.box, kSound);
-    // A neuron the parent leaves open in one network, split as branch and bound does: the child's
-    // bounds are the parent's with that neuron narrowed and its phase classified again.
+    // A neuron the parent leaves open in one network, split as branch and bound does
+    // (bounds::split_bounds: the parent's bounds, that neuron narrowed and classified again).
     std::vector<std::pair<std::size_t, std::size_t>> open_dnn, open_qnn;
     for (std::size_t i = 0; i + 1 < parent.layers.size(); ++i)
       for (std::size_t j = 0; j < parent.layers[i].dnn_phase.size(); ++j) {
@@ -181,21 +181,20 @@ TEST_CASE("bounds-only child LPs over the parent's lines bound every point of th
     const double inf = std::numeric_limits<double>::infinity();
     bounds::Restriction r;
     r.layer = i, r.neuron = j;
-    dra::DraResult child = parent;
-    dra::LayerReport& L = child.layers[i];
     if (dnn) {
       r.target = bounds::Target::DNN_PRE;
-      if (low) r.lo = -inf, r.hi = 0, L.dnn_pre[j].hi = 0;
-      else r.lo = 0, r.hi = inf, L.dnn_pre[j].lo = 0;
-      L.dnn_phase[j] = dra::classify_dnn(L.dnn_pre[j]);
+      if (low) r.lo = -inf, r.hi = 0;
+      else r.lo = 0, r.hi = inf;
     } else {
       r.target = bounds::Target::QNN_PRE;
-      const int64_t lo = L.qnn_pre_lo[j], hi = L.qnn_pre_hi[j];
+      const int64_t lo = parent.layers[i].qnn_pre_lo[j], hi = parent.layers[i].qnn_pre_hi[j];
       const int64_t m = lo + int64_t(rng() % uint64_t(hi - lo));  // lo <= m < hi
-      if (low) r.lo = -inf, r.hi = double(m), L.qnn_pre_hi[j] = m;
-      else r.lo = double(m + 1), r.hi = inf, L.qnn_pre_lo[j] = m + 1;
-      L.qnn_phase[j] = dra::classify_qnn(L.qnn_pre_lo[j], L.qnn_pre_hi[j], c.pair.qnn.clamp_hi(i));
+      if (low) r.lo = -inf, r.hi = double(m);
+      else r.lo = double(m + 1), r.hi = inf;
     }
+    auto parent_bounds = std::make_shared<const dra::DraResult>(parent);
+    const dra::DraResult child =
+        *bounds::split_bounds(c.pair.qnn, bounds::restrict(bounds::Subproblem::root(c.box), parent_bounds, r));
     lp::LpBounder bounder(c.pair, parent, true);
     bounder.load(c.box, parent);  // the parent's lines
     bounder.load(c.box, child, false);
