@@ -38,6 +38,22 @@ struct BranchingOptions {
   /// and take the one whose weaker child gains most (0: the score alone decides). 32: measured on
   /// RQ_2 against 4, 8 and 16 (bench/results/rq2.md).
   std::size_t strong_candidates = 32;
+  /// Reliability branching: a candidate whose children have each been measured at least this
+  /// many times (bab/pseudo_costs.h) is scored by its mean gains instead of being solved again;
+  /// 0: every candidate is solved. Measured against 0 (bench/results/ab_reliability.md): the 21
+  /// RQ_2 tasks branch and bound decides in 0.75x the time (median; 0.45-1.09x), every verdict the
+  /// same; max-error on 784-100-10 Q=8 sample 3236 proves output 6 below 0.1863 in 11-13 s where
+  /// it had reached 0.1925 in 16 s. 2 and 8 gave the same max-error brackets there as 4.
+  uint64_t reliability = 4;
+  /// With reliability: whether the split taken must have been solved. true: the best estimates
+  /// are solved in turn until a solved candidate beats every estimate left; false: the best
+  /// estimate wins unsolved. An estimate is a mean over other nodes: max-error, whose bound is
+  /// its worst node's, sets it (784-100-10 Q=8 sample 5656, output 8: with estimates winning the
+  /// bound stood still for 1,342 nodes; max-error's median over ten boxes is the same either way,
+  /// sample 5656's width 14.9% -> 11.6%). verify does not: solving the winner took the 21 RQ_2
+  /// branch-and-bound tasks from 0.75x to 0.83x the time (median) and lost a proof at 60 s
+  /// (784-100-10 Q=4 eps=2 sample 5656).
+  bool solve_winner = false;
   /// Strong branching only at nodes at most this many splits deep (deeper: the score alone);
   /// 0: 8 per hidden layer. Measured on RQ_2 (bench/results/rq2.md): on 784-100-10 Q=4, cheap
   /// score-only nodes below depth 8 prove a task open with strong branching throughout and find a

@@ -16,6 +16,7 @@
 #include "bounds/subproblem.h"
 #include "dra/diff_analysis.h"
 #include "bab/anneal_pacing.h"
+#include "bab/pseudo_costs.h"
 #include "eval/annealing.h"
 #include "eval/tabu_search.h"
 #include "eval/difference.h"
@@ -47,6 +48,11 @@ struct Node {
   double priority;   ///< the parent's proven lower bound of the oriented objective (lowest first)
   unsigned depth = 0;
   uint64_t order = 0;
+  /// The split that made this node, which of its children it is and the parent's bound: the gain
+  /// its processing measures goes to the pseudo-costs (with reliability branching).
+  std::optional<PseudoCosts::Key> split;
+  std::size_t side = 0;
+  double parent_bound = -kInfinity;
 };
 
 struct LaterFirst {  // max-heap on "should come later": a higher bound, then a later node
@@ -100,6 +106,8 @@ class SharedSearch {
   /// under the mutex; workers read it without, to skip points that cannot beat it).
   std::atomic<double> best_offered{kInfinity};
   std::vector<int64_t> anneal_start;  ///< where annealing started (set by its thread before it anneals)
+  /// Reliability branching's measurements (BranchingOptions::reliability).
+  std::shared_ptr<PseudoCosts> pseudo_costs = options.pseudo_costs ? options.pseudo_costs : std::make_shared<PseudoCosts>();
 
   Rational current_eps() {
     std::lock_guard lock(mutex);
@@ -312,11 +320,13 @@ class Worker {
     }
     if (bounds->infeasible) {
       ++stats.closed_infeasible;
+      learn(node, kInfinity);
       return out;
     }
     double dra_bound = orient(bounds->layers.back().delta[d_s.goal.output]);
     if (rational_from_double(dra_bound) >= -eps) {
       ++stats.closed_by_dra;
+      learn(node, kInfinity);
       return out;
     }
     // 2. Small boxes: exact enumeration (over the whole box: a superset of the node's region, so
@@ -349,6 +359,7 @@ class Worker {
     stats.lp_iterations += lp.iterations;
     if (lp.infeasible) {
       ++stats.closed_infeasible;
+      learn(node, kInfinity);
       return out;
     }
     // The parent's bound holds here too (a sub-region): an LP stopped early or a weaker dual
@@ -358,11 +369,13 @@ class Worker {
       Rational b = d_s.goal.above ? Rational(-*lp.bound) : *lp.bound;
       if (b >= -eps) {
         ++stats.closed_by_lp;
+        learn(node, kInfinity);
         return out;
       }
       bound = std::max(bound, dra::down(to_double(b)));
     }
     out.bound = bound;
+    learn(node, bound);
     // 4. The LP optimum on the grid, then a short descent on the exact networks from there: the
     // nodes' LP optima differ as splits accumulate, so they seed many local searches.
     if (!lp.point.empty()) {
@@ -457,6 +470,11 @@ class Worker {
         child.priority = std::max(bound, tried[c].bound);
       }
       child.depth = node.depth + 1;
+      if (reliability() > 0 && split.children.size() == 2 && split.kind != std::string("input")) {
+        child.split = PseudoCosts::key_of(split);
+        child.side = c;
+        child.parent_bound = bound;
+      }
       if (out.preferred < 0 && holds_at(r, lp.point)) out.preferred = int(out.children.size());
       out.children.push_back(std::move(child));
     }
@@ -503,34 +521,67 @@ class Worker {
   // multiplier score alone gained ~0.007 per doubling of the nodes; solving up to 32 candidates'
   // children decides 7 of the 15 published-decided tasks it left open at 60 s, in 2-26 s. The
   // lookahead (stop after kStrongLookahead candidates that do not beat the best) gave back a
-  // 784-100-10 proof the full 32 lost to slower nodes. Tried and not kept: pseudo-costs standing
-  // in for a split after 4 measurements (reliability branching) ran 30x more nodes and moved the
-  // 784-100-10 bounds further, but left the deeper networks' bounds far weaker; strong branching
-  // only on nodes from the queue (plunges by the score alone) lost a 784-100-100-10 proof.
+  // 784-100-10 proof the full 32 lost to slower nodes. With BranchingOptions::reliability,
+  // candidates measured often enough are scored by their pseudo-costs, but the winner is always
+  // solved. (An early version, before fixing and the lookahead, let pseudo-costs choose the split
+  // outright and left the deeper networks' bounds far weaker.) Tried and not kept: strong
+  // branching only on nodes from the queue (plunges by the score alone) lost a 784-100-100-10 proof.
   std::size_t strong_branch(const Node& node, const std::shared_ptr<const dra::DraResult>& bounds,
                             const lp::LpBound& lp, double bound, const std::vector<Branching>& candidates,
                             std::vector<StrongChild>* children, std::vector<StrongChild>* fixed) {
     const double need = std::max(-to_double(d_eps) - bound, 1e-9);  // the gain that closes a child
-    double best_score = -1;
+    double best_score = -1;  // of the solved candidates
     std::size_t best = 0, since_best = 0;
-    for (std::size_t c = 0; c < candidates.size() && since_best < kStrongLookahead && !d_s.out_of_time(); ++c) {
+    bool settled = false;  // a solved split closes both children: nothing beats it
+    // Solves candidate c's children; true if it is the best so far.
+    auto solve = [&](std::size_t c) {
       const Branching& cand = candidates[c];
-      if (cand.kind == std::string("input") || cand.children.size() != 2) continue;
       std::array<double, 2> gain{0, 0};
       std::vector<StrongChild> kids;
       for (std::size_t k = 0; k < 2; ++k) {
         kids.push_back(solve_child(node, bounds, lp, cand.children[k]));
         gain[k] = kids[k].closed ? 2 * need : std::max(0.0, kids[k].bound - bound);
+        if (reliability() > 0) d_s.pseudo_costs->record(PseudoCosts::key_of(cand), k, std::min(gain[k], need));
       }
       if (kids[0].closed != kids[1].closed) fixed->push_back(kids[kids[0].closed ? 1 : 0]);
-      double score = std::max(gain[0], 1e-9) * std::max(gain[1], 1e-9);
-      if (score > best_score) {
-        best_score = score, best = c, since_best = 0;
-        *children = std::move(kids);
+      settled |= gain[0] >= need && gain[1] >= need;
+      const double score = std::max(gain[0], 1e-9) * std::max(gain[1], 1e-9);
+      if (score <= best_score) return false;
+      best_score = score, best = c;
+      *children = std::move(kids);
+      return true;
+    };
+    // Candidates measured often enough are scored by their pseudo-costs (reliability branching).
+    std::vector<std::pair<double, std::size_t>> estimated;  // (score, candidate)
+    double best_estimate = -1;
+    for (std::size_t c = 0; c < candidates.size() && since_best < kStrongLookahead && !settled && !d_s.out_of_time(); ++c) {
+      const Branching& cand = candidates[c];
+      if (cand.kind == std::string("input") || cand.children.size() != 2) continue;
+      if (auto gain = d_s.pseudo_costs->estimate(PseudoCosts::key_of(cand), reliability())) {
+        ++stats.strong_estimated;
+        const double score = std::max((*gain)[0], 1e-9) * std::max((*gain)[1], 1e-9);
+        estimated.emplace_back(score, c);
+        if (score > std::max(best_score, best_estimate)) since_best = 0;
+        else ++since_best;
+        best_estimate = std::max(best_estimate, score);
       } else {
-        ++since_best;
+        if (solve(c) && best_score >= best_estimate) since_best = 0;
+        else ++since_best;
       }
-      if (gain[0] >= need && gain[1] >= need) break;  // nothing beats a split that closes both children
+    }
+    std::stable_sort(estimated.begin(), estimated.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (settled || estimated.empty() || estimated.front().first <= best_score) return best;
+    if (!d_s.options.branching.solve_winner) {  // the best estimate wins, its children unsolved
+      children->clear();
+      return estimated.front().second;
+    }
+    // The winner must be solved (BranchingOptions::solve_winner): the best estimates are solved in
+    // turn until a solved candidate beats every estimate left (at most kStrongLookahead of them).
+    std::size_t verified = 0;
+    for (const auto& [score, c] : estimated) {
+      if (settled || score <= best_score || verified == kStrongLookahead || d_s.out_of_time()) break;
+      solve(c);
+      ++verified;
     }
     return best;
   }
@@ -564,6 +615,16 @@ class Worker {
       kid.bound = dra::down(to_double(v));
     }
     return kid;
+  }
+
+  uint64_t reliability() const { return d_s.options.branching.reliability; }
+
+  // Reliability branching: the gain the node's processing measured over its parent's bound
+  // (`bound`; infinite when the node closed, which counts as the gain that closes it).
+  void learn(const Node& node, double bound) {
+    if (!node.split || !std::isfinite(node.parent_bound)) return;
+    const double need = std::max(-to_double(d_eps) - node.parent_bound, 1e-9);
+    d_s.pseudo_costs->record(*node.split, node.side, std::min(bound - node.parent_bound, need));
   }
 
   bool last_layer_split(const bounds::Subproblem& sub) const {
@@ -622,6 +683,7 @@ void merge(BabStats& into, const BabStats& s) {
   into.leaf_calls += s.leaf_calls;
   into.lp_solves += s.lp_solves;
   into.strong_solves += s.strong_solves;
+  into.strong_estimated += s.strong_estimated;
   into.lp_iterations += s.lp_iterations;
   into.dra_seconds += s.dra_seconds;
   into.lp_seconds += s.lp_seconds;
@@ -769,7 +831,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
   // Depth = splits from the task's root (the primal heuristics spend more at depth 0 only).
   for (OpenNode& n : start) {
     const auto depth = unsigned(n.sub.restrictions.size());
-    s.heap.push_back(Node{std::move(n.sub), std::move(n.basis), n.bound, depth, s.next_order++});
+    s.heap.push_back(Node{std::move(n.sub), std::move(n.basis), n.bound, depth, s.next_order++, std::nullopt, 0, -kInfinity});
   }
   start.clear();
   std::make_heap(s.heap.begin(), s.heap.end(), LaterFirst{});

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bab/branching.h"
+#include "bab/pseudo_costs.h"
 #include "bounds/subproblem.h"
 #include "core/rational.h"
 #include "dra/dra_result.h"
@@ -63,6 +64,10 @@ struct BabOptions {
   /// passes it back instead of paying for the run again (784-100-100-10 Q=4 sample 521, two
   /// directions searched twice each: the four runs took 22% of the CPU).
   std::vector<int64_t> anneal_start;
+  /// Reliability branching's measurements (BranchingOptions::reliability); null: the search's own.
+  /// A caller that searches the same box and goal again (a resumed search, another eps) passes
+  /// the same table, so the next search scores splits from the start instead of measuring again.
+  std::shared_ptr<PseudoCosts> pseudo_costs;
   /// With anneal, on a first search (no anneal_start given): that thread runs tabu search
   /// (eval/tabu_search.h) for at most this many steps from the start before it anneals from it
   /// (0: none). Measured: it finds the counterexample of 784-100x3-10 Q=4 eps=2 sample 3236
@@ -91,6 +96,7 @@ struct BabStats {
   uint64_t leaf_calls = 0;
   uint64_t lp_solves = 0, lp_iterations = 0;
   uint64_t strong_solves = 0;    ///< of lp_solves, those strong branching made
+  uint64_t strong_estimated = 0; ///< candidates strong branching scored by pseudo-costs instead (BranchingOptions::reliability)
   unsigned max_depth = 0;
   double dra_seconds = 0, lp_seconds = 0, leaf_seconds = 0;
   std::vector<std::pair<std::string, uint64_t>> branchings;  ///< per kind

@@ -103,6 +103,9 @@ int cmd_verify(const Args& args) {
      "child gains most (0: the score alone chooses)")
     ("strong-branching-depth", po::value<unsigned>()->default_value(unsigned(verify::VerifyOptions{}.strong_depth))->value_name("D"),
      "strong branching only at nodes at most D splits deep, the score alone below (0: 8 per hidden layer)")
+    ("reliability", po::value<unsigned>()->default_value(unsigned(verify::VerifyOptions{}.reliability))->value_name("N"),
+     "strong branching scores a split by its mean measured gains (pseudo-costs) instead of solving its children\n"
+     "once each child has been measured N times (0: always solve)")
     ("tighten", po::value<double>()->default_value(0)->value_name("SECONDS"),
      "before the output LPs, tighten hidden neurons' bounds by LP for at most SECONDS (0: off)")
     ("leaf-splits", po::value<unsigned>()->default_value(8)->value_name("N"),
@@ -210,6 +213,7 @@ int cmd_verify(const Args& args) {
   options.input_split_dimension = (*vm)["input-split-dimension"].as<unsigned>();
   options.strong_candidates = (*vm)["strong-branching"].as<unsigned>();
   options.strong_depth = (*vm)["strong-branching-depth"].as<unsigned>();
+  options.reliability = (*vm)["reliability"].as<unsigned>();
   options.leaf_case_splits = (*vm)["leaf-splits"].as<unsigned>();
   options.anneal = !(*vm)["no-anneal"].as<bool>();
   options.tabu = !(*vm)["no-tabu"].as<bool>();

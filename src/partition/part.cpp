@@ -64,6 +64,7 @@ void solve_goal_part(const quant::ModelPair& pair, const Part& part, const verif
   bo.branching.input_split_dimension = options.input_split_dimension;
   bo.branching.strong_candidates = options.strong_candidates;
   bo.branching.strong_depth = options.strong_depth;
+  bo.branching.reliability = options.reliability;
   bo.anneal = options.anneal && part.restrictions.empty();  // once per direction, not per node
   if (!options.tabu) bo.tabu_steps = 0;
   bo.cancel = cancel;

@@ -263,6 +263,8 @@ struct Side {
   // with: every input of the box above open_eps on this side lies in one of them.
   std::vector<bab::OpenNode> open;
   Rational open_eps;
+  // What its branch-and-bound runs measured of the splits' gains, for the next run (reliability).
+  std::shared_ptr<bab::PseudoCosts> pseudo_costs = std::make_shared<bab::PseudoCosts>();
 };
 
 // Sets b's lower end to |diff| at x if that is higher (with `from` as its source).
@@ -473,6 +475,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       bo.anneal = options.anneal;
       if (!options.tabu) bo.tabu_steps = 0;
       bo.anneal_start = side.anneal_start;
+      bo.pseudo_costs = side.pseudo_costs;
       // Pure best-first: the bound of a search stopped early is what counts here, and a plunge
       // spends nodes below the top of the queue. Against 8 levels (bench/results/ab_plunge.md, ten
       // 784-100-10 Q=8 boxes, 60 s): four upper ends lower, none higher; median width 11.6% -> 11.1%.
@@ -482,6 +485,8 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       // phase-exact optimum being 0.1806: proved in 100 s, bound still 0.1876 at 117 s with strong
       // branching down to depth 8). Verify keeps the limit: see BranchingOptions::strong_depth.
       bo.branching.strong_depth = std::numeric_limits<std::size_t>::max();
+      // Splits taken on pseudo-costs alone may move the worst node's bound nothing: see there.
+      bo.branching.solve_winner = true;
       bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
         for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
         return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);

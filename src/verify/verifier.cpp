@@ -594,6 +594,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
     struct Stopped {
       std::vector<bab::OpenNode> open;     // its open nodes
       std::vector<int64_t> anneal_start;  // where its annealing started
+      std::shared_ptr<bab::PseudoCosts> pseudo_costs = std::make_shared<bab::PseudoCosts>();  // what its search measured
     };
     std::map<Direction_*, Stopped> stopped;  // where each direction's search left off
     const bool sliced = options.timeout_seconds > 0 && todo.size() > 1;
@@ -612,6 +613,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         bo.branching.input_split_dimension = options.input_split_dimension;
         bo.branching.strong_candidates = options.strong_candidates;
         bo.branching.strong_depth = options.strong_depth;
+        bo.branching.reliability = options.reliability;
         bo.difference_cuts = options.difference_cuts;
         bo.enumerate_limit = engine == Engine::AUTO ? std::min<uint64_t>(options.enumerate_limit, 4096) : 0;
         bo.cancel = options.cancel;
@@ -620,6 +622,7 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
         if (!options.tabu) bo.tabu_steps = 0;
         Stopped& from = stopped[d];
         bo.anneal_start = from.anneal_start;
+        bo.pseudo_costs = from.pseudo_costs;
         if (engine == Engine::AUTO && options.leaf_case_splits > 0) {
           bo.leaf_case_splits = options.leaf_case_splits;
           bo.leaf_seconds = options.leaf_seconds;
@@ -659,7 +662,8 @@ VerifyResult verify(const quant::ModelPair& pair, const spec::Box& box, const Ve
              ", " + std::to_string(br.stats.nodes) + " nodes, " + std::to_string(br.seconds) + " s (DRA " +
              std::to_string(br.stats.dra_seconds) + " s, LP " + std::to_string(br.stats.lp_seconds) + " s, " +
              std::to_string(br.stats.lp_iterations) + " iterations, " + std::to_string(br.stats.lp_solves) + " solves of which " +
-             std::to_string(br.stats.strong_solves) + " strong branching; closed: " + std::to_string(br.stats.closed_by_dra) +
+             std::to_string(br.stats.strong_solves) + " strong branching (" +
+             std::to_string(br.stats.strong_estimated) + " splits scored by pseudo-costs); closed: " + std::to_string(br.stats.closed_by_dra) +
              " DRA, " + std::to_string(br.stats.closed_by_lp) + " LP, " + std::to_string(br.stats.closed_infeasible) +
              " empty, " + std::to_string(br.stats.closed_by_enumeration) + " enumerated; splits:" + [&] {
                std::string k;

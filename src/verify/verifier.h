@@ -62,6 +62,9 @@ struct VerifyOptions {
   /// the default is bab::BranchingOptions's).
   std::size_t strong_candidates = 32;
   std::size_t strong_depth = 0;  ///< strong branching at nodes at most this deep (0: 8 per hidden layer)
+  /// Strong branching scores a split by its pseudo-costs once each child has been measured this
+  /// many times (0: always solves; the default is bab::BranchingOptions's).
+  uint64_t reliability = 4;
   /// Branch and bound: nodes with at most this many unstable neurons try the SMT solver first
   /// (AUTO only; 0: never), for at most leaf_seconds each.
   std::size_t leaf_case_splits = 8;

@@ -228,6 +228,7 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double
   o.leaf_seconds = 1;
   o.strong_candidates = d.one_of(std::vector<std::size_t>{0, 2, 32});
   o.strong_depth = d.one_of(std::vector<std::size_t>{0, 1, 3});
+  o.reliability = d.one_of(std::vector<uint64_t>{0, 1, 4});
   t.partitioned = d.chance(0.15);
   if (t.partitioned) {
     partition::PartitionOptions& p = t.partition;
@@ -280,6 +281,7 @@ std::string Task::config() const {
   s << "engine=" << verify::to_string(options.engine) << " enumerate_limit=" << options.enumerate_limit
     << " threads=" << options.threads << " input_split_dimension=" << options.input_split_dimension
     << " strong_branching=" << options.strong_candidates << " strong_depth=" << options.strong_depth
+    << " reliability=" << options.reliability
     << " tighten=" << options.tighten_seconds << " leaf_splits=" << options.leaf_case_splits << " backend=" << options.backend << " encoding=" << options.encoding << " strategy=" << verify::to_string(options.strategy)
     << " attack=" << options.attack_samples << " prune=" << options.prune << " cuts=" << options.difference_cuts
     << " stop_at_cex=" << options.stop_at_counterexample << " solver_seed=" << options.backend_options.seed
@@ -370,6 +372,7 @@ std::string cli_command(const Task& t, const std::string& nnet_path) {
     s << " --strong-branching " << t.options.strong_candidates;
   if (t.options.strong_depth != verify::VerifyOptions{}.strong_depth)
     s << " --strong-branching-depth " << t.options.strong_depth;
+  if (t.options.reliability != verify::VerifyOptions{}.reliability) s << " --reliability " << t.options.reliability;
   if (!t.options.prune) s << " --no-pruning";
   if (!t.options.difference_cuts) s << " --no-diff-cuts";
   if (!t.options.stop_at_counterexample) s << " --all-counterexamples";

@@ -62,6 +62,7 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
   std::mt19937_64 rng(31);
   int proved = 0, falsified = 0;
   uint64_t fixed = 0;  // splits strong branching settled by closing one side (bab/search.cpp)
+  uint64_t estimated = 0;  // strong-branching candidates scored by pseudo-costs
   const int n = test::trials(60);
   for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = trial % 2 ? test::random_case(rng, 3, {5, 4}, 2, 300) : test::random_small_case(rng, 300);
@@ -84,10 +85,14 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
           // Strong branching drops the children its LPs close: a wrong close loses a counterexample.
           o.branching.strong_candidates = trial % 5 < 2 ? 0 : trial % 5 == 2 ? 1 : 32;
           o.branching.strong_depth = trial % 3 == 1 ? 1 : 0;  // score-only splits below the root's children
+          // Reliability branching: a split measured once on each side is scored by pseudo-costs.
+          o.branching.reliability = trial % 4 >= 2 ? 1 : 0;
+          o.branching.solve_winner = trial % 4 == 3;  // as max-error: the winner's children solved
           bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
           CAPTURE(above);
           CAPTURE(violate);
           for (const auto& [kind, count] : r.stats.branchings) fixed += kind == "strong-fixed" ? count : 0;
+          estimated += r.stats.strong_estimated;
           if (violate) {
             REQUIRE(r.status == bab::BabStatus::FALSIFIED);
             Rational diff = eval::evaluate_pair(c.pair, *r.counterexample).diff[range.output];
@@ -103,8 +108,9 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
   }
   CHECK(proved > n * 2 / 3);  // 40 of the full run's 60
   CHECK(falsified > n * 2 / 3);
-  // Fixing happened, and lost no counterexample and no proof above.
+  // Fixing and pseudo-cost scoring happened, and lost no counterexample and no proof above.
   CHECK(fixed > 0);
+  CHECK(estimated > 0);
 }
 
 TEST_CASE("a search stopped early goes on from its open nodes to the oracle's verdict") {
