@@ -62,7 +62,6 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
   std::mt19937_64 rng(31);
   int proved = 0, falsified = 0;
   uint64_t fixed = 0;  // splits strong branching settled by closing one side (bab/search.cpp)
-  uint64_t estimated = 0;  // strong-branching candidates scored by pseudo-costs
   const int n = test::trials(60);
   for (int trial = 0; trial < n; ++trial) {
     test::RandomCase c = trial % 2 ? test::random_case(rng, 3, {5, 4}, 2, 300) : test::random_small_case(rng, 300);
@@ -85,14 +84,14 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
           // Strong branching drops the children its LPs close: a wrong close loses a counterexample.
           o.branching.strong_candidates = trial % 5 < 2 ? 0 : trial % 5 == 2 ? 1 : 32;
           o.branching.strong_depth = trial % 3 == 1 ? 1 : 0;  // score-only splits below the root's children
-          // Reliability branching: a split measured once on each side is scored by pseudo-costs.
-          o.branching.reliability = trial % 4 >= 2 ? 1 : 0;
+          // Reliability branching (the default) in half the trials, and every candidate solved in the
+          // other half; the next test case makes sure estimates are used.
+          o.branching.reliability = trial % 2 == 1 ? 1 : 0;
           o.branching.solve_winner = trial % 4 == 3;  // as max-error: the winner's children solved
           bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
           CAPTURE(above);
           CAPTURE(violate);
           for (const auto& [kind, count] : r.stats.branchings) fixed += kind == "strong-fixed" ? count : 0;
-          estimated += r.stats.strong_estimated;
           if (violate) {
             REQUIRE(r.status == bab::BabStatus::FALSIFIED);
             Rational diff = eval::evaluate_pair(c.pair, *r.counterexample).diff[range.output];
@@ -108,8 +107,45 @@ TEST_CASE("branch and bound proves just above the exact extreme and falsifies ju
   }
   CHECK(proved > n * 2 / 3);  // 40 of the full run's 60
   CHECK(falsified > n * 2 / 3);
-  // Fixing and pseudo-cost scoring happened, and lost no counterexample and no proof above.
+  // Fixing happened, and lost no counterexample and no proof above.
   CHECK(fixed > 0);
+}
+
+TEST_CASE("reliability branching scores splits by their pseudo-costs and still proves and falsifies as the oracle does") {
+  std::mt19937_64 rng(47);
+  uint64_t estimated = 0;
+  const int n = std::max(2, test::trials(8));
+  for (int trial = 0; trial < n; ++trial) {
+    test::RandomCase c = test::random_case(rng, 3, {6, 5}, 2, 300);
+    CAPTURE(trial);
+    eval::OracleResult exact = eval::run_oracle(c.pair, c.box, {});
+    dra::DraResult root = dra::run_dra(c.pair, c.box, kSound);
+    const eval::OutputRange& range = exact.outputs.front();
+    for (bool above : {false, true}) {
+      Rational extreme = above ? range.max.diff : Rational(-range.min.diff);
+      if (extreme <= 0) continue;
+      for (bool violate : {false, true}) {
+        bab::BabOptions o;
+        o.eps = violate ? extreme - Rational(1, 1000000) : just_above(extreme);
+        if (o.eps <= 0) continue;
+        o.seconds = 20;
+        o.branching.input_split_dimension = 0;  // neurons only: their splits are what is measured
+        o.branching.reliability = 1;
+        o.branching.solve_winner = trial % 2 == 1;
+        bab::BabResult r = bab::branch_and_bound(c.pair, c.box, root, {range.output, above}, o);
+        CAPTURE(above);
+        CAPTURE(violate);
+        estimated += r.stats.strong_estimated;
+        if (violate) {
+          REQUIRE(r.status == bab::BabStatus::FALSIFIED);
+          Rational diff = eval::evaluate_pair(c.pair, *r.counterexample).diff[range.output];
+          CHECK((above ? diff > o.eps : diff < -o.eps));
+        } else {
+          CHECK(r.status == bab::BabStatus::PROVED);
+        }
+      }
+    }
+  }
   CHECK(estimated > 0);
 }
 
