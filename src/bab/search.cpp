@@ -470,7 +470,7 @@ class Worker {
         child.priority = std::max(bound, tried[c].bound);
       }
       child.depth = node.depth + 1;
-      if (reliability() > 0 && split.children.size() == 2 && split.kind != std::string("input")) {
+      if (reliability() > 0 && two_sided_neuron_split(split)) {
         child.split = PseudoCosts::key_of(split);
         child.side = c;
         child.parent_bound = bound;
@@ -522,8 +522,8 @@ class Worker {
   // children decides 7 of the 15 published-decided tasks it left open at 60 s, in 2-26 s. The
   // lookahead (stop after kStrongLookahead candidates that do not beat the best) gave back a
   // 784-100-10 proof the full 32 lost to slower nodes. With BranchingOptions::reliability,
-  // candidates measured often enough are scored by their pseudo-costs, but the winner is always
-  // solved. (An early version, before fixing and the lookahead, let pseudo-costs choose the split
+  // candidates measured often enough are scored by their pseudo-costs; the winner is solved only
+  // with BranchingOptions::solve_winner (max-error). (An early version, before fixing and the lookahead, let pseudo-costs choose the split
   // outright and left the deeper networks' bounds far weaker.) Tried and not kept: strong
   // branching only on nodes from the queue (plunges by the score alone) lost a 784-100-100-10 proof.
   std::size_t strong_branch(const Node& node, const std::shared_ptr<const dra::DraResult>& bounds,
@@ -536,12 +536,13 @@ class Worker {
     // Solves candidate c's children; true if it is the best so far.
     auto solve = [&](std::size_t c) {
       const Branching& cand = candidates[c];
+      const PseudoCosts::Key key = PseudoCosts::key_of(cand);
       std::array<double, 2> gain{0, 0};
       std::vector<StrongChild> kids;
       for (std::size_t k = 0; k < 2; ++k) {
         kids.push_back(solve_child(node, bounds, lp, cand.children[k]));
         gain[k] = kids[k].closed ? 2 * need : std::max(0.0, kids[k].bound - bound);
-        if (reliability() > 0) d_s.pseudo_costs->record(PseudoCosts::key_of(cand), k, std::min(gain[k], need));
+        if (reliability() > 0) d_s.pseudo_costs->record(key, k, std::min(gain[k], need));
       }
       if (kids[0].closed != kids[1].closed) fixed->push_back(kids[kids[0].closed ? 1 : 0]);
       settled |= gain[0] >= need && gain[1] >= need;
@@ -556,7 +557,7 @@ class Worker {
     double best_estimate = -1;
     for (std::size_t c = 0; c < candidates.size() && since_best < kStrongLookahead && !settled && !d_s.out_of_time(); ++c) {
       const Branching& cand = candidates[c];
-      if (cand.kind == std::string("input") || cand.children.size() != 2) continue;
+      if (!two_sided_neuron_split(cand)) continue;
       if (auto gain = d_s.pseudo_costs->estimate(PseudoCosts::key_of(cand), reliability())) {
         ++stats.strong_estimated;
         const double score = std::max((*gain)[0], 1e-9) * std::max((*gain)[1], 1e-9);
@@ -618,6 +619,9 @@ class Worker {
   }
 
   uint64_t reliability() const { return d_s.options.branching.reliability; }
+
+  // The splits strong branching compares and pseudo-costs measure: a neuron's, into two children.
+  static bool two_sided_neuron_split(const Branching& b) { return b.kind != std::string("input") && b.children.size() == 2; }
 
   // Reliability branching: the gain the node's processing measured over its parent's bound
   // (`bound`; infinite when the node closed, which counts as the gain that closes it).
