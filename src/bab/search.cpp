@@ -72,6 +72,7 @@ struct Processed {
   bool undecidable = false;  ///< nothing left to split and nothing decided it
   int preferred = -1;        ///< the child holding the node's LP optimum (to plunge into)
   double bound = kInfinity;       ///< the node's proven lower bound (for the global bound)
+  std::vector<OpenNode> closed;   ///< BabOptions::keep_closed: the node or children closed here, with their bounds
 };
 
 // What the threads share.
@@ -92,6 +93,7 @@ class SharedSearch {
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<Node> heap;
+  std::vector<OpenNode> closed;  ///< BabOptions::keep_closed: every node closed so far, with its bound
   std::map<uint64_t, double> in_flight;  ///< order -> priority of the nodes being processed
   unsigned active = 0;
   uint64_t next_order = 0;
@@ -208,6 +210,7 @@ class Worker {
           ++d_s.active;
           ++plunged;
         }
+        for (OpenNode& c : p.closed) d_s.closed.push_back(std::move(c));
         d_s.stats.max_depth = std::max(d_s.stats.max_depth, node.depth);
         d_s.changed.notify_all();
       }
@@ -306,6 +309,7 @@ class Worker {
     // parent's bound, which then closes the node with no work.
     if (std::isfinite(node.priority) && rational_from_double(node.priority) >= -eps) {
       ++stats.closed_by_lp;
+      keep(out, node.sub, node.priority, node.basis);
       return out;
     }
     std::shared_ptr<const dra::DraResult> bounds = d_s.root;
@@ -327,6 +331,7 @@ class Worker {
     if (rational_from_double(dra_bound) >= -eps) {
       ++stats.closed_by_dra;
       learn(node, kInfinity);
+      keep(out, node.sub, std::max(dra_bound, node.priority), node.basis);
       return out;
     }
     // 2. Small boxes: exact enumeration (over the whole box: a superset of the node's region, so
@@ -334,8 +339,12 @@ class Worker {
     if (box.point_count() <= std::max<uint64_t>(d_s.options.enumerate_limit, 1) && !d_s.options.improved) {
       // Is any point of the box on the wrong side of the goal? (exhaustive, exact where it matters)
       auto v = eval::find_violation(d_s.pair, box, {d_s.goal.output}, eps, 1, d_s.goal.above ? +1 : -1);
-      if (v) out.counterexample = v->input;
-      else ++stats.closed_by_enumeration;
+      if (v) {
+        out.counterexample = v->input;
+      } else {
+        ++stats.closed_by_enumeration;
+        keep(out, node.sub, std::max(node.priority, dra::down(to_double(Rational(-eps)))), node.basis);
+      }
       return out;
     }
     if (box.point_count() <= std::max<uint64_t>(d_s.options.enumerate_limit, 1) && d_s.options.improved) {
@@ -344,8 +353,10 @@ class Worker {
       o.outputs = {d_s.goal.output};
       eval::OracleResult r = eval::run_oracle(d_s.pair, box, o);
       const eval::Witness& w = d_s.goal.above ? r.outputs[0].max : r.outputs[0].min;
-      if (oriented(w.diff) < -eps) out.counterexample = w.input;
+      if (oriented(w.diff) < -eps) out.counterexample = w.input;  // offered: eps moves up to it
       else ++stats.closed_by_enumeration;
+      // Closed either way, at the exact least value over the whole box (which holds the node's region).
+      keep(out, node.sub, std::max(node.priority, dra::down(to_double(oriented(w.diff)))), node.basis);
       return out;
     }
     // 3. The LP relaxation, warm-started from the parent.
@@ -370,6 +381,7 @@ class Worker {
       if (b >= -eps) {
         ++stats.closed_by_lp;
         learn(node, kInfinity);
+        keep(out, node.sub, std::max(bound, dra::down(to_double(b))), lp.basis);
         return out;
       }
       bound = std::max(bound, dra::down(to_double(b)));
@@ -422,6 +434,7 @@ class Worker {
       if (!decided) d_leaf_below = unstable;
       if (decided && *decided) {
         ++stats.closed_by_leaf;
+        keep(out, node.sub, std::max(bound, dra::down(to_double(Rational(-eps)))), lp.basis);
         return out;
       }
       if (decided && !*decided && !out.counterexample) {
@@ -441,10 +454,13 @@ class Worker {
     }
     std::vector<StrongChild> tried;  // the chosen split's children, when strong branching solved them
     std::vector<StrongChild> fixed;  // the open child of each candidate whose other child closed
+    std::vector<StrongChild> fixed_away;  // with keep_closed: those other children
     std::size_t chosen = 0;
-    if (strong > 0 && candidates.size() > 1) chosen = strong_branch(node, bounds, lp, bound, candidates, &tried, &fixed);
+    if (strong > 0 && candidates.size() > 1)
+      chosen = strong_branch(node, bounds, lp, bound, candidates, &tried, &fixed, &fixed_away);
     const bool both_closed = tried.size() == 2 && tried[0].closed && tried[1].closed;  // the node is done
     if (!fixed.empty() && !both_closed) {
+      for (StrongChild& k : fixed_away) keep(out, k.sub, std::max(bound, k.bound), k.basis);
       out.children.push_back(fixed_child(node, bounds, bound, std::move(fixed)));
       out.preferred = 0;
       return out;
@@ -464,6 +480,7 @@ class Worker {
       if (!tried.empty()) {
         if (tried[c].closed) {
           ++stats.closed_by_lp;
+          keep(out, child.sub, std::max(bound, tried[c].bound), tried[c].basis);
           continue;
         }
         child.basis = std::move(tried[c].basis);
@@ -485,7 +502,7 @@ class Worker {
   struct StrongChild {
     bounds::Subproblem sub;
     bool closed = false;  ///< infeasible, or its rigorous LP bound proves the goal
-    double bound = -kInfinity;
+    double bound = -kInfinity;  ///< its rigorous LP bound (infinite when infeasible)
     lp::Basis basis;
   };
 
@@ -528,7 +545,8 @@ class Worker {
   // branching only on nodes from the queue (plunges by the score alone) lost a 784-100-100-10 proof.
   std::size_t strong_branch(const Node& node, const std::shared_ptr<const dra::DraResult>& bounds,
                             const lp::LpBound& lp, double bound, const std::vector<Branching>& candidates,
-                            std::vector<StrongChild>* children, std::vector<StrongChild>* fixed) {
+                            std::vector<StrongChild>* children, std::vector<StrongChild>* fixed,
+                            std::vector<StrongChild>* fixed_away) {
     const double need = std::max(-to_double(d_eps) - bound, 1e-9);  // the gain that closes a child
     double best_score = -1;  // of the solved candidates
     std::size_t best = 0, since_best = 0;
@@ -544,7 +562,10 @@ class Worker {
         gain[k] = kids[k].closed ? 2 * need : std::max(0.0, kids[k].bound - bound);
         if (reliability() > 0) d_s.pseudo_costs->record(key, k, std::min(gain[k], need));
       }
-      if (kids[0].closed != kids[1].closed) fixed->push_back(kids[kids[0].closed ? 1 : 0]);
+      if (kids[0].closed != kids[1].closed) {
+        fixed->push_back(kids[kids[0].closed ? 1 : 0]);
+        if (d_s.options.keep_closed) fixed_away->push_back(kids[kids[0].closed ? 0 : 1]);
+      }
       settled |= gain[0] >= need && gain[1] >= need;
       const double score = std::max(gain[0], 1e-9) * std::max(gain[1], 1e-9);
       if (score <= best_score) return false;
@@ -594,6 +615,7 @@ class Worker {
     std::shared_ptr<const dra::DraResult> narrowed = bounds::split_bounds(d_s.pair.qnn, kid.sub);
     if (narrowed->infeasible) {
       kid.closed = true;
+      kid.bound = kInfinity;
       return kid;
     }
     auto t = Clock::now();
@@ -610,6 +632,7 @@ class Worker {
     kid.basis = b.basis;
     if (b.infeasible) {
       kid.closed = true;
+      kid.bound = kInfinity;
     } else if (b.bound) {
       Rational v = d_s.goal.above ? Rational(-*b.bound) : *b.bound;
       kid.closed = v >= -d_eps;
@@ -619,6 +642,12 @@ class Worker {
   }
 
   uint64_t reliability() const { return d_s.options.branching.reliability; }
+
+  // BabOptions::keep_closed: `sub` closed with `bound`, a proven lower bound over its region (an
+  // infinite one: infeasible, no input there, nothing to keep).
+  void keep(Processed& out, const bounds::Subproblem& sub, double bound, const lp::Basis& basis) const {
+    if (d_s.options.keep_closed && bound < kInfinity) out.closed.push_back({sub, bound, basis});
+  }
 
   // The splits strong branching compares and pseudo-costs measure: a neuron's, into two children.
   static bool two_sided_neuron_split(const Branching& b) { return b.kind != std::string("input") && b.children.size() == 2; }
@@ -896,6 +925,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
   if (s.heap.empty() && s.in_flight.empty() && !s.undecidable) {
     result.status = BabStatus::PROVED;
     result.proven_bound = -to_double(s.eps);
+    result.closed = std::move(s.closed);
     return result;
   }
   result.reason = s.stop_reason.empty() ? "stopped" : s.stop_reason;
@@ -904,6 +934,7 @@ BabResult branch_and_bound(const quant::ModelPair& pair, const spec::Box& box, c
   result.proven_bound = bound;
   std::sort(s.heap.begin(), s.heap.end(), [](const Node& a, const Node& b) { return LaterFirst{}(b, a); });
   for (Node& n : s.heap) result.open.push_back({std::move(n.sub), n.priority, std::move(n.basis)});
+  result.closed = std::move(s.closed);
   return result;
 }
 

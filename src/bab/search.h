@@ -88,6 +88,11 @@ struct BabOptions {
   /// that nothing exceeds the new incumbent by more than the tolerance the caller builds in). The
   /// annealing thread passes its best point after every epoch, violating or not.
   std::function<Rational(const std::vector<int64_t>&, const Rational&)> improved;
+  /// Keep the nodes the search closes, each with the bound that closed it, in BabResult::closed:
+  /// with the open nodes they cover the region (a complete frontier), so a later search at a lower
+  /// eps goes on from those whose bound no longer proves it (max-error's bisection). Complete
+  /// unless the result is FALSIFIED (a counterexample ends the search with nodes unrecorded).
+  bool keep_closed = false;
 };
 
 struct BabStats {
@@ -127,6 +132,10 @@ struct BabResult {
   /// UNKNOWN: the nodes left open, weakest bound first. Every input of the region where the goal fails
   /// lies in one of them (the closed nodes are proved), so they are the problem that remains.
   std::vector<OpenNode> open;
+  /// With BabOptions::keep_closed (PROVED or UNKNOWN): the nodes the search closed, each with a
+  /// proven lower bound over its region (infeasible nodes, which hold no input, are left out).
+  /// Every input of the region lies in one of them or in `open`.
+  std::vector<OpenNode> closed;
   std::vector<int64_t> anneal_start;  ///< where the annealing thread started (empty: no annealing)
 };
 

@@ -259,10 +259,11 @@ struct Side {
   std::vector<int64_t> lp_point;      // the LP optimum rounded to the grid (empty: none)
   std::vector<int64_t> search_point;  // the search's best input for this side (empty: none)
   std::vector<int64_t> anneal_start;  // where branch and bound's annealing starts (empty: its own search)
-  // The nodes its last branch-and-bound run left open when it stopped, and the eps that run ended
-  // with: every input of the box above open_eps on this side lies in one of them.
-  std::vector<bab::OpenNode> open;
-  Rational open_eps;
+  // Once branch and bound has run on it: the nodes its runs closed, each with its proven bound, and
+  // the nodes left open (BabOptions::keep_closed). Together they cover the box, so the side's bound
+  // is the worst of theirs, and the next run, at any target, goes on from those whose bound does
+  // not prove it instead of from the root.
+  std::vector<bab::OpenNode> frontier;
   // What its branch-and-bound runs measured of the splits' gains, for the next run (reliability).
   std::shared_ptr<bab::PseudoCosts> pseudo_costs = std::make_shared<bab::PseudoCosts>();
 };
@@ -442,11 +443,12 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   // A run stopped by its time share without lowering its side's bound is followed by one more with
   // all the time left (the target is then the one it could not reach); a second such run ends it.
   bool last_try = false;
-  // The target stays where it is while a run on it has stopped short, so that the side's next run
-  // goes on from the nodes it left open (sound at any eps not below the one they were left at);
-  // it moves down only once every side is proven below it. Before, each pass bisected again and
-  // every run started from the root: on sample 3236 (784-100-10 Q=8, output 6, 40 s) two of its
-  // three runs worked on the same target, the second redoing the first's 4,000 nodes.
+  // The target stays where it is while a run on it has stopped short; it moves down only once every
+  // side is proven below it. Each side's runs go on from its frontier (Side::frontier) whatever the
+  // target: before, every run started from the root, and on sample 3236 (784-100-10 Q=8, output
+  // 6, 40 s) two of its three runs worked on the same target, the second redoing the first's 4,000
+  // nodes; and a run at a lower target, once the side was proved at one, began with that proof's
+  // work again.
   std::optional<Rational> held_target;
   while (!stuck && remaining() > 0 && overall_upper() - overall_lower() > options.tolerance) {
     const Rational lower = overall_lower();
@@ -491,24 +493,34 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
         for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
         return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);
       };
-      const bool resume = !side.open.empty() && side.open_eps <= bo.eps;
-      const std::size_t resumed_from = resume ? side.open.size() : 0;
-      bab::BabResult r = resume ? bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo, std::move(side.open))
-                                : bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
-      side.open.clear();
+      bo.keep_closed = true;
+      // The frontier's nodes whose bound proves the target stay as they are; the rest start the run.
+      std::vector<bab::OpenNode> start, kept;
+      for (bab::OpenNode& n : side.frontier)
+        (std::isfinite(n.bound) && rational_from_double(n.bound) >= -bo.eps ? kept : start).push_back(std::move(n));
+      side.frontier.clear();
+      const std::size_t frontier_size = start.size() + kept.size(), resumed_from = start.size();
+      if (frontier_size > 0 && start.empty()) {  // proven at the target already (cannot happen: side.bound > eps)
+        side.frontier = std::move(kept);
+        continue;
+      }
+      bab::BabResult r = frontier_size > 0
+                             ? bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo, std::move(start))
+                             : bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
       side.anneal_start = std::move(r.anneal_start);
       const std::size_t left_open = r.open.size();
-      if (r.status == bab::BabStatus::UNKNOWN && !r.open.empty()) {
-        side.open = std::move(r.open);
-        side.open_eps = r.eps;
-        held_target = target;
-      }
-      // Proved below the final eps; or, stopped, below both the least bound of the nodes left open
-      // and that eps, which is all the closed nodes are proven for (eps only grows during a run).
-      // The open nodes alone can claim less: nodes still queued may already prove a raised eps.
-      Rational proved = r.status == bab::BabStatus::PROVED ? r.eps
-                        : std::isfinite(r.proven_bound) ? std::max(r.eps, rational_from_double(dra::up(-r.proven_bound)))
-                                                        : side.bound;
+      if (r.status == bab::BabStatus::UNKNOWN && !r.open.empty()) held_target = target;
+      side.frontier = std::move(kept);
+      for (auto* nodes : {&r.closed, &r.open})
+        for (bab::OpenNode& n : *nodes) side.frontier.push_back(std::move(n));
+      // The side is proven below the worst bound of its frontier (negating a double is exact). Only
+      // a run that proved the target with no node left (none can be: the box has inputs) falls
+      // back on the target.
+      double least = lp::kInfinity;
+      for (const bab::OpenNode& n : side.frontier) least = std::min(least, n.bound);
+      Rational proved = side.frontier.empty() ? (r.status == bab::BabStatus::PROVED ? r.eps : side.bound)
+                        : std::isfinite(least) ? rational_from_double(-least)
+                                               : side.bound;
       const Rational before = side.bound;
       side.bound = std::min(side.bound, std::max(proved, Rational(0)));
       if (r.status != bab::BabStatus::PROVED && !(side.bound < before)) {
@@ -517,10 +529,10 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       }
       note("branch and bound, output " + std::to_string(b.output) + (side.above ? " (QNN - DNN)" : " (DNN - QNN)") +
            " <= " + std::to_string(to_double(r.eps)) +
-           (resume ? " (resumed from " + std::to_string(resumed_from) + " open nodes)" : "") + ": " +
+           (frontier_size > 0 ? " (from " + std::to_string(resumed_from) + " of its " + std::to_string(frontier_size) + " nodes)" : "") + ": " +
            (r.status == bab::BabStatus::PROVED ? "proved" : "stopped with " + std::to_string(left_open) + " open") +
            ", side bound " + std::to_string(to_double(side.bound)) + " (was " + std::to_string(to_double(before)) +
-           "), " + std::to_string(r.stats.nodes) + " nodes, " +
+           "), " + std::to_string(r.stats.nodes) + " nodes (frontier " + std::to_string(side.frontier.size()) + "), " +
            std::to_string(r.seconds) + " s; bracket [" + std::to_string(to_double(overall_lower())) + ", " +
            std::to_string(to_double(overall_upper())) + "]");
       if (options.snapshot) {  // the brackets with the side bounds so far
