@@ -34,8 +34,8 @@ struct MaxErrorOptions {
   uint64_t search_samples = 2000;    ///< sampling + hill-climbing for the first lower bounds (0: the box midpoint only)
   uint64_t seed = 1;
   /// AUTO/BAB: nodes per branch-and-bound run (0: no limit). A run stopped by it, like one stopped by
-  /// its time share, bounds its side by the nodes it left open; the side's next run goes on from
-  /// them (the target stays until it is proven).
+  /// its time share, bounds its side by the worst bound of the nodes the side's runs closed or left
+  /// open; the side's next run goes on from those.
   uint64_t bab_max_nodes = 0;
   smt::BackendOptions backend_options;
   std::function<void(const std::string&)> progress;  ///< one line per step (may be empty)
