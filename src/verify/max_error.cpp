@@ -115,6 +115,8 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
     b.output = k;
     const dra::Interval& d = dra.output_delta()[k];
     b.upper = b.dra_upper = std::max(abs(rational_from_double(d.lo)), abs(rational_from_double(d.hi)));
+    b.qnn_minus_dnn_upper = rational_from_double(d.hi);
+    b.dnn_minus_qnn_upper = -rational_from_double(d.lo);
     b.upper_from = "dra";
     result.outputs.push_back(b);
   }
@@ -169,6 +171,17 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
     bisect_with_solver(pair, box, dra, options, remaining, note, publish, result);
   }
 
+  for (OutputBracket& b : result.outputs) {
+    // |QNN - DNN| <= upper bounds both sides (what the solver's bisection proves).
+    b.qnn_minus_dnn_upper = std::min(b.qnn_minus_dnn_upper, b.upper);
+    b.dnn_minus_qnn_upper = std::min(b.dnn_minus_qnn_upper, b.upper);
+    // An open bracket says why: the engines that end before branch and bound (or the solver) say so.
+    if (!b.closed && b.reason.empty())
+      b.reason = remaining() <= 0 ? "timeout"
+                 : options.engine == Engine::DRA || options.engine == Engine::LP
+                     ? std::string("engine ") + to_string(options.engine) + " ends here"
+                     : "open";
+  }
   settle_totals(result, options.tolerance);
   result.total_seconds = seconds_since(start);
   return result;
@@ -259,11 +272,12 @@ struct Side {
   std::vector<int64_t> lp_point;      // the LP optimum rounded to the grid (empty: none)
   std::vector<int64_t> search_point;  // the search's best input for this side (empty: none)
   std::vector<int64_t> anneal_start;  // where branch and bound's annealing starts (empty: its own search)
-  // Once branch and bound has run on it: the nodes its runs closed, each with its proven bound, and
-  // the nodes left open (BabOptions::keep_closed). Together they cover the box, so the side's bound
-  // is the worst of theirs, and the next run, at any target, goes on from those whose bound does
-  // not prove it instead of from the root.
+  // Nodes that cover the box, each with a proven bound: the root alone (bound -inf) at first; after
+  // a branch-and-bound run, the nodes its runs closed, each with the bound that closed it, and the
+  // nodes left open (BabOptions::keep_closed). The side's bound is the worst of theirs, and each run,
+  // at any target, goes on from those whose bound does not prove it.
   std::vector<bab::OpenNode> frontier;
+  std::size_t runs = 0;  // branch-and-bound runs on this side so far
   // What its branch-and-bound runs measured of the splits' gains, for the next run (reliability).
   std::shared_ptr<bab::PseudoCosts> pseudo_costs = std::make_shared<bab::PseudoCosts>();
 };
@@ -395,8 +409,15 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
     }
     Rational upper = std::max(std::max(side_bound[0], side_bound[1]), b.lower);
     if (upper < b.upper) b.upper = upper, b.upper_from = "lp";
-    sides.push_back({i, true, std::max(side_bound[0], Rational(0)), std::move(lp_point[0]), searched[i][0], {}, {}, 0});
-    sides.push_back({i, false, std::max(side_bound[1], Rational(0)), std::move(lp_point[1]), searched[i][1], {}, {}, 0});
+    b.qnn_minus_dnn_upper = std::min(b.qnn_minus_dnn_upper, side_bound[0]);
+    b.dnn_minus_qnn_upper = std::min(b.dnn_minus_qnn_upper, side_bound[1]);
+    // Named members: the others keep their defaults (a positional list once gave pseudo_costs a null).
+    for (bool above : {true, false}) {
+      const int k = above ? 0 : 1;
+      sides.push_back({.slot = i, .above = above, .bound = std::max(side_bound[k], Rational(0)),
+                       .lp_point = std::move(lp_point[k]), .search_point = searched[i][k], .anneal_start = {},
+                       .frontier = {bab::OpenNode{bounds::Subproblem::root(box), -lp::kInfinity, {}}}});
+    }
     b.closed = b.upper - b.lower <= options.tolerance;
     publish(result, "the LP stage");
   }
@@ -427,7 +448,11 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       OutputBracket& b = r.outputs[i];
       Rational upper = b.lower;
       for (const Side& s : sides)
-        if (s.slot == i) upper = std::max(upper, s.bound);
+        if (s.slot == i) {
+          upper = std::max(upper, s.bound);
+          Rational& side_upper = s.above ? b.qnn_minus_dnn_upper : b.dnn_minus_qnn_upper;
+          side_upper = std::min(side_upper, s.bound);
+        }
       if (upper < b.upper) b.upper = upper, b.upper_from = "bab";
       b.closed = b.upper - b.lower <= options.tolerance;
     }
@@ -500,13 +525,12 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
         (std::isfinite(n.bound) && rational_from_double(n.bound) >= -bo.eps ? kept : start).push_back(std::move(n));
       side.frontier.clear();
       const std::size_t frontier_size = start.size() + kept.size(), resumed_from = start.size();
-      if (frontier_size > 0 && start.empty()) {  // proven at the target already (cannot happen: side.bound > eps)
+      if (start.empty()) {  // proven at the target already (cannot happen: side.bound > eps)
         side.frontier = std::move(kept);
         continue;
       }
-      bab::BabResult r = frontier_size > 0
-                             ? bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo, std::move(start))
-                             : bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo);
+      bab::BabResult r = bab::branch_and_bound(pair, box, dra, {b.output, side.above}, bo, std::move(start));
+      const bool resumed = side.runs++ > 0;
       side.anneal_start = std::move(r.anneal_start);
       const std::size_t left_open = r.open.size();
       if (r.status == bab::BabStatus::UNKNOWN && !r.open.empty()) held_target = target;
@@ -529,7 +553,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       }
       note("branch and bound, output " + std::to_string(b.output) + (side.above ? " (QNN - DNN)" : " (DNN - QNN)") +
            " <= " + std::to_string(to_double(r.eps)) +
-           (frontier_size > 0 ? " (from " + std::to_string(resumed_from) + " of its " + std::to_string(frontier_size) + " nodes)" : "") + ": " +
+           (resumed ? " (from " + std::to_string(resumed_from) + " of its " + std::to_string(frontier_size) + " nodes)" : "") + ": " +
            (r.status == bab::BabStatus::PROVED ? "proved" : "stopped with " + std::to_string(left_open) + " open") +
            ", side bound " + std::to_string(to_double(side.bound)) + " (was " + std::to_string(to_double(before)) +
            "), " + std::to_string(r.stats.nodes) + " nodes (frontier " + std::to_string(side.frontier.size()) + "), " +

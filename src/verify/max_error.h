@@ -22,7 +22,10 @@ struct MaxErrorOptions {
   /// SMT: bisection on one incremental SMT solver (the pre-LP method).
   Engine engine = Engine::AUTO;
   unsigned threads = 1;  ///< branch-and-bound worker threads
-  bool anneal = true;    ///< branch and bound: plus an annealing thread raising the lower end
+  /// Branch and bound: plus an annealing thread raising the lower end. Off by default: on the ten
+  /// 784-100-10 boxes of bench/max_error.py it took a core from the tree and found no better witness
+  /// (bench/results/ab_anneal_max_error.md).
+  bool anneal = false;
   bool tabu = true;      ///< AUTO/BAB: tabu search from each side's LP optimum before branch and bound
   Rational tolerance{1, 1000};       ///< stop when upper - lower <= tolerance (must be positive)
   std::vector<std::size_t> outputs;  ///< outputs to bound (empty: all)
@@ -56,6 +59,10 @@ struct OutputBracket {
   std::size_t output = 0;
   Rational lower, upper;
   Rational dra_upper;             ///< the upper end before any solver call
+  /// Rigorous upper bounds of QNN - DNN and of DNN - QNN over the region, each at least its own
+  /// side's exact maximum (and possibly negative); `upper` is the larger, or `lower` if that is
+  /// higher. The solver's bisection bounds |QNN - DNN| only, so there both are at most `upper`.
+  Rational qnn_minus_dnn_upper, dnn_minus_qnn_upper;
   ErrorWitness witness;           ///< attains `lower` exactly
   std::string lower_from;         ///< "search" (sampling/climbing), "lp" (an LP optimum), "tabu" (tabu search from one), "bab" or "solver" (a replayed model)
   std::string upper_from;         ///< "dra", "lp", "bab" or "solver"

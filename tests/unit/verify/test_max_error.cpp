@@ -183,12 +183,17 @@ TEST_CASE("max-error: branch and bound runs cut short still bracket the exact ma
       CHECK(claim.bound >= truth - 1e-6);  // the line prints 6 decimals
     }
     for (const verify::OutputBracket& b : r.outputs) {
-      Rational truth = exact.outputs[b.output].max_abs();
+      const eval::OutputRange& range = exact.outputs[b.output];
+      Rational truth = range.max_abs();
       CAPTURE(b.output);
       CAPTURE(to_string(truth));
       CAPTURE(to_string(b.upper));
       CHECK(b.lower <= truth);
       CHECK(truth <= b.upper);
+      // Each side's own bound holds that side's maximum; the upper end is at least both.
+      CHECK(range.max.diff <= b.qnn_minus_dnn_upper);
+      CHECK(Rational(-range.min.diff) <= b.dnn_minus_qnn_upper);
+      CHECK(std::max(b.qnn_minus_dnn_upper, b.dnn_minus_qnn_upper) <= b.upper);
     }
     closed += r.closed;
   }
