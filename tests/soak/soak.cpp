@@ -1,8 +1,9 @@
 // qeb-soak: thousands of random verify tasks (random small networks and boxes, eps around the exact
-// maximum error, random backends, encodings, strategies and options, sometimes partitioned) checked
-// against the exhaustive oracle. Any disagreement is a bug: 0 is the only acceptable count.
+// maximum error, random backends, encodings, strategies and options, sometimes partitioned), and
+// with --max-error random max-error tasks, checked against the exhaustive oracle. Any disagreement
+// is a bug: 0 is the only acceptable count.
 //
-//   qeb-soak [--tasks N] [--seed S] [--only I] [--timeout T] [--jobs J] [--affine F] [--json FILE] [--dump DIR]
+//   qeb-soak [--tasks N] [--seed S] [--only I] [--timeout T] [--jobs J] [--affine F] [--max-error F] [--json FILE] [--dump DIR]
 //
 // Each task is drawn from its own seed (the run's seed and its index), so `--seed S --only I`
 // replays task I alone, with the verifier's progress lines. Exit code 1 on any disagreement.
@@ -38,17 +39,21 @@ struct Options {
   double timeout = 20;
   unsigned jobs = 1;
   double affine = 0;
+  double max_error = 0;
   std::string json, dump;
 };
 
 const char* kUsage =
-    "usage: qeb-soak [--tasks N] [--seed S] [--only I] [--timeout T] [--jobs J] [--affine F] [--json FILE] [--dump DIR]\n"
+    "usage: qeb-soak [--tasks N] [--seed S] [--only I] [--timeout T] [--jobs J] [--affine F] [--max-error F] [--json FILE] [--dump DIR]\n"
     "  --tasks N    tasks to run (default 10000)\n"
     "  --seed S     run seed (default 1); task I is the same for the same S\n"
     "  --only I     run task I alone, verbosely (replays a reported disagreement)\n"
     "  --timeout T  verifier budget per task in seconds (default 20)\n"
     "  --jobs J     tasks run on J threads, each with its own solver (default 1)\n"
     "  --affine F   the fraction of tasks (0..1) whose QNN is affine (ONNX-style int8/uint8; default 0)\n"
+    "  --max-error F  the fraction of tasks (0..1) that bracket max |QNN - DNN| with max-error instead of\n"
+    "               verifying an eps, each within min(T, 5) s; the bracket must hold the oracle's maximum\n"
+    "               (default 0)\n"
     "  --json FILE  write the summary as JSON\n"
     "  --dump DIR   write each disagreeing task's DNN as DIR/soak-S-I.nnet with a qeb-smt command\n";
 
@@ -66,6 +71,7 @@ Options parse(int argc, char** argv) {
       else if (a == "--timeout") o.timeout = std::stod(v);
       else if (a == "--jobs") o.jobs = std::max(1, std::stoi(v));
       else if (a == "--affine") o.affine = std::clamp(std::stod(v), 0.0, 1.0);
+      else if (a == "--max-error") o.max_error = std::clamp(std::stod(v), 0.0, 1.0);
       else if (a == "--json") o.json = v;
       else if (a == "--dump") o.dump = v;
       else throw std::invalid_argument(a);
@@ -80,6 +86,7 @@ Options parse(int argc, char** argv) {
 /** Verdict counts of a set of tasks. */
 struct Counts {
   uint64_t tasks = 0, verified = 0, falsified = 0, unknown = 0, option_errors = 0, disagreements = 0;
+  uint64_t closed = 0, open = 0;  ///< max-error tasks: bracket within its tolerance or not
   double seconds = 0;  ///< verifier time
 
   void add(const Outcome& o) {
@@ -89,19 +96,30 @@ struct Counts {
       case Status::VERIFIED: ++verified; break;
       case Status::FALSIFIED: ++falsified; break;
       case Status::UNKNOWN: ++unknown; break;
+      case Status::CLOSED: ++closed; break;
+      case Status::OPEN: ++open; break;
       case Status::OPTION_ERROR: ++option_errors; break;
       case Status::DISAGREEMENT: ++disagreements; break;
     }
   }
   nlohmann::json to_json() const {
     return {{"tasks", tasks}, {"verified", verified}, {"falsified", falsified}, {"unknown", unknown},
-            {"option_errors", option_errors}, {"disagreements", disagreements}, {"seconds", seconds}};
+            {"closed", closed}, {"open", open}, {"option_errors", option_errors}, {"disagreements", disagreements},
+            {"seconds", seconds}};
   }
 };
 
 // The option values a task used, each counted on its own ("attack=off", "eps=below", ...).
 std::vector<std::string> labels(const soak::Task& t) {
   auto on = [](bool b) { return b ? std::string("on") : std::string("off"); };
+  if (t.max_error) {
+    const verify::MaxErrorOptions& m = t.max_error_options;
+    return {"task=max-error", std::string("max-error engine=") + verify::to_string(m.engine),
+            "max-error anneal=" + on(m.anneal), "max-error tabu=" + on(m.tabu),
+            "max-error tolerance=" + qeb::to_string(m.tolerance), "max-error bab_max_nodes=" + std::to_string(m.bab_max_nodes),
+            "outputs=" + std::string(m.outputs.size() == 1 ? "one" : "several"),
+            std::string("scheme=") + (t.affine ? "affine" : "power-of-two")};
+  }
   const verify::VerifyOptions& o = t.options;
   std::vector<std::string> l = {"backend=" + o.backend, "encoding=" + o.encoding,
                                 std::string("strategy=") + verify::to_string(o.strategy),
@@ -181,7 +199,7 @@ class Soak {
       soak::Task task;
       Outcome out;
       try {
-        task = soak::draw_task(d_opt.seed, index, d_opt.timeout, d_opt.affine);
+        task = soak::draw_task(d_opt.seed, index, d_opt.timeout, d_opt.affine, d_opt.max_error);
         {
           std::lock_guard lock(d_mutex);
           slot.config = task.config();
@@ -211,17 +229,17 @@ class Soak {
         d_late.push_back({{"task", index}, {"seconds", out.seconds}, {"config", task->config_key()},
                           {"status", soak::to_string(out.status)}});
     }
-    if (out.status == Status::UNKNOWN) ++d_unknown_reasons[out.detail];
+    if (out.status == Status::UNKNOWN || out.status == Status::OPEN) ++d_unknown_reasons[out.detail];  // open: "max-error: ..."
     if (out.status == Status::OPTION_ERROR) {
       ++d_option_errors[out.detail];
       std::fprintf(stderr, "soak: option error in task %llu: %s\n", (unsigned long long)index, out.detail.c_str());
     }
     if (out.status == Status::DISAGREEMENT) {
       d_disagreeing.push_back(index);
-      std::printf("DISAGREEMENT seed=%llu task=%llu (replay: qeb-soak --seed %llu --timeout %g --affine %g --only %llu): %s\n"
+      std::printf("DISAGREEMENT seed=%llu task=%llu (replay: qeb-soak --seed %llu --timeout %g --affine %g --max-error %g --only %llu): %s\n"
                   "  config: %s\n  problem: %s\n",
                   (unsigned long long)d_opt.seed, (unsigned long long)index, (unsigned long long)d_opt.seed, d_opt.timeout,
-                  d_opt.affine, (unsigned long long)index, out.detail.c_str(), task ? task->config().c_str() : "?",
+                  d_opt.affine, d_opt.max_error, (unsigned long long)index, out.detail.c_str(), task ? task->config().c_str() : "?",
                   task ? task->problem().c_str() : "?");
       if (task && !d_opt.dump.empty()) dump(*task);
       std::fflush(stdout);
@@ -246,10 +264,11 @@ class Soak {
     std::string reasons;
     for (auto& [reason, n] : d_unknown_reasons) reasons += (reasons.empty() ? "" : ", ") + reason + ": " + std::to_string(n);
     std::fprintf(stderr, "soak: seed %llu, %llu tasks in %.0f s (%.2f tasks/s): %llu verified, %llu falsified, %llu unknown%s, "
-                 "%llu option errors, %zu late, %llu overruns, %llu disagreements\n",
+                 "%llu max-error brackets closed, %llu open, %llu option errors, %zu late, %llu overruns, %llu disagreements\n",
                  (unsigned long long)d_opt.seed, (unsigned long long)d_done, elapsed, d_done / elapsed,
                  (unsigned long long)d_total.verified, (unsigned long long)d_total.falsified,
                  (unsigned long long)d_total.unknown, reasons.empty() ? "" : (" (" + reasons + ")").c_str(),
+                 (unsigned long long)d_total.closed, (unsigned long long)d_total.open,
                  (unsigned long long)d_total.option_errors, d_late.size(), (unsigned long long)d_overruns,
                  (unsigned long long)d_total.disagreements);
     if (!d_opt.json.empty()) {
@@ -258,6 +277,7 @@ class Soak {
       j["timeout"] = d_opt.timeout;
       j["jobs"] = d_opt.jobs;
       j["affine_fraction"] = d_opt.affine;
+      j["max_error_fraction"] = d_opt.max_error;
       j["seconds"] = elapsed;  // wall clock (the per-config "seconds" are verifier time)
       j["tasks_per_second"] = d_done / elapsed;
       j["unknown_reasons"] = d_unknown_reasons;
@@ -291,7 +311,7 @@ class Soak {
 
 // --only I: one task, verbosely.
 int replay(const Options& opt) {
-  soak::Task task = soak::draw_task(opt.seed, *opt.only, opt.timeout, opt.affine);
+  soak::Task task = soak::draw_task(opt.seed, *opt.only, opt.timeout, opt.affine, opt.max_error);
   std::printf("task %llu of seed %llu (task seed %llu)\n  config: %s\n  problem: %s\n", (unsigned long long)task.index,
               (unsigned long long)opt.seed, (unsigned long long)task.seed, task.config().c_str(), task.problem().c_str());
   std::printf("DNN (.nnet):\n%s", soak::nnet_text(task.c.pair.dnn).c_str());
@@ -303,6 +323,7 @@ int replay(const Options& opt) {
   }
   std::fflush(stdout);
   task.options.progress = [](const std::string& line) { std::fprintf(stderr, "verify: %s\n", line.c_str()); };
+  task.max_error_options.progress = [](const std::string& line) { std::fprintf(stderr, "max-error: %s\n", line.c_str()); };
   Outcome out = soak::run_task(task);
   std::printf("%s%s%s (%.3f s)\n", soak::to_string(out.status), out.detail.empty() ? "" : ": ", out.detail.c_str(), out.seconds);
   return out.status == Status::DISAGREEMENT ? 1 : 0;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 #include <sstream>
+#include <stdexcept>
 #include <tuple>
 
 #include "core/error.h"
@@ -66,6 +67,59 @@ std::pair<std::string, Rational> draw_eps(Draw& d, const Rational& worst) {
 
 bool is_checked(const Task& t, std::size_t k) {
   return t.options.outputs.empty() || std::find(t.options.outputs.begin(), t.options.outputs.end(), k) != t.options.outputs.end();
+}
+
+// Outputs: one (half the tasks), all (the empty list), or a random non-empty subset; and the
+// oracle's worst error over them.
+void draw_outputs(Draw& d, Task& t) {
+  std::vector<std::size_t>& outputs = t.options.outputs;
+  std::size_t m = t.oracle.outputs.size();
+  int which = d.between(0, 3);
+  if (which < 2) outputs = {std::size_t(d.between(0, int(m) - 1))};
+  else if (which == 3)
+    while (outputs.empty())
+      for (std::size_t k = 0; k < m; ++k)
+        if (d.chance(0.5)) outputs.push_back(k);
+  t.worst = 0;
+  for (std::size_t k = 0; k < m; ++k)
+    if (is_checked(t, k)) t.worst = std::max(t.worst, t.oracle.outputs[k].max_abs());
+}
+
+// A max-error task: every engine, with its knobs; node limits of 1-20 per branch-and-bound run cut
+// runs short, so that sides go on from their frontiers (verify/max_error.cpp) again and again.
+void draw_max_error(Draw& d, Task& t, double timeout_seconds) {
+  verify::MaxErrorOptions& m = t.max_error_options;
+  m.backend = d.one_of(smt::available_backends());
+  std::vector<std::string> encodings;
+  for (auto& [name, description] : encodings::encoding_catalogue())
+    if (name != "bv" && !verify::incompatibility(m.backend, name)) encodings.push_back(name);
+  m.encoding = d.one_of(encodings);
+  int e = d.between(0, 99);
+  m.engine = e < 45 ? verify::Engine::AUTO : e < 65 ? verify::Engine::BAB : e < 75 ? verify::Engine::LP
+           : e < 85 ? verify::Engine::DRA : verify::Engine::SMT;
+  m.threads = unsigned(d.between(1, 2));
+  m.anneal = d.chance(0.5);
+  m.tabu = d.chance(0.7);
+  m.tolerance = d.one_of(std::vector<Rational>{Rational(1, 1 << 20), Rational(1, 1000), Rational(1, 64), Rational(1, 4)});
+  m.search_samples = d.one_of(std::vector<uint64_t>{0, 50, 2000});
+  m.seed = uint64_t(d.between(1, 1000));
+  m.bab_max_nodes = d.one_of(std::vector<uint64_t>{0, 0, 1, 3, 20});
+  m.prune = d.chance(0.7);
+  m.difference_cuts = d.chance(0.7);
+  m.backend_options.seed = unsigned(d.between(0, 9));
+  // At most 5 s: a bracket is checked whether it closed or not, and a longer run only goes on
+  // bisecting (a tolerance of 2^-20 often runs to the limit).
+  m.timeout_seconds = std::min(timeout_seconds, 5.0);
+  t.c = draw_case(d, false, t.affine);
+  if (!verify::lp_applies(t.c.pair.qnn) && (m.engine == verify::Engine::LP || m.engine == verify::Engine::BAB))
+    m.engine = verify::Engine::AUTO;
+  t.oracle = eval::run_oracle(t.c.pair, t.c.box);  // exhaustive: boxes hold at most 4000 points
+  if (!t.oracle.exhaustive) throw std::logic_error("soak: the oracle was not exhaustive");
+  draw_outputs(d, t);
+  m.outputs = t.options.outputs;
+  if (m.outputs.empty())  // max-error's "all" is the empty list too; spelled out, the check is the same
+    for (std::size_t k = 0; k < t.oracle.outputs.size(); ++k) m.outputs.push_back(k);
+  t.eps_kind = "none";
 }
 
 std::string str(const std::vector<int64_t>& v) {
@@ -180,6 +234,72 @@ Outcome check_partitioned(const Task& t, const partition::PartitionResult& r) {
   return out;
 }
 
+// A max-error bracket must hold the oracle's exact maximum per output (a wrong upper end is as bad
+// as a wrong `verified`), its witness must replay to the lower end exactly, and the totals and
+// "closed" flags must follow from the brackets.
+Outcome check_max_error(const Task& t, const verify::MaxErrorResult& r) {
+  std::vector<std::string> problems;
+  const Rational& tolerance = t.max_error_options.tolerance;
+  std::vector<std::size_t> expected = t.max_error_options.outputs, seen;
+  Rational lower = 0, upper = 0;
+  std::string open_reason;
+  for (std::size_t i = 0; i < r.outputs.size(); ++i) {
+    const verify::OutputBracket& b = r.outputs[i];
+    seen.push_back(b.output);
+    std::string k = "output " + std::to_string(b.output);
+    if (b.output >= t.oracle.outputs.size()) {
+      problems.push_back("bracket for " + k + ", which does not exist");
+      continue;
+    }
+    const eval::OutputRange& truth = t.oracle.outputs[b.output];
+    const eval::Witness& extreme = truth.max.diff > -truth.min.diff ? truth.max : truth.min;
+    if (b.upper < truth.max_abs())
+      problems.push_back(k + ": upper end " + show(b.upper) + " (from " + b.upper_from + ") is below the oracle's max |QNN - DNN| = " +
+                         show(truth.max_abs()) + " at " + str(extreme.input));
+    if (b.qnn_minus_dnn_upper < truth.max.diff)
+      problems.push_back(k + ": its bound of QNN - DNN, " + show(b.qnn_minus_dnn_upper) + ", is below the oracle's maximum " +
+                         show(truth.max.diff) + " at " + str(truth.max.input));
+    if (b.dnn_minus_qnn_upper < -truth.min.diff)
+      problems.push_back(k + ": its bound of DNN - QNN, " + show(b.dnn_minus_qnn_upper) + ", is below the oracle's maximum " +
+                         show(Rational(-truth.min.diff)) + " at " + str(truth.min.input));
+    if (b.lower > truth.max_abs())
+      problems.push_back(k + ": lower end " + show(b.lower) + " (from " + b.lower_from + ") exceeds the oracle's max " + show(truth.max_abs()));
+    if (b.upper > b.dra_upper) problems.push_back(k + ": upper end " + show(b.upper) + " above DRA's " + show(b.dra_upper));
+    const verify::ErrorWitness& w = b.witness;
+    if (w.input.size() != t.c.box.dimension() || !t.c.box.contains(w.input)) {
+      problems.push_back(k + ": witness " + str(w.input) + " is outside the box");
+    } else {
+      eval::PairOutput exact = eval::evaluate_pair(t.c.pair, w.input);
+      if (exact.qnn[b.output] != w.qnn || exact.dnn[b.output] != w.dnn || exact.diff[b.output] != w.diff)
+        problems.push_back(k + ": witness " + str(w.input) + " does not replay (exact QNN - DNN " + show(exact.diff[b.output]) +
+                           ", reported " + show(w.diff) + ")");
+      if (abs(w.diff) != b.lower)
+        problems.push_back(k + ": the witness's |QNN - DNN| " + show(abs(w.diff)) + " is not the lower end " + show(b.lower));
+    }
+    if (b.closed != (b.upper - b.lower <= tolerance)) problems.push_back(k + ": closed flag disagrees with its bracket");
+    if (!b.closed && open_reason.empty()) open_reason = b.reason;
+    if (i == 0 || b.lower > lower) lower = b.lower;
+    if (i == 0 || b.upper > upper) upper = b.upper;
+  }
+  std::sort(seen.begin(), seen.end());
+  std::sort(expected.begin(), expected.end());
+  if (seen != expected) problems.push_back("the result lists other outputs than the checked ones");
+  if (!r.outputs.empty() && (r.lower != lower || r.upper != upper))
+    problems.push_back("totals [" + show(r.lower) + ", " + show(r.upper) + "] are not the brackets' [" + show(lower) + ", " + show(upper) + "]");
+  if (r.closed != (r.upper - r.lower <= tolerance)) problems.push_back("the result's closed flag disagrees with its totals");
+  Outcome out;
+  if (!problems.empty()) {
+    out.status = Status::DISAGREEMENT;
+    for (const std::string& p : problems) out.detail += (out.detail.empty() ? "max-error: " : "; ") + p;
+  } else if (r.closed) {
+    out.status = Status::CLOSED;
+  } else {
+    out.status = Status::OPEN;
+    out.detail = "max-error: " + reason_kind(open_reason);
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* to_string(Status s) {
@@ -187,18 +307,25 @@ const char* to_string(Status s) {
     case Status::VERIFIED: return "verified";
     case Status::FALSIFIED: return "falsified";
     case Status::UNKNOWN: return "unknown";
+    case Status::CLOSED: return "closed";
+    case Status::OPEN: return "open";
     case Status::OPTION_ERROR: return "option error";
     case Status::DISAGREEMENT: return "DISAGREEMENT";
   }
   return "?";
 }
 
-Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double affine_fraction) {
+Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double affine_fraction, double max_error_fraction) {
   Task t;
   t.index = index;
   t.seed = mix(mix(run_seed) ^ index);
   Draw d{std::mt19937_64(t.seed)};
   t.affine = affine_fraction > 0 && d.chance(affine_fraction);
+  t.max_error = max_error_fraction > 0 && d.chance(max_error_fraction);
+  if (t.max_error) {
+    draw_max_error(d, t, timeout_seconds);
+    return t;
+  }
 
   // The solver configuration first: the exact bv encoding (10%) gets smaller networks.
   verify::VerifyOptions& o = t.options;
@@ -253,23 +380,15 @@ Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double
     t.partition.enumerate_limit = e < 2 ? 0 : e == 2 ? uint64_t(d.between(1, int(t.c.box.point_count()))) : 100'000;
   }
 
-  // Outputs: one (half the tasks), all (the empty list), or a random non-empty subset.
-  std::size_t m = t.oracle.outputs.size();
-  int which = d.between(0, 3);
-  if (which < 2) o.outputs = {std::size_t(d.between(0, int(m) - 1))};
-  else if (which == 3)
-    while (o.outputs.empty())
-      for (std::size_t k = 0; k < m; ++k)
-        if (d.chance(0.5)) o.outputs.push_back(k);
-  t.worst = 0;
-  for (std::size_t k = 0; k < m; ++k)
-    if (is_checked(t, k)) t.worst = std::max(t.worst, t.oracle.outputs[k].max_abs());
+  draw_outputs(d, t);
   std::tie(t.eps_kind, o.eps) = draw_eps(d, t.worst);
   return t;
 }
 
 std::string Task::config_key() const {
   const std::string scheme = affine ? "affine " : "";
+  if (max_error)
+    return scheme + "max-error engine " + verify::to_string(max_error_options.engine) + "/" + max_error_options.backend;
   if (options.engine != verify::Engine::SMT && !partitioned)
     return scheme + "engine " + verify::to_string(options.engine) + "/" + options.backend;
   if (partitioned && partition.split_neurons) return scheme + "partitioned by neurons/" + options.backend;
@@ -278,6 +397,15 @@ std::string Task::config_key() const {
 
 std::string Task::config() const {
   std::ostringstream s;
+  if (max_error) {
+    const verify::MaxErrorOptions& m = max_error_options;
+    s << "max-error engine=" << verify::to_string(m.engine) << " threads=" << m.threads << " anneal=" << m.anneal
+      << " tabu=" << m.tabu << " tolerance=" << qeb::to_string(m.tolerance) << " samples=" << m.search_samples
+      << " seed=" << m.seed << " bab_max_nodes=" << m.bab_max_nodes << " backend=" << m.backend << " encoding=" << m.encoding
+      << " prune=" << m.prune << " cuts=" << m.difference_cuts << " solver_seed=" << m.backend_options.seed
+      << " timeout=" << m.timeout_seconds;
+    return s.str();
+  }
   s << "engine=" << verify::to_string(options.engine) << " enumerate_limit=" << options.enumerate_limit
     << " threads=" << options.threads << " input_split_dimension=" << options.input_split_dimension
     << " strong_branching=" << options.strong_candidates << " strong_depth=" << options.strong_depth
@@ -305,7 +433,9 @@ std::string Task::problem() const {
   s << " box=" << c.box.to_string() << " (" << c.box.point_count() << " points) outputs=";
   if (options.outputs.empty()) s << "all";
   for (std::size_t k = 0; k < options.outputs.size(); ++k) s << (k ? "," : "") << options.outputs[k];
-  s << " eps=" << show(options.eps) << " [" << eps_kind << "] oracle max|diff|=" << show(worst) << " per output:";
+  if (max_error) s << " tolerance=" << show(max_error_options.tolerance);
+  else s << " eps=" << show(options.eps) << " [" << eps_kind << "]";
+  s << " oracle max|diff|=" << show(worst) << " per output:";
   for (const eval::OutputRange& r : oracle.outputs)
     s << " " << r.output << ":[" << show(r.min.diff) << " at " << str(r.min.input) << ", " << show(r.max.diff) << " at "
       << str(r.max.input) << "]";
@@ -316,7 +446,8 @@ Outcome run_task(const Task& t) {
   auto start = Clock::now();
   Outcome out;
   try {
-    if (t.partitioned) out = check_partitioned(t, partition::verify_partitioned(t.c.pair, t.c.box, t.options, t.partition));
+    if (t.max_error) out = check_max_error(t, verify::max_error(t.c.pair, t.c.box, t.max_error_options));
+    else if (t.partitioned) out = check_partitioned(t, partition::verify_partitioned(t.c.pair, t.c.box, t.options, t.partition));
     else out = check_plain(t, verify::verify(t.c.pair, t.c.box, t.options));
   } catch (const OptionError& e) {
     out = {Status::OPTION_ERROR, e.what()};
@@ -356,6 +487,21 @@ std::string nnet_text(const model::Network& dnn) {
 std::string cli_command(const Task& t, const std::string& nnet_path) {
   if (t.affine) return "(an affine task has no ONNX file to give the CLI: replay it with qeb-soak --only)";
   std::ostringstream s;
+  if (t.max_error) {
+    const verify::MaxErrorOptions& m = t.max_error_options;
+    s << "qeb-smt max-error --model " << nnet_path << " --quant " << t.c.config.to_string() << " --box " << t.c.box.to_string()
+      << " --tolerance " << qeb::to_string(m.tolerance) << " --output ";
+    if (m.outputs.size() == 1) s << m.outputs[0];
+    else s << "all" << (m.outputs.size() == t.oracle.outputs.size() ? "" : " (soak checked a subset; use each K)");
+    s << " --engine " << verify::to_string(m.engine) << " --threads " << m.threads << " --samples " << m.search_samples
+      << " --seed " << m.seed << " --backend " << m.backend << " --encoding " << m.encoding << " --timeout " << m.timeout_seconds;
+    if (m.anneal) s << " --anneal";
+    if (!m.tabu) s << " --no-tabu";
+    if (!m.prune) s << " --no-pruning";
+    if (!m.difference_cuts) s << " --no-diff-cuts";
+    if (m.bab_max_nodes) s << " (and " << m.bab_max_nodes << " nodes per branch-and-bound run, which the CLI does not offer: replay with qeb-soak --only)";
+    return s.str();
+  }
   s << "qeb-smt verify --model " << nnet_path << " --quant " << t.c.config.to_string() << " --box " << t.c.box.to_string()
     << " --eps " << qeb::to_string(t.options.eps) << " --output ";
   if (t.options.outputs.size() == 1) s << t.options.outputs[0];

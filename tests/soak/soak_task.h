@@ -1,5 +1,6 @@
 // One soak task: a random network, box, eps and solver configuration drawn from a seed, decided by
-// the verifier (or the partitioned verifier) and checked against the exhaustive oracle.
+// the verifier (or the partitioned verifier), or bracketed by max-error, and checked against the
+// exhaustive oracle.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include "eval/oracle.h"
 #include "partition/partitioned_verifier.h"
 #include "support/random_network.h"
+#include "verify/max_error.h"
 #include "verify/verifier.h"
 
 namespace qeb::soak {
@@ -25,8 +27,13 @@ struct Task {
   bool partitioned = false;
   partition::PartitionOptions partition;
   bool affine = false;  ///< an affine (ONNX-style int8/uint8) QNN: engine SMT or DRA (the LP stage refuses it)
+  /// A max-error task instead of a verify task: max_error_options (its outputs, backend, encoding and
+  /// timeout as in `options`, eps unused) brackets max |QNN - DNN|, which must contain the oracle's.
+  bool max_error = false;
+  verify::MaxErrorOptions max_error_options;
 
-  /** "z3/lira/disjunctive", with "/partitioned" appended: the per-config key of the summary. */
+  /** "z3/lira/disjunctive", with "/partitioned" appended ("max-error engine auto/z3" for a max-error
+   *  task): the per-config key of the summary. */
   std::string config_key() const;
   /** Every solver option, one line. */
   std::string config() const;
@@ -39,19 +46,23 @@ struct Task {
  * @param timeout_seconds the verifier's budget for the whole task
  * @param affine_fraction the chance that the task's QNN is affine (0: never, and no draw is spent
  *        on it, so power-of-two runs are the same as before the affine scheme)
+ * @param max_error_fraction the chance that the task is a max-error task (0: never, and no draw is
+ *        spent on it, so verify-only runs are the same as before max-error tasks)
  */
-Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double affine_fraction = 0);
+Task draw_task(uint64_t run_seed, uint64_t index, double timeout_seconds, double affine_fraction = 0,
+               double max_error_fraction = 0);
 
-enum class Status { VERIFIED, FALSIFIED, UNKNOWN, OPTION_ERROR, DISAGREEMENT };
+/** CLOSED and OPEN: a max-error task's bracket, within its tolerance or not (both checked sound). */
+enum class Status { VERIFIED, FALSIFIED, UNKNOWN, CLOSED, OPEN, OPTION_ERROR, DISAGREEMENT };
 const char* to_string(Status s);
 
 struct Outcome {
   Status status = Status::UNKNOWN;
-  std::string detail;  ///< unknown: the reason; option error: the message; disagreement: what disagreed
+  std::string detail;  ///< unknown or open: the reason; option error: the message; disagreement: what disagreed
   double seconds = 0;  ///< verifier only (the oracle ran in draw_task)
 };
 
-/** Runs the verifier on the task and checks its answer; never throws. */
+/** Runs the verifier (or max-error) on the task and checks its answer; never throws. */
 Outcome run_task(const Task& task);
 
 /** The DNN as .nnet text (identity normalisation), for replaying a task with the qeb-smt CLI. */
