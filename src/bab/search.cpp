@@ -86,6 +86,7 @@ class SharedSearch {
   const quant::ModelPair& pair;
   const spec::Box& box;
   std::shared_ptr<const dra::DraResult> root;
+  const eval::PairEvaluator exact{pair};  ///< exact evaluation of candidate points
   const Goal& goal;
   const BabOptions& options;
   const Clock::time_point start;
@@ -179,7 +180,7 @@ class Worker {
       std::vector<std::pair<const std::vector<int64_t>*, Rational>> offers;
       if (d_s.options.improved)
         for (const auto* x : {&p.counterexample, &p.incumbent})
-          if (*x) offers.emplace_back(&**x, eval::evaluate_pair(d_s.pair, **x).diff[d_s.goal.output]);
+          if (*x) offers.emplace_back(&**x, d_s.exact(**x).diff[d_s.goal.output]);
       {
         std::lock_guard lock(d_s.mutex);
         d_s.in_flight.erase(node.order);
@@ -257,7 +258,7 @@ class Worker {
     double value = d_s.goal.above ? -d_evaluator.approx()[g] : d_evaluator.approx()[g];
     // |approx - exact| <= error: skip the exact evaluation when the point surely satisfies the goal.
     if (rational_from_double(dra::down(value - d_evaluator.error()[g])) >= -d_eps) return std::nullopt;
-    Rational diff = eval::evaluate_pair(d_s.pair, x).diff[g];
+    Rational diff = d_s.exact(x).diff[g];
     if (oriented(diff) < -d_eps) return x;
     return std::nullopt;
   }
@@ -753,7 +754,7 @@ void anneal_beside(SharedSearch& s, const std::atomic<bool>& finished) {
   // A point found by the heuristics, checked exactly: false once the search is over (it violates
   // the goal, or the search stopped). Leaves `lock` (on s.mutex) held.
   auto offer = [&](const std::vector<int64_t>& x, std::unique_lock<std::mutex>& lock) {
-    Rational diff = eval::evaluate_pair(s.pair, x).diff[g];
+    Rational diff = s.exact(x).diff[g];
     lock.lock();
     if (s.stop) return false;
     const Rational oriented = s.goal.above ? Rational(-diff) : diff;

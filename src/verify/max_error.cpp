@@ -30,8 +30,8 @@ using Clock = std::chrono::steady_clock;
 
 Rational abs(const Rational& r) { return r < 0 ? Rational(-r) : r; }
 
-ErrorWitness witness_at(const quant::ModelPair& pair, const std::vector<int64_t>& x, std::size_t k) {
-  eval::PairOutput exact = eval::evaluate_pair(pair, x);
+ErrorWitness witness_at(const eval::PairEvaluator& evaluate, const std::vector<int64_t>& x, std::size_t k) {
+  eval::PairOutput exact = evaluate(x);
   return {x, exact.qnn[k], exact.dnn[k], exact.diff[k]};
 }
 
@@ -59,13 +59,15 @@ std::vector<int64_t> model_input(const encodings::NetworkEncoding& enc, smt::Bac
 
 // Passes the result so far to MaxErrorOptions::snapshot, naming the step that runs next.
 using Publish = std::function<void(const MaxErrorResult&, const std::string&)>;
-void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
+void bisect_with_solver(const quant::ModelPair& pair, const eval::PairEvaluator& exact, const spec::Box& box,
+                        const dra::DraResult& dra,
                         const MaxErrorOptions& options, const std::function<double()>& remaining,
                         const std::function<void(const std::string&)>& note, const Publish& publish,
                         MaxErrorResult& result);
 // Per output slot: the search's best inputs for QNN - DNN high ([0]) and low ([1]); empty: none.
 using SearchPoints = std::vector<std::array<std::vector<int64_t>, 2>>;
-void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
+void close_with_engine(const quant::ModelPair& pair, const eval::PairEvaluator& exact, const spec::Box& box,
+                       const dra::DraResult& dra,
                        const MaxErrorOptions& options, const SearchPoints& searched,
                        const std::function<double()>& remaining,
                        const std::function<void(const std::string&)>& note, const Publish& publish,
@@ -102,6 +104,7 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   const double budget = options.timeout_seconds > 0 ? options.timeout_seconds * 0.98 - 0.1 : 0;
   auto remaining = [&]() { return options.timeout_seconds > 0 ? budget - seconds_since(start) : 1e300; };
   MaxErrorResult result;
+  const eval::PairEvaluator exact(pair);
   std::vector<std::size_t> outputs = options.outputs;
   if (outputs.empty())
     for (std::size_t j = 0; j < pair.qnn.output_size(); ++j) outputs.push_back(j);
@@ -136,10 +139,10 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
   }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     OutputBracket& b = result.outputs[i];
-    b.witness = witness_at(pair, mid, b.output);
+    b.witness = witness_at(exact, mid, b.output);
     if (search)
       for (const eval::Witness* w : {&search->outputs[i].max, &search->outputs[i].min})
-        if (abs(w->diff) > abs(b.witness.diff)) b.witness = witness_at(pair, w->input, b.output);
+        if (abs(w->diff) > abs(b.witness.diff)) b.witness = witness_at(exact, w->input, b.output);
     b.lower = abs(b.witness.diff);
     b.lower_from = "search";
     if (b.lower > b.upper)
@@ -165,10 +168,10 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
     if (search)
       for (std::size_t i = 0; i < outputs.size(); ++i)
         searched[i] = {search->outputs[i].max.input, search->outputs[i].min.input};
-    close_with_engine(pair, box, dra, options, searched, remaining, note, publish, result);
+    close_with_engine(pair, exact, box, dra, options, searched, remaining, note, publish, result);
   } else {
     publish(result, "the solver's bisection");
-    bisect_with_solver(pair, box, dra, options, remaining, note, publish, result);
+    bisect_with_solver(pair, exact, box, dra, options, remaining, note, publish, result);
   }
 
   for (OutputBracket& b : result.outputs) {
@@ -190,7 +193,8 @@ MaxErrorResult max_error(const quant::ModelPair& pair, const spec::Box& box, con
 namespace {
 
 // The SMT engine's bisection: one encoding and one incremental solver for every output.
-void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
+void bisect_with_solver(const quant::ModelPair& pair, const eval::PairEvaluator& exact, const spec::Box& box,
+                        const dra::DraResult& dra,
                         const MaxErrorOptions& options, const std::function<double()>& remaining,
                         const std::function<void(const std::string&)>& note, const Publish& publish,
                         MaxErrorResult& result) {
@@ -239,7 +243,7 @@ void bisect_with_solver(const quant::ModelPair& pair, const spec::Box& box, cons
         } else {
           // A model raises the lower end to its own exact error, which may be well above c.
           ++b.sat;
-          ErrorWitness w = witness_at(pair, model_input(problem.network, *backend), b.output);
+          ErrorWitness w = witness_at(exact, model_input(problem.network, *backend), b.output);
           if (!box.contains(w.input) || abs(w.diff) <= c || abs(w.diff) > b.upper)
             throw ReplayError(backend->name() + " returned a model for |QNN_" + std::to_string(b.output) + " - DNN_" +
                               std::to_string(b.output) + "| > " + qeb::to_string(c) +
@@ -282,13 +286,20 @@ struct Side {
   std::shared_ptr<bab::PseudoCosts> pseudo_costs = std::make_shared<bab::PseudoCosts>();
 };
 
-// Sets b's lower end to |diff| at x if that is higher (with `from` as its source).
-void raise_lower(const quant::ModelPair& pair, OutputBracket& b, const std::vector<int64_t>& x, const char* from) {
-  ErrorWitness w = witness_at(pair, x, b.output);
-  if (abs(w.diff) > b.lower) {
-    b.witness = w;
-    b.lower = abs(w.diff);
-    b.lower_from = from;
+// Sets each bracket's lower end to its |diff| at x where that is higher (with `from` as its source).
+// One evaluation for all outputs: branch and bound calls this under its lock, and with one exact
+// evaluation per output (and the DNN's scaled weights made again each time) a point cost 65-90 ms
+// on 784-100-10 while the other worker waited.
+void raise_lowers(const eval::PairEvaluator& evaluate, std::vector<OutputBracket>& brackets,
+                  const std::vector<int64_t>& x, const char* from) {
+  const eval::PairOutput exact = evaluate(x);  // once for every output
+  for (OutputBracket& b : brackets) {
+    const std::size_t k = b.output;
+    if (abs(exact.diff[k]) > b.lower) {
+      b.witness = {x, exact.qnn[k], exact.dnn[k], exact.diff[k]};
+      b.lower = abs(exact.diff[k]);
+      b.lower_from = from;
+    }
   }
 }
 
@@ -308,7 +319,8 @@ constexpr uint64_t kTabuSteps = 500;
 // and bound. Measured on the ten RQ_2 boxes of bench/max_error.py (784-100-10 Q=8, 60 s): on
 // every box the stage's best witness came within 7.1 s of its 23 s; a restart takes about 3 s there.
 constexpr uint64_t kTabuFruitlessRestarts = 2;
-void tabu_searches(const quant::ModelPair& pair, const spec::Box& box, const MaxErrorOptions& options,
+void tabu_searches(const quant::ModelPair& pair, const eval::PairEvaluator& exact, const spec::Box& box,
+                   const MaxErrorOptions& options,
                    const std::function<double()>& remaining, std::vector<Side>& sides, MaxErrorResult& result) {
   Rational lower = 0;
   for (const OutputBracket& b : result.outputs) lower = std::max(lower, b.lower);
@@ -365,7 +377,7 @@ void tabu_searches(const quant::ModelPair& pair, const spec::Box& box, const Max
   std::map<const Side*, double> best;  // per side: its runs' best value, oriented (higher is better)
   for (const Run& run : runs) {
     if (run.found.best.empty()) continue;  // not reached before the stage's end
-    for (OutputBracket& b : result.outputs) raise_lower(pair, b, run.found.best, "tabu");
+    raise_lowers(exact, result.outputs, run.found.best, "tabu");
     // Branch and bound's annealing goes on from the side's better run.
     const double value = run.side->above ? run.found.best_value : -run.found.best_value;
     auto [at, first] = best.emplace(run.side, value);
@@ -379,7 +391,8 @@ void tabu_searches(const quant::ModelPair& pair, const spec::Box& box, const Max
 // ending the search, and a finished search proves the side below the target.
 // Per output slot: the search's best inputs for QNN - DNN high ([0]) and low ([1]); empty: none.
 using SearchPoints = std::vector<std::array<std::vector<int64_t>, 2>>;
-void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const dra::DraResult& dra,
+void close_with_engine(const quant::ModelPair& pair, const eval::PairEvaluator& exact, const spec::Box& box,
+                       const dra::DraResult& dra,
                        const MaxErrorOptions& options, const SearchPoints& searched,
                        const std::function<double()>& remaining,
                        const std::function<void(const std::string&)>& note, const Publish& publish,
@@ -404,7 +417,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
         std::vector<int64_t>& x = lp_point[above ? 0 : 1];
         x.resize(box.dimension());
         for (std::size_t k = 0; k < x.size(); ++k) x[k] = std::clamp<int64_t>(std::llround(lb.point[k]), box.lo[k], box.hi[k]);
-        raise_lower(pair, b, x, "lp");
+        raise_lowers(exact, result.outputs, x, "lp");
       }
     }
     Rational upper = std::max(std::max(side_bound[0], side_bound[1]), b.lower);
@@ -459,14 +472,15 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
   };
   auto t1 = Clock::now();
   if (options.tabu) {
-    tabu_searches(pair, box, options, remaining, sides, result);
+    tabu_searches(pair, exact, box, options, remaining, sides, result);
     note("tabu search: bracket [" + std::to_string(to_double(overall_lower())) + ", " +
          std::to_string(to_double(overall_upper())) + "] after " + std::to_string(seconds_since(t1)) + " s");
   }
   publish(result, "branch and bound");
   bool stuck = false;
   // A run stopped by its time share without lowering its side's bound is followed by one more with
-  // all the time left (the target is then the one it could not reach); a second such run ends it.
+  // all the time left (the target is then the one it could not reach); a second such run in a row
+  // ends it (before, any second one did, however many runs had moved their sides in between).
   bool last_try = false;
   // The target stays where it is while a run on it has stopped short; it moves down only once every
   // side is proven below it. Each side's runs go on from its frontier (Side::frontier) whatever the
@@ -515,7 +529,7 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       // Splits taken on pseudo-costs alone may move the worst node's bound nothing: see there.
       bo.branching.solve_winner = true;
       bo.improved = [&](const std::vector<int64_t>& x, const Rational&) {
-        for (OutputBracket& o : result.outputs) raise_lower(pair, o, x, "bab");
+        raise_lowers(exact, result.outputs, x, "bab");
         return std::max<Rational>(bo.eps, overall_lower() + options.tolerance);
       };
       bo.keep_closed = true;
@@ -550,6 +564,8 @@ void close_with_engine(const quant::ModelPair& pair, const spec::Box& box, const
       if (r.status != bab::BabStatus::PROVED && !(side.bound < before)) {
         stuck = last_try;
         last_try = true;
+      } else {
+        last_try = false;  // "in a row": a run that moved its side starts the count again
       }
       note("branch and bound, output " + std::to_string(b.output) + (side.above ? " (QNN - DNN)" : " (DNN - QNN)") +
            " <= " + std::to_string(to_double(r.eps)) +

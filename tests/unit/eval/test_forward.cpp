@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <thread>
 
 #include "core/error.h"
 #include "eval/difference.h"
@@ -120,5 +121,42 @@ TEST_CASE("the double DNN evaluator agrees with the exact one") {
     std::vector<double> approx = eval_dnn_double(c.pair.dnn, real);
     std::vector<Rational> exact = eval_dnn_exact(c.pair.dnn, c.box.lo, c.pair.input_scale);
     for (std::size_t j = 0; j < exact.size(); ++j) CHECK(std::fabs(approx[j] - to_double(exact[j])) < 1e-12);
+  }
+}
+
+TEST_CASE("a pair evaluator made once gives the exact outputs at every point, from several threads at once") {
+  std::mt19937_64 rng(13);
+  for (int trial = 0; trial < 30; ++trial) {
+    test::RandomCase c = test::random_small_case(rng, 60);
+    const PairEvaluator evaluate(c.pair);
+    std::vector<std::vector<int64_t>> points;
+    for (int point = 0; point < 20; ++point) {
+      std::vector<int64_t> x(c.box.dimension());
+      for (std::size_t k = 0; k < x.size(); ++k)
+        x[k] = std::uniform_int_distribution<int64_t>(c.box.lo[k], c.box.hi[k])(rng);
+      points.push_back(x);
+    }
+    // Each thread evaluates every point; the results are compared afterwards (doctest's checks
+    // are not for worker threads).
+    std::vector<std::vector<PairOutput>> got(2, std::vector<PairOutput>(points.size()));
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < got.size(); ++t)
+      threads.emplace_back([&, t] {
+        for (std::size_t i = 0; i < points.size(); ++i) got[t][i] = evaluate(points[i]);
+      });
+    for (std::thread& t : threads) t.join();
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      // The oracle: rational arithmetic on the DNN, the QNN's own integer evaluation.
+      const std::vector<Rational> dnn = eval_dnn_exact(c.pair.dnn, points[i], c.pair.input_scale);
+      const QnnOutput qnn = eval_qnn(c.pair.qnn, points[i]);
+      for (const auto& per_thread : got) {
+        REQUIRE(per_thread[i].diff.size() == dnn.size());
+        for (std::size_t j = 0; j < dnn.size(); ++j) {
+          CHECK(per_thread[i].dnn[j] == dnn[j]);
+          CHECK(per_thread[i].qnn[j] == qnn.value(j));
+          CHECK(per_thread[i].diff[j] == qnn.value(j) - dnn[j]);
+        }
+      }
+    }
   }
 }
