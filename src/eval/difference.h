@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/rational.h"
+#include "eval/eval_qnn.h"
 #include "eval/scaled_dnn.h"
 #include "quant/qnetwork.h"
 
@@ -14,8 +15,11 @@ struct PairOutput {
   std::vector<Rational> qnn, dnn, diff;  ///< diff[j] = qnn[j] - dnn[j]
 };
 
-/** Exact outputs and differences of the pair on integer input x. */
+/** Exact outputs and differences of the pair on integer input x (makes a PairEvaluator: one-off use). */
 PairOutput evaluate_pair(const quant::ModelPair& pair, const std::vector<int64_t>& x);
+
+/** The pair's outputs from the QNN's evaluation and the DNN's exact outputs (diff = qnn - dnn). */
+PairOutput pair_output(const QnnOutput& qnn, std::vector<Rational> dnn);
 
 /**
  * The same, for callers that evaluate many points of one pair: the DNN's scaled integer weights
@@ -27,6 +31,7 @@ class PairEvaluator {
  public:
   explicit PairEvaluator(const quant::ModelPair& pair);
   PairOutput operator()(const std::vector<int64_t>& x) const;
+  const ScaledDnn& dnn() const { return d_dnn; }  ///< the DNN in scaled integers
 
  private:
   const quant::ModelPair& d_pair;

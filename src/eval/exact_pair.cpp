@@ -8,7 +8,7 @@ namespace {
 constexpr std::size_t kMemoLimit = 200000;  // entries kept before the memo starts over
 }
 
-ExactPairEvaluator::ExactPairEvaluator(const quant::ModelPair& pair) : d_pair(pair), d_dnn(pair.dnn, pair.input_scale, pair.qnn.input_zero_point) {}
+ExactPairEvaluator::ExactPairEvaluator(const quant::ModelPair& pair) : d_pair(pair), d_exact(pair) {}
 
 PairOutput ExactPairEvaluator::evaluate(const std::vector<int64_t>& x) {
   const quant::QNetwork& qnn = d_pair.qnn;
@@ -21,16 +21,11 @@ PairOutput ExactPairEvaluator::evaluate(const std::vector<int64_t>& x) {
   } else {
     for (int64_t a : trace.activations[0]) key.first.push_back(a);
   }
-  key.second = d_dnn.first_layer(x);
+  key.second = d_exact.dnn().first_layer(x);
   auto it = d_memo.find(key);
   if (it != d_memo.end()) return it->second;
   ++d_full;
-  PairOutput out;
-  out.dnn = d_dnn.rest(key.second);
-  for (std::size_t j = 0; j < q.acc.size(); ++j) {
-    out.qnn.push_back(q.value(j));
-    out.diff.push_back(out.qnn.back() - out.dnn[j]);
-  }
+  PairOutput out = pair_output(q, d_exact.dnn().rest(key.second));
   if (d_memo.size() >= kMemoLimit) d_memo.clear();
   d_memo.emplace(std::move(key), out);
   return out;

@@ -25,7 +25,7 @@ class ExactPairEvaluator {
 
  private:
   const quant::ModelPair& d_pair;
-  ScaledDnn d_dnn;
+  PairEvaluator d_exact;  ///< its DNN in scaled integers
   using Key = std::pair<std::vector<i128>, std::vector<BigInt>>;  // QNN layer-0 accumulators or activations, DNN layer 0
   std::map<Key, PairOutput> d_memo;
   uint64_t d_full = 0;
